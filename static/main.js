@@ -1,0 +1,294 @@
+// The page: hands the form to Python in a worker and renders what Python returns.
+// Everything from the API is rendered as text nodes, never as HTML.
+
+// The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
+// timeouts, so the page stops a worker that is silent for longer than this.
+const REQUEST_LIMIT_MS = 20_000;
+const SLOW_START_MS = 15_000;
+
+const $ = (selector) => document.querySelector(selector);
+const form = $("#check-form");
+const tokenInput = $("#token");
+const teamInput = $("#team");
+const submitButton = $("#submit");
+const statusLine = $("#status");
+const alertBox = $("#alert");
+const results = $("#results");
+
+let worker = null;
+let ready = false;
+let queued = null; // a check asked for before Python was ready
+let current = null; // { id, timer } of the check in flight
+let lastView = null;
+let checkCount = 0;
+let slowStart = null;
+
+function startWorker() {
+  ready = false;
+  worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = ({ data }) => onWorkerMessage(data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    restart("The checker stopped unexpectedly. It has been restarted; please try again.");
+  };
+  clearTimeout(slowStart);
+  slowStart = setTimeout(() => {
+    if (!ready) setStatus("Python is taking longer than usual to load; a slow connection?");
+  }, SLOW_START_MS);
+}
+
+function restart(message) {
+  worker?.terminate();
+  if (current) clearTimeout(current.timer);
+  current = null;
+  setBusy(false);
+  showAlert(message);
+  setStatus("Restarting Python…");
+  startWorker();
+}
+
+function onWorkerMessage(message) {
+  switch (message.type) {
+    case "ready":
+      ready = true;
+      clearTimeout(slowStart);
+      performance.mark("python-ready");
+      setStatus("Ready.");
+      if (queued) {
+        const form = queued;
+        queued = null;
+        run(form);
+      }
+      break;
+    case "failed":
+      clearTimeout(slowStart);
+      worker.terminate();
+      showAlert(
+        "Python could not be loaded in this browser, so nothing can be checked. " +
+          "Reload the page to try again.",
+      );
+      setStatus("Python failed to load.");
+      queued = null;
+      setBusy(false);
+      break;
+    case "request":
+      if (current?.id === message.id) arm(REQUEST_LIMIT_MS + 2_000);
+      break;
+    case "result":
+      if (current?.id !== message.id) return;
+      clearTimeout(current.timer);
+      current = null;
+      setBusy(false);
+      show(message.view);
+      break;
+  }
+}
+
+function arm(ms) {
+  clearTimeout(current.timer);
+  current.timer = setTimeout(() => {
+    restart(
+      `Netlify did not answer within ${REQUEST_LIMIT_MS / 1000} seconds. ` +
+        "Check your connection, then try again.",
+    );
+  }, ms);
+}
+
+function run(formData) {
+  current = { id: ++checkCount, timer: null };
+  setBusy(true);
+  setStatus("Asking Netlify…");
+  worker.postMessage({ type: "check", id: current.id, form: formData });
+  arm(REQUEST_LIMIT_MS + 5_000);
+}
+
+function submit(event) {
+  event.preventDefault();
+  if (current) return;
+  clearAlert();
+  const formData = { token: tokenInput.value, team: teamInput.value };
+  if (ready) {
+    run(formData);
+  } else {
+    queued = formData;
+    setBusy(true);
+    setStatus("Python is still loading; your check will run as soon as it is ready.");
+  }
+}
+
+function show(view) {
+  lastView = view;
+  if (!view.ok) {
+    results.replaceChildren();
+    showAlert(view.error.message);
+    setStatus("");
+    const field = { token: tokenInput, team: teamInput }[view.error.field];
+    field?.setAttribute("aria-invalid", "true");
+    field?.focus();
+    return;
+  }
+  render(view);
+  const count = view.teams.length;
+  setStatus(count === 1 ? "Checked 1 team." : `Checked ${count} teams.`);
+  performance.mark("result-shown");
+}
+
+function render(view) {
+  const units = form.elements.units.value;
+  results.replaceChildren(...view.teams.map((team) => renderTeam(team, units)));
+}
+
+// --- rendering ----------------------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+function ago(iso) {
+  const seconds = (Date.parse(iso) - Date.now()) / 1000;
+  const steps = [
+    [60, "second"],
+    [3600, "minute"],
+    [86400, "hour"],
+    [Infinity, "day"],
+  ];
+  let size = 1;
+  for (const [limit, unit] of steps) {
+    if (Math.abs(seconds) < limit) return relative.format(Math.round(seconds / size), unit);
+    size = limit;
+  }
+}
+
+function renderTeam(team, units) {
+  const heading = el("h2", {}, team.name);
+  const subtitle = el("p", { class: "subtitle" }, [team.plan, team.slug].filter(Boolean).join(" · "));
+  if (team.error) {
+    return el("article", { class: "team" }, heading, subtitle, el("p", { class: "team-error" }, team.error));
+  }
+  const text = team.text[units];
+  const headline = el(
+    "p",
+    { class: "headline" },
+    el("strong", {}, text.used),
+    ` of ${text.available} used`,
+    team.percent ? ` (${team.percent})` : "",
+  );
+  const meter =
+    team.bytes.available > 0
+      ? el("meter", {
+          min: "0",
+          max: String(team.bytes.available),
+          low: String(Math.round(team.bytes.available * 0.75)),
+          high: String(Math.round(team.bytes.available * 0.9)),
+          optimum: "0",
+          value: String(Math.min(team.bytes.used, team.bytes.available)),
+          "aria-label": `Bandwidth used: ${team.percent}`,
+        })
+      : null;
+
+  const rows = [
+    ["Used", text.used],
+    ["Included", text.included],
+    team.bytes.additional > 0 ? ["Additional", text.additional] : null,
+    team.bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
+  ];
+  if (team.period_start && team.period_end) {
+    const period = `${dateFormat.format(new Date(team.period_start))} – ${dateFormat.format(new Date(team.period_end))}`;
+    rows.push(["Billing period", period]);
+    rows.push(["Days left", String(team.days_left)]);
+  }
+  if (team.updated_at) rows.push(["Figure updated", ago(team.updated_at)]);
+  const list = el(
+    "dl",
+    { class: "figures" },
+    ...rows.filter(Boolean).flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
+  );
+  return el(
+    "article",
+    { class: team.bytes.over > 0 ? "team over" : "team" },
+    heading,
+    subtitle,
+    headline,
+    meter,
+    list,
+    pace(team, text),
+    el("details", { class: "raw" }, el("summary", {}, "Raw response"), el("pre", {}, team.raw)),
+  );
+}
+
+function pace(team, text) {
+  if (team.bytes.over > 0) {
+    return el("p", { class: "pace warning" }, `Over the allowance by ${text.over}.`);
+  }
+  if (team.bytes.available === 0) {
+    return el("p", { class: "pace" }, "This plan includes no bandwidth allowance to measure against.");
+  }
+  if (team.on_course_to_run_over) {
+    return el(
+      "p",
+      { class: "pace warning" },
+      `On course to run over: at this pace the period ends near ${text.projected}.`,
+    );
+  }
+  if (team.bytes.projected !== null) {
+    return el("p", { class: "pace" }, `On track: at this pace the period ends near ${text.projected}.`);
+  }
+  return null;
+}
+
+// --- state --------------------------------------------------------------------------------------
+
+function setStatus(text) {
+  statusLine.textContent = text;
+}
+
+function setBusy(busy) {
+  submitButton.setAttribute("aria-disabled", String(busy));
+  form.setAttribute("aria-busy", String(busy));
+}
+
+function showAlert(message) {
+  alertBox.textContent = message;
+}
+
+function clearAlert() {
+  alertBox.textContent = "";
+  tokenInput.removeAttribute("aria-invalid");
+  teamInput.removeAttribute("aria-invalid");
+}
+
+function forget() {
+  tokenInput.value = "";
+  queued = null;
+  results.replaceChildren();
+  lastView = null;
+  clearAlert();
+  // The worker may hold the token in Python's memory; a fresh worker holds nothing.
+  worker?.terminate();
+  if (current) clearTimeout(current.timer);
+  current = null;
+  setBusy(false);
+  startWorker();
+  setStatus("Token forgotten. Loading a fresh Python…");
+  tokenInput.focus();
+}
+
+$("#toggle-token").addEventListener("click", (event) => {
+  const show = tokenInput.type === "password";
+  tokenInput.type = show ? "text" : "password";
+  event.currentTarget.setAttribute("aria-pressed", String(show));
+});
+form.addEventListener("submit", submit);
+form.addEventListener("change", (event) => {
+  if (event.target.name === "units" && lastView?.ok) render(lastView);
+});
+$("#forget").addEventListener("click", forget);
+startWorker();

@@ -1,0 +1,195 @@
+"""Shared fixtures: the fake Netlify API, the built site served as Netlify would, and Chromium.
+
+Every browser test runs under the token audit: after the test, the token must have appeared only
+in the Authorization header of requests to api.netlify.com.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import trustme
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def netlify_server(ca: trustme.CA) -> Iterator[FakeNetlify]:
+    server = FakeNetlify(ca)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def netlify(netlify_server: FakeNetlify) -> Iterator[FakeNetlify]:
+    netlify_server.reset()
+    yield netlify_server
+    netlify_server.reset()
+
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    """The site as `python3 build.py` makes it, built once per session."""
+    return build.build()
+
+
+@pytest.fixture(scope="session")
+def site(dist: Path) -> Iterator[str]:
+    server = build.make_server(0, dist)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def chromium_executable() -> str | None:
+    """Playwright's own Chromium where it was installed, else the system's."""
+    override = os.environ.get("CHROMIUM")
+    if override:
+        return override
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        own = playwright.chromium.executable_path
+    if own and Path(own).exists():
+        return None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("No Chromium found: run the README's test command, which installs it.")
+
+
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-gpu",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(netlify_server: FakeNetlify) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                *CHROMIUM_ARGS,
+                f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify_server.port}",
+            ],
+            chromium_sandbox=False,
+        )
+        yield launched
+        launched.close()
+
+
+# --- the token audit ----------------------------------------------------------------------------
+
+RECORD_POSTED_MESSAGES = """
+(() => {
+  const posted = [];
+  Object.defineProperty(window, "__postedMessages", { value: posted });
+  const original = window.postMessage.bind(window);
+  window.postMessage = (message, ...rest) => {
+    posted.push(JSON.stringify(message));
+    return original(message, ...rest);
+  };
+})();
+"""
+
+
+@dataclass
+class Audit:
+    """What left the page during a test, to check where the token went."""
+
+    token: str = TOKEN
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def check(self, pages: list[object]) -> None:
+        leaks = []
+        for url, headers in self.requests:
+            if self.token in url:
+                leaks.append(f"in a URL: {url.replace(self.token, '<TOKEN>')}")
+            for name, value in headers.items():
+                if self.token not in value:
+                    continue
+                host = urlsplit(url).hostname
+                if name.lower() != "authorization" or host != "api.netlify.com":
+                    leaks.append(f"in header {name} of a request to {host}")
+        leaks += [f"in the console: {line!r}" for line in self.console if self.token in line]
+        for page in pages:
+            if page.is_closed():  # type: ignore[attr-defined]
+                continue
+            found = page.evaluate(  # type: ignore[attr-defined]
+                """(token) => {
+                  const where = [];
+                  if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
+                  if (document.body.innerText.includes(token)) where.push("page text");
+                  for (const store of [localStorage, sessionStorage]) {
+                    for (let i = 0; i < store.length; i++) {
+                      const key = store.key(i);
+                      if ((key + store.getItem(key)).includes(token)) where.push("web storage");
+                    }
+                  }
+                  if (document.cookie.includes(token)) where.push("cookie");
+                  if ((window.__postedMessages || []).some((m) => m.includes(token))) {
+                    where.push("window.postMessage");
+                  }
+                  return where;
+                }""",
+                self.token,
+            )
+            leaks += [f"in the {where}" for where in found]
+        assert not leaks, "the token leaked: " + "; ".join(leaks)
+
+
+@pytest.fixture
+def context(browser: object) -> Iterator[object]:
+    ctx = browser.new_context(ignore_https_errors=True)  # type: ignore[attr-defined]
+    ctx.add_init_script(RECORD_POSTED_MESSAGES)
+    audit = Audit()
+    ctx.on("request", lambda request: audit.requests.append((request.url, request.headers)))
+    ctx.on("console", lambda message: audit.console.append(message.text))
+    yield ctx
+    pages = list(ctx.pages)
+    try:
+        audit.check(pages)
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context: object) -> object:
+    return context.new_page()  # type: ignore[attr-defined]

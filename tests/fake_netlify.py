@@ -1,0 +1,250 @@
+"""A fake Netlify API: a real HTTPS server on loopback that plays the answers NETLIFY_API.md describes.
+
+Browsers reach it as api.netlify.com through Chromium's --host-resolver-rules; the command line
+reaches it through NETLIFY_API_URL. Each test picks the answers it needs with `override()`.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import trustme
+
+TOKEN = "nfp_fakeTOKEN4testing0123456789abcdefABCDEF"
+PREFIX = "/api/v1"
+
+GIB = 1024**3
+
+# Three teams: one comfortably inside its allowance, one over it, one on a credit-based plan.
+TEAMS: list[dict[str, Any]] = [
+    {
+        "id": "5f0a1",
+        "name": "Acme Web",
+        "slug": "acme",
+        "type_name": "Pro",
+        "roles_allowed": ["Owner"],
+        "capabilities": {
+            "sites": {"included": 500, "used": 12},
+            "collaborators": {"included": 3, "used": 2},
+            "bandwidth": {"included": 100 * GIB, "used": 27167800363},
+            "build_minutes": {"included": 25000, "used": 4100},
+        },
+    },
+    {
+        "id": "5f0a2",
+        "name": "Side Projects",
+        "slug": "side-projects",
+        "type_name": "Starter",
+        "capabilities": {
+            "sites": {"included": 500, "used": 3},
+            "bandwidth": {"included": 100 * GIB, "used": 130 * GIB},
+            "build_minutes": {"included": 300, "used": 41},
+        },
+    },
+    {
+        "id": "5f0a3",
+        "name": "Credits Co",
+        "slug": "credits-co",
+        "type_name": "Personal",
+        "capabilities": {"credits": {"included": 3000, "used": 0}},
+    },
+]
+
+BANDWIDTH: dict[str, dict[str, Any]] = {
+    "acme": {
+        "used": 27167800363,
+        "included": 107374182400,
+        "additional": 0,
+        "last_updated_at": "2024-03-10T15:15:03.237+00:00",
+        "period_start_date": "2024-02-17T00:00:00.000-08:00",
+        "period_end_date": "2024-03-17T00:00:00.000-07:00",
+    },
+    "side-projects": {
+        "additional": 0,
+        "included": 100 * GIB,
+        "used": 130 * GIB,
+        "period_end_date": "2024-03-20T00:00:00.000-07:00",
+        "period_start_date": "2024-02-20T00:00:00.000-08:00",
+        "last_updated_at": "2024-03-10T15:15:03Z",
+    },
+    "credits-co": {
+        "used": 0,
+        "included": 0,
+        "additional": 0,
+        "last_updated_at": "2024-03-10T15:15:03Z",
+        "period_start_date": "2024-03-01T00:00:00.000-08:00",
+        "period_end_date": "2024-04-01T00:00:00.000-07:00",
+    },
+}
+
+ETAG = 'W/"5c3d9e1f"'
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str | list[Any] | dict[str, Any] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: bool = False  # hold the connection open without answering
+    reset: bool = False  # drop the connection without answering
+
+    def encoded(self) -> tuple[bytes, str]:
+        if isinstance(self.body, (dict, list)):
+            return json.dumps(self.body).encode(), "application/json; charset=utf-8"
+        if isinstance(self.body, str):
+            return self.body.encode(), "text/plain; charset=utf-8"
+        return self.body, "application/json; charset=utf-8"
+
+
+def error(status: int, message: str) -> Reply:
+    return Reply(status, {"code": status, "message": message})
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class FakeNetlify:
+    def __init__(self, ca: trustme.CA, host: str = "127.0.0.1") -> None:
+        self.ca = ca
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        self._overrides: dict[str, list[Reply]] = {}
+        self.cors = True
+        self.expose_headers = False
+        self.release = threading.Event()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert("api.netlify.com", "localhost", "127.0.0.1").configure_cert(context)
+        fake = self
+
+        class Handler(_Handler):
+            netlify = fake
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        # The handshake happens in the handler's thread, so one stuck client cannot block others.
+        self.server.socket = context.wrap_socket(
+            self.server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        self.port = self.server.server_address[1]
+        self.url = f"https://127.0.0.1:{self.port}{PREFIX}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def override(self, path: str, *replies: Reply) -> None:
+        """Answer `path` (under /api/v1) with these replies in turn; the last one repeats."""
+        with self._lock:
+            self._overrides[PREFIX + path] = list(replies)
+
+    def reset(self) -> None:
+        self.release.set()
+        with self._lock:
+            self._overrides.clear()
+            self.requests.clear()
+        self.cors = True
+        self.expose_headers = False
+        self.release = threading.Event()
+
+    def api_requests(self) -> list[Seen]:
+        """The requests that reached the API, preflights left out."""
+        return [r for r in self.requests if r.method != "OPTIONS"]
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, seen: Seen) -> Reply:
+        with self._lock:
+            self.requests.append(seen)
+            replies = self._overrides.get(seen.path)
+            if replies:
+                return replies.pop(0) if len(replies) > 1 else replies[0]
+        return self._default(seen)
+
+    def _default(self, seen: Seen) -> Reply:
+        if seen.headers.get("authorization") != f"Bearer {TOKEN}":
+            return error(401, "Access Denied")
+        if seen.path == PREFIX + "/accounts":
+            return Reply(200, TEAMS)
+        parts = seen.path.removeprefix(PREFIX + "/").split("/")
+        if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "bandwidth":
+            figures = BANDWIDTH.get(parts[1])
+            if figures is None:
+                return error(404, "Not Found")
+            if seen.headers.get("if-none-match") == ETAG:
+                return Reply(304, b"", {"ETag": ETAG})
+            return Reply(200, figures, {"ETag": ETAG})
+        return Reply(404, "Not Found")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    netlify: FakeNetlify
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+        self.netlify.requests.append(Seen("OPTIONS", self.path, self._headers()))
+        self.send_response(204)
+        if self.netlify.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "GET, OPTIONS")
+            self.send_header(
+                "Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match"
+            )
+            self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        reply = self.netlify.answer(Seen("GET", self.path, self._headers()))
+        if reply.stall:
+            self.netlify.release.wait(60)
+            self.close_connection = True
+            return
+        if reply.reset:
+            # SO_LINGER 0 makes close() send a TCP reset instead of an orderly goodbye.
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            self.close_connection = True
+            return
+        body, content_type = reply.encoded()
+        self.send_response(reply.status)
+        if self.netlify.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            if self.netlify.expose_headers:
+                self.send_header(
+                    "Access-Control-Expose-Headers",
+                    "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset",
+                )
+        headers = {"Content-Type": content_type, **reply.headers}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _headers(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.headers.items()}
+
+
+def rate_limit_reset_in(seconds: int) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": "500",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(time.time()) + seconds),
+    }
