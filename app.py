@@ -1,25 +1,32 @@
-"""The Netlify bandwidth checker: what to show for what the user typed.
+"""The Netlify bandwidth checker: what to show for what the user typed, in a page or a terminal.
 
-The page's worker calls `handle()` with the form's contents and renders the dict it returns;
-`python3 app.py` runs the same checks in a terminal.
+The page's worker calls `handle()` with the form's contents and renders the JSON it returns.
+`python3 app.py` runs the same checks from a terminal; `python3 app.py --help` says how.
 """
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from checker import api
-from checker.figures import UNIT_SYSTEMS, format_bytes, format_percent, usage
+from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
 from checker.transport import Send
 
 Clock = Callable[[], datetime]
+JSON_SCHEMA = "netlify-bandwidth-checker/1"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class TeamReport:
     slug: str
     name: str
     plan: str | None
+    quotas: dict[str, api.Quota]
     # Exactly one of bandwidth or error is set: one team's failure does not hide the others.
     bandwidth: api.Bandwidth | None
     error: api.CheckError | None
@@ -35,64 +43,135 @@ class TeamReport:
 
 def check(
     token_text: str,
-    team_text: str,
+    team_texts: Sequence[str],
     send: Send,
     *,
     now: Clock = utc_now,
     base: str = api.API_BASE,
-    on_request: Callable[[], None] | None = None,
 ) -> list[TeamReport]:
-    """Check one team, or every team the token can see. Raises CheckError for a failure of all."""
+    """Check the named teams, or every team the token can see. Raises CheckError if none can be."""
     token = api.clean_token(token_text)
-    slug = api.clean_slug(team_text)
-
-    def fetch(request: api.Request) -> api.Response:
-        if on_request is not None:
-            on_request()
-        return send(request)
-
-    if slug is not None:
-        return [_team(token, slug, slug, None, fetch, now, base, alone=True)]
-    accounts = api.read_accounts(fetch(api.accounts_request(token, base=base)), now())
+    slugs = [slug for slug in map(api.clean_slug, team_texts) if slug is not None]
+    if slugs:
+        alone = len(slugs) == 1
+        return [
+            _team(token, api.Account(slug, slug, None, {}), send, now, base, alone=alone)
+            for slug in dict.fromkeys(slugs)
+        ]
+    accounts = api.read_accounts(send(api.accounts_request(token, base=base)), now())
     if not accounts:
         raise api.TeamNotFound("This token can see no Netlify team, so there is nothing to check.")
-    return [
-        _team(token, account.slug, account.name, account.plan, fetch, now, base, alone=False)
-        for account in accounts
-    ]
+    return [_team(token, account, send, now, base, alone=False) for account in accounts]
 
 
 def _team(
-    token: str,
-    slug: str,
-    name: str,
-    plan: str | None,
-    fetch: Send,
-    now: Clock,
-    base: str,
-    *,
-    alone: bool,
+    token: str, account: api.Account, send: Send, now: Clock, base: str, *, alone: bool
 ) -> TeamReport:
-    response = fetch(api.bandwidth_request(token, slug, base=base))
+    response = send(api.bandwidth_request(token, account.slug, base=base))
     try:
-        result = api.read_bandwidth(response, slug, now())
-    except (api.Forbidden, api.TeamNotFound, api.BadResponse) as error:
-        # In a list of teams, one that refuses us (a role without billing access, say)
-        # is reported in its place; the rest still count.
+        result = api.read_bandwidth(response, account.slug, now())
+        if isinstance(result, api.NotModified):
+            raise api.BadResponse("Netlify answered “not modified” to a request for figures.")
+    except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
+        # In a list of teams, one that fails (a role without billing access, say) is reported
+        # in its place and the rest still count; a token, rate or network failure ends it all.
         if alone:
             raise
-        return TeamReport(slug, name, plan, None, error, "")
-    if isinstance(result, api.NotModified):
-        raise api.BadResponse("Netlify answered “not modified” to a request that asked for figures.")
-    return TeamReport(slug, name, plan, result, None, response.body.decode("utf-8", "replace"))
+        return TeamReport(account.slug, account.name, account.plan, account.quotas, None, error, "")
+    raw = response.body.decode("utf-8", "replace")
+    return TeamReport(account.slug, account.name, account.plan, account.quotas, result, None, raw)
+
+
+# --- one report as data: the --json schema, and the base of what the page shows -----------------
+
+
+def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
+    """A team's figures as plain data: bytes as integers, dates as ISO 8601."""
+    team: dict[str, Any] = {
+        "slug": report.slug,
+        "name": report.name,
+        "plan": report.plan,
+        "error": report.error.message if report.error else None,
+        "bandwidth": None,
+        "period": None,
+        "updated_at": None,
+        "quotas": {
+            name: {"used": quota.used, "included": quota.included}
+            for name, quota in report.quotas.items()
+        },
+    }
+    if report.bandwidth is None:
+        return team
+    figures = usage(report.bandwidth, now)
+    team["bandwidth"] = {
+        "used": figures.used,
+        "included": figures.included,
+        "additional": figures.additional,
+        "available": figures.available,
+        "remaining": figures.remaining,
+        "over": figures.over,
+        "used_percent": None if figures.share is None else round(figures.share * 100, 2),
+        "projected": figures.projected,
+        "on_course_to_run_over": figures.on_course_to_run_over,
+    }
+    team["period"] = {
+        "start": _iso(report.bandwidth.period_start),
+        "end": _iso(report.bandwidth.period_end),
+        "days_left": figures.days_left,
+        "elapsed_percent": None if figures.elapsed is None else round(figures.elapsed * 100, 2),
+    }
+    team["updated_at"] = _iso(report.bandwidth.updated_at)
+    return team
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def texts(figures: Usage, units: str) -> dict[str, str | None]:
+    """Every amount as a person reads it, and the one sentence about the pace."""
+    amounts = {
+        "used": figures.used,
+        "included": figures.included,
+        "additional": figures.additional,
+        "available": figures.available,
+        "remaining": figures.remaining,
+        "over": figures.over,
+        "projected": figures.projected,
+    }
+    text = {k: None if v is None else format_bytes(v, units) for k, v in amounts.items()}
+    text["percent"] = None if figures.share is None else format_percent(figures.share)
+    text["pace"] = _pace(figures, text)
+    return text
+
+
+def _pace(figures: Usage, text: dict[str, str | None]) -> str | None:
+    if figures.over > 0:
+        return f"Over the allowance by {text['over']}."
+    if figures.available == 0:
+        return "This plan includes no bandwidth allowance to measure against."
+    if figures.on_course_to_run_over:
+        return (
+            f"On course to run over: at this pace, about {text['projected']} by the period's end."
+        )
+    if figures.projected is not None and figures.elapsed is not None and figures.elapsed < 1:
+        return f"On track: at this pace, about {text['projected']} by the period's end."
+    return None
 
 
 # --- the page -----------------------------------------------------------------------------------
 
 
-def view(reports: list[TeamReport], now: datetime) -> dict[str, Any]:
-    """What the page renders: plain JSON, every figure already formatted in both unit systems."""
-    return {"ok": True, "teams": [_team_view(report, now) for report in reports]}
+def page_view(reports: list[TeamReport], now: datetime) -> dict[str, Any]:
+    teams = []
+    for report in reports:
+        team = summary(report, now)
+        if report.bandwidth is not None:
+            figures = usage(report.bandwidth, now)
+            team["text"] = {units: texts(figures, units) for units in UNIT_SYSTEMS}
+            team["raw"] = report.raw
+        teams.append(team)
+    return {"ok": True, "teams": teams}
 
 
 def error_view(error: api.CheckError) -> dict[str, Any]:
@@ -108,57 +187,21 @@ def error_view(error: api.CheckError) -> dict[str, Any]:
     }
 
 
-def _team_view(report: TeamReport, now: datetime) -> dict[str, Any]:
-    team: dict[str, Any] = {"slug": report.slug, "name": report.name, "plan": report.plan}
-    if report.bandwidth is None:
-        assert report.error is not None
-        team["error"] = report.error.message
-        return team
-    bandwidth = report.bandwidth
-    figures = usage(bandwidth, now)
-    amounts = {
-        "used": figures.used,
-        "included": figures.included,
-        "additional": figures.additional,
-        "available": figures.available,
-        "remaining": figures.remaining,
-        "over": figures.over,
-        "projected": figures.projected,
-    }
-    team.update(
-        bytes=amounts,
-        text={
-            units: {k: None if v is None else format_bytes(v, units) for k, v in amounts.items()}
-            for units in UNIT_SYSTEMS
-        },
-        share=figures.share,
-        percent=None if figures.share is None else format_percent(figures.share),
-        elapsed=figures.elapsed,
-        days_left=figures.days_left,
-        on_course_to_run_over=figures.on_course_to_run_over,
-        period_start=_iso(bandwidth.period_start),
-        period_end=_iso(bandwidth.period_end),
-        updated_at=_iso(bandwidth.updated_at),
-        raw=report.raw,
-    )
-    return team
-
-
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.isoformat()
-
-
 def handle(message: str, send: Send, on_request: Callable[[], None] | None = None) -> str:
-    """The worker's entry point: the form as JSON in, the view as JSON out. Never raises."""
+    """The worker's entry point: the form as JSON in, the view as JSON out. Never raises.
+
+    `on_request` runs before each request, so the page can time requests rather than checks.
+    """
+
+    def announced(request: api.Request) -> api.Response:
+        if on_request is not None:
+            on_request()
+        return send(request)
+
     try:
         form = json.loads(message)
-        reports = check(
-            str(form.get("token", "")),
-            str(form.get("team", "")),
-            send,
-            on_request=on_request,
-        )
-        result = view(reports, utc_now())
+        reports = check(str(form.get("token", "")), [str(form.get("team", ""))], announced)
+        result = page_view(reports, utc_now())
     except api.CheckError as error:
         result = error_view(error)
     except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
@@ -166,3 +209,190 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
             api.CheckError("Something unexpected went wrong while checking. Please try again.")
         )
     return json.dumps(result)
+
+
+# --- the terminal -------------------------------------------------------------------------------
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OVER = 0, 1, 2, 3
+# Netlify's own clients wait for the rate limit to reset; so do we, within reason.
+RATE_LIMIT_RETRIES = 3
+RATE_LIMIT_MAX_WAIT = 90.0
+
+
+def patiently(
+    send: Send,
+    *,
+    now: Clock = utc_now,
+    sleep: Callable[[float], None] = time.sleep,
+    retries: int = RATE_LIMIT_RETRIES,
+) -> Send:
+    """`send`, waiting out Netlify's rate limit and trying again a few times before giving up."""
+
+    def send_patiently(request: api.Request) -> api.Response:
+        for _ in range(retries):
+            response = send(request)
+            if response.status != 429:
+                return response
+            retry_at = api.retry_time(response.headers, now())
+            wait = 60.0 if retry_at is None else (retry_at - now()).total_seconds() + 1
+            if wait > RATE_LIMIT_MAX_WAIT:
+                return response
+            sleep(max(1.0, wait))
+        return send(request)
+
+    return send_patiently
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="app.py",
+        description="Show how much of your Netlify teams' monthly bandwidth is used.",
+        epilog=(
+            "The token comes from the NETLIFY_AUTH_TOKEN environment variable, or is asked for "
+            "without echo when a terminal is attached; never from the command line, where other "
+            "users could see it. Exit codes: 0 success, 1 failure, 2 usage error, "
+            "3 a team is at or over --fail-over."
+        ),
+    )
+    parser.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="check this team (may repeat); without it, every team the token can see",
+    )
+    parser.add_argument(
+        "--units",
+        choices=list(UNIT_SYSTEMS),
+        default="binary",
+        help="binary (GiB, as Netlify counts; the default) or decimal (GB)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document (see README) instead of text"
+    )
+    parser.add_argument(
+        "--fail-over",
+        type=float,
+        metavar="PERCENT",
+        help="exit with 3 when any team has used at least this share of its allowance",
+    )
+    args = parser.parse_args(argv)
+    if args.fail_over is not None and not 0 <= args.fail_over <= 1000:
+        parser.error("--fail-over takes a percentage from 0 to 1000")
+    return args
+
+
+def _token(stdin: TextIO) -> str | None:
+    token = os.environ.get("NETLIFY_AUTH_TOKEN")
+    if token:
+        return token
+    if stdin.isatty():
+        return getpass.getpass("Netlify personal access token (not shown): ")
+    return None
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    send: Send | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+) -> int:
+    args = _arguments(argv)
+    base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
+    if not base.startswith("https://") and not api.is_loopback(base):
+        print("app.py: NETLIFY_API_URL must be an https:// address", file=stderr)
+        return EXIT_USAGE
+    token = _token(stdin)
+    if token is None:
+        print(
+            "app.py: set NETLIFY_AUTH_TOKEN to a personal access token, or run in a terminal "
+            f"to be asked for one. Create one at {api.TOKENS_PAGE}",
+            file=stderr,
+        )
+        return EXIT_USAGE
+    if send is None:
+        from checker.transport import send as plain_send
+
+        send = patiently(plain_send)
+    try:
+        reports = check(token, args.team, send, base=base)
+    except api.CheckError as error:
+        print(f"app.py: {error.message}", file=stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    now = utc_now()
+    if args.json:
+        document = {
+            "schema": JSON_SCHEMA,
+            "checked_at": now.isoformat(),
+            "units": "bytes",
+            "teams": [summary(report, now) for report in reports],
+        }
+        print(json.dumps(document, indent=2), file=stdout)
+    else:
+        print("\n\n".join(_human(report, now, args.units) for report in reports), file=stdout)
+    failed = [report for report in reports if report.error]
+    for report in failed:
+        print(f"app.py: {report.slug}: {report.error.message}", file=stderr)  # type: ignore[union-attr]
+    if failed:
+        return EXIT_FAILED
+    if args.fail_over is not None and any(
+        report.bandwidth and _at_or_over(report.bandwidth, args.fail_over) for report in reports
+    ):
+        return EXIT_OVER
+    return EXIT_OK
+
+
+def _at_or_over(bandwidth: api.Bandwidth, percent: float) -> bool:
+    if bandwidth.available == 0:
+        # Nothing included: any use at all is over any threshold.
+        return bandwidth.used > 0
+    return bandwidth.used * 100 >= percent * bandwidth.available
+
+
+def _human(report: TeamReport, now: datetime, units: str) -> str:
+    heading = report.name if report.name == report.slug else f"{report.name} ({report.slug})"
+    if report.plan:
+        heading += f" · {report.plan}"
+    if report.bandwidth is None:
+        assert report.error is not None
+        return f"{heading}\n  {report.error.message}"
+    figures = usage(report.bandwidth, now)
+    text = texts(figures, units)
+    percent = f" ({text['percent']})" if text["percent"] else ""
+    rows = [
+        ("Used", f"{text['used']} of {text['available']}{percent}"),
+        ("Included", text["included"]),
+    ]
+    if figures.additional:
+        rows.append(("Additional", text["additional"]))
+    rows.append(("Over by", text["over"]) if figures.over else ("Remaining", text["remaining"]))
+    start, end = report.bandwidth.period_start, report.bandwidth.period_end
+    if start and end:
+        rows.append(("Period", f"{start.date()} to {end.date()}, {_days(figures.days_left)} left"))
+    if text["pace"]:
+        rows.append(("Pace", text["pace"]))
+    if report.bandwidth.updated_at:
+        rows.append(("Updated", _ago(report.bandwidth.updated_at, now)))
+    return "\n".join([heading, *(f"  {label:<10}  {value}" for label, value in rows)])
+
+
+def _days(count: int | None) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _ago(when: datetime, now: datetime) -> str:
+    minutes = max(0, round((now - when).total_seconds() / 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = round(minutes / 60)
+    return f"{hours} hours ago" if hours < 48 else f"{round(hours / 24)} days ago"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -46,8 +47,13 @@ PYODIDE_HTTP_VERSION = "0.2.2"
 PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608"
 
 # The Python the browser runs: the app and its package, nothing else from the repository.
-APP_SOURCES = ("app.py", "checker/__init__.py", "checker/api.py", "checker/figures.py",
-               "checker/transport.py")
+APP_SOURCES = (
+    "app.py",
+    "checker/__init__.py",
+    "checker/api.py",
+    "checker/figures.py",
+    "checker/transport.py",
+)
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -58,6 +64,9 @@ MIME_TYPES = {
     ".whl": "application/zip",
     ".svg": "image/svg+xml",
 }
+
+
+HeaderRule = tuple[re.Pattern[str], dict[str, str]]
 
 
 class BuildError(Exception):
@@ -91,8 +100,17 @@ def downloads() -> tuple[Download, Download]:
         Download(
             name=f"pyodide-http {PYODIDE_HTTP_VERSION} (PyPI)",
             filename=f"pyodide_http-{PYODIDE_HTTP_VERSION}-py3-none-any.whl",
-            command=[sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                     "--only-binary=:all:", f"pyodide-http=={PYODIDE_HTTP_VERSION}", "-d"],
+            command=[
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                f"pyodide-http=={PYODIDE_HTTP_VERSION}",
+                "-d",
+            ],
             algorithm="sha256",
             digest=PYODIDE_HTTP_SHA256,
         ),
@@ -153,10 +171,13 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     (runtime / downloads()[1].filename).write_bytes(http_wheel)
     (staging / "static" / "app.zip").write_bytes(app_bundle())
 
-    _fill_in(staging / "static" / "worker.js", {
-        "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
-        "HTTP_WHEEL": f"../pyodide/{PYODIDE_VERSION}/{downloads()[1].filename}",
-    })
+    _fill_in(
+        staging / "static" / "worker.js",
+        {
+            "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
+            "HTTP_WHEEL": f"../pyodide/{PYODIDE_VERSION}/{downloads()[1].filename}",
+        },
+    )
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return dist
@@ -186,17 +207,23 @@ def app_bundle() -> bytes:
 # --- serving ------------------------------------------------------------------------------------
 
 
-def header_rules(config: Path = ROOT / "netlify.toml") -> list[tuple[re.Pattern[str], dict[str, str]]]:
+def header_rules(
+    config: Path = ROOT / "netlify.toml",
+) -> list[HeaderRule]:
     """netlify.toml's [[headers]] as (path pattern, headers), in file order."""
     rules = []
     for rule in tomllib.loads(config.read_text()).get("headers", []):
-        pattern = "".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", rule["for"]))
-        values = {name: " ".join(str(value).split()) for name, value in rule.get("values", {}).items()}
+        pattern = "".join(
+            ".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", rule["for"])
+        )
+        values = {
+            name: " ".join(str(value).split()) for name, value in rule.get("values", {}).items()
+        }
         rules.append((re.compile(pattern + r"\Z"), values))
     return rules
 
 
-def headers_for(path: str, rules: list[tuple[re.Pattern[str], dict[str, str]]]) -> dict[str, str]:
+def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
     # As Netlify does: every matching rule applies, and a later rule's value for a header wins.
     headers: dict[str, str] = {}
     for pattern, values in rules:
@@ -208,8 +235,11 @@ def headers_for(path: str, rules: list[tuple[re.Pattern[str], dict[str, str]]]) 
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves dist/ with Netlify's MIME types and the headers netlify.toml declares."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
-    rules: list[tuple[re.Pattern[str], dict[str, str]]] = []
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        **MIME_TYPES,
+    }
+    rules: ClassVar[list[HeaderRule]] = []
 
     def end_headers(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -222,13 +252,17 @@ class SiteHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(port: int = 8000, directory: Path = DIST, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+def make_server(
+    port: int = 8000, directory: Path = DIST, host: str = "127.0.0.1"
+) -> ThreadingHTTPServer:
     handler = type("Handler", (SiteHandler,), {"rules": header_rules()})
     return ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     args = parser.parse_args(argv)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 API_BASE = "https://api.netlify.com/api/v1"
@@ -28,6 +29,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_BYTES = 2**53 - 1
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_BEARER = re.compile(r"\Abearer(\s+|\Z)", re.IGNORECASE)
 _TEAM_URL = re.compile(r"app\.netlify\.com/teams/([^/?#\s]+)")
 
 
@@ -147,13 +149,10 @@ NOT_MODIFIED = NotModified()
 
 def clean_token(raw: str) -> str:
     """The token as pasted, without the whitespace, quotes or `Bearer ` people paste around it."""
-    token = raw.strip().strip("\"'`").strip()
-    if token[:7].lower() == "bearer ":
-        token = token[7:].lstrip()
+    token = _BEARER.sub("", raw.strip().strip("\"'`").strip(), count=1)
     if not token:
         raise TokenInvalid(
-            "Paste a Netlify personal access token first. "
-            f"You can create one at {TOKENS_PAGE}"
+            f"Paste a Netlify personal access token first. You can create one at {TOKENS_PAGE}"
         )
     if len(token) > MAX_TOKEN_LENGTH:
         raise TokenInvalid(
@@ -279,7 +278,9 @@ def _quotas(capabilities: object) -> dict[str, Quota]:
     quotas = {}
     for name, value in capabilities.items():
         if isinstance(name, str) and isinstance(value, dict):
-            quotas[name] = Quota(used=_count(value.get("used")), included=_count(value.get("included")))
+            quotas[name] = Quota(
+                used=_count(value.get("used")), included=_count(value.get("included"))
+            )
     return quotas
 
 
@@ -291,7 +292,9 @@ def _read_json(response: Response, now: datetime, *, slug: str | None) -> Any:
     if len(response.body) > MAX_BODY_BYTES:
         raise BadResponse("Netlify's answer was far larger than expected, so it was not read.")
     if not response.body.strip():
-        raise BadResponse("Netlify answered with an empty page instead of figures. Try again shortly.")
+        raise BadResponse(
+            "Netlify answered with an empty page instead of figures. Try again shortly."
+        )
     try:
         return json.loads(response.body.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -346,21 +349,21 @@ def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
     """When Netlify says to come back, from whichever of its headers the browser let through."""
     reset = headers.get("x-ratelimit-reset", "").strip()
     if reset.isdigit() and len(reset) <= 12:
-        return datetime.fromtimestamp(int(reset), timezone.utc)
+        return datetime.fromtimestamp(int(reset), UTC)
     after = headers.get("retry-after", "").strip()
     if after.isdigit() and len(after) <= 9:
         return now + timedelta(seconds=int(after))
     if after:
         # Netlify writes "2024-06-12 09:53:37 UTC", which is neither form RFC 9110 allows.
         try:
-            return datetime.strptime(after, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=timezone.utc)
+            return datetime.strptime(after, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
         except ValueError:
             pass
         try:
             when = parsedate_to_datetime(after)
         except (TypeError, ValueError, IndexError):
             return None
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
 
 

@@ -39,24 +39,19 @@ def format_bytes(count: int, units: str = "binary") -> str:
 
 def _three_digits(value: float) -> str:
     decimals = 2 if value < 10 else 1 if value < 100 else 0
-    text = f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return _trim(f"{value:.{decimals}f}")
 
 
 def format_percent(share: float) -> str:
     percent = share * 100
-    if percent == 0:
-        return "0 %"
-    if percent < 0.1:
+    if 0 < percent < 0.1:
         return "<0.1 %"
-    if percent < 10:
-        return f"{_trim(f'{percent:.1f}')} %"
-    return f"{percent:.0f} %" if percent >= 999.5 else f"{_trim(f'{percent:.1f}')} %"
+    text = f"{percent:.1f}" if percent < 100 else f"{percent:.0f}"
+    return f"{_trim(text)} %"
 
 
 def _trim(text: str) -> str:
+    """Drop a fraction's trailing zeros: "25.30" reads "25.3", "100.0" reads "100"."""
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -8,9 +8,10 @@ for 4xx/5xx, JavaScript errors for refused or dropped connections, no timeout) a
 from __future__ import annotations
 
 import socket
+import ssl
 import urllib.error
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 from checker.api import MAX_BODY_BYTES, NetworkError, Request, Response, TimedOut
 
@@ -36,13 +37,18 @@ def send(request: Request) -> Response:
     except urllib.error.HTTPError as error:
         with error:
             return _response(error.code, error.headers.items(), error.read(MAX_BODY_BYTES + 1))
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise _timed_out() from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
             raise _timed_out() from None
+        if isinstance(error.reason, ssl.SSLError):
+            raise NetworkError(
+                "Could not make a secure connection to Netlify's API: its certificate could not "
+                "be verified. A proxy or antivirus that intercepts HTTPS can cause this."
+            ) from None
         raise _unreachable() from None
-    except Exception as error:  # noqa: BLE001 - in the browser, Pyodide's JsException lands here
+    except Exception as error:
         if _is_browser_failure(error) or isinstance(error, OSError):
             raise _unreachable() from None
         raise

@@ -173,37 +173,39 @@ function renderTeam(team, units) {
   if (team.error) {
     return el("article", { class: "team" }, heading, subtitle, el("p", { class: "team-error" }, team.error));
   }
+  const bytes = team.bandwidth;
   const text = team.text[units];
   const headline = el(
     "p",
     { class: "headline" },
     el("strong", {}, text.used),
     ` of ${text.available} used`,
-    team.percent ? ` (${team.percent})` : "",
+    text.percent ? ` (${text.percent})` : "",
   );
   const meter =
-    team.bytes.available > 0
+    bytes.available > 0
       ? el("meter", {
           min: "0",
-          max: String(team.bytes.available),
-          low: String(Math.round(team.bytes.available * 0.75)),
-          high: String(Math.round(team.bytes.available * 0.9)),
+          max: String(bytes.available),
+          low: String(Math.round(bytes.available * 0.75)),
+          high: String(Math.round(bytes.available * 0.9)),
           optimum: "0",
-          value: String(Math.min(team.bytes.used, team.bytes.available)),
-          "aria-label": `Bandwidth used: ${team.percent}`,
+          value: String(Math.min(bytes.used, bytes.available)),
+          "aria-label": `Bandwidth used: ${text.percent}`,
         })
       : null;
 
   const rows = [
     ["Used", text.used],
     ["Included", text.included],
-    team.bytes.additional > 0 ? ["Additional", text.additional] : null,
-    team.bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
+    bytes.additional > 0 ? ["Additional", text.additional] : null,
+    bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
   ];
-  if (team.period_start && team.period_end) {
-    const period = `${dateFormat.format(new Date(team.period_start))} – ${dateFormat.format(new Date(team.period_end))}`;
-    rows.push(["Billing period", period]);
-    rows.push(["Days left", String(team.days_left)]);
+  const period = team.period;
+  if (period.start && period.end) {
+    const dates = `${dateFormat.format(new Date(period.start))} – ${dateFormat.format(new Date(period.end))}`;
+    rows.push(["Billing period", dates]);
+    rows.push(["Days left", String(period.days_left)]);
   }
   if (team.updated_at) rows.push(["Figure updated", ago(team.updated_at)]);
   const list = el(
@@ -211,37 +213,18 @@ function renderTeam(team, units) {
     { class: "figures" },
     ...rows.filter(Boolean).flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
   );
+  const warning = bytes.over > 0 || bytes.on_course_to_run_over;
   return el(
     "article",
-    { class: team.bytes.over > 0 ? "team over" : "team" },
+    { class: bytes.over > 0 ? "team over" : "team" },
     heading,
     subtitle,
     headline,
     meter,
     list,
-    pace(team, text),
+    text.pace ? el("p", { class: warning ? "pace warning" : "pace" }, text.pace) : null,
     el("details", { class: "raw" }, el("summary", {}, "Raw response"), el("pre", {}, team.raw)),
   );
-}
-
-function pace(team, text) {
-  if (team.bytes.over > 0) {
-    return el("p", { class: "pace warning" }, `Over the allowance by ${text.over}.`);
-  }
-  if (team.bytes.available === 0) {
-    return el("p", { class: "pace" }, "This plan includes no bandwidth allowance to measure against.");
-  }
-  if (team.on_course_to_run_over) {
-    return el(
-      "p",
-      { class: "pace warning" },
-      `On course to run over: at this pace the period ends near ${text.projected}.`,
-    );
-  }
-  if (team.bytes.projected !== null) {
-    return el("p", { class: "pace" }, `On track: at this pace the period ends near ${text.projected}.`);
-  }
-  return null;
 }
 
 // --- state --------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ class CheckerPage:
 
     def wait_ready(self) -> None:
         self.page.wait_for_function(
-            "() => performance.getEntriesByName('python-ready').length > 0", timeout=READY_TIMEOUT_MS
+            "() => performance.getEntriesByName('python-ready').length > 0",
+            timeout=READY_TIMEOUT_MS,
         )
 
     @property
@@ -52,7 +53,9 @@ class CheckerPage:
         before = self.marks("result-shown")
         self.submit(token, team)
         self.page.wait_for_function(
-            "(n) => performance.getEntriesByName('result-shown').length > n", arg=before, timeout=timeout
+            "(n) => performance.getEntriesByName('result-shown').length > n",
+            arg=before,
+            timeout=timeout,
         )
         return self.results.inner_text()
 
@@ -60,7 +63,8 @@ class CheckerPage:
         """Submit and wait for the alert; returns its sentence."""
         self.submit(token, team)
         self.page.wait_for_function(
-            "() => document.querySelector('[role=alert]').textContent.trim() !== ''", timeout=timeout
+            "() => document.querySelector('[role=alert]').textContent.trim() !== ''",
+            timeout=timeout,
         )
         return self.alert.inner_text()
 

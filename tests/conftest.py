@@ -11,8 +11,10 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -97,7 +99,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser(netlify_server: FakeNetlify) -> Iterator[object]:
+def browser(netlify_server: FakeNetlify) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_executable()
@@ -133,12 +135,20 @@ RECORD_POSTED_MESSAGES = """
 class Audit:
     """What left the page during a test, to check where the token went."""
 
+    site: str
     token: str = TOKEN
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
 
-    def check(self, pages: list[object]) -> None:
+    def check(self, pages: list[Any]) -> None:
         leaks = []
+        allowed = (urlsplit(self.site).netloc, "api.netlify.com")
+        for url, _ in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme not in ("data", "blob") and parts.netloc not in allowed:
+                leaks.append(
+                    f"(a third-party origin was contacted: {parts.scheme}://{parts.netloc})"
+                )
         for url, headers in self.requests:
             if self.token in url:
                 leaks.append(f"in a URL: {url.replace(self.token, '<TOKEN>')}")
@@ -150,9 +160,9 @@ class Audit:
                     leaks.append(f"in header {name} of a request to {host}")
         leaks += [f"in the console: {line!r}" for line in self.console if self.token in line]
         for page in pages:
-            if page.is_closed():  # type: ignore[attr-defined]
+            if page.is_closed():
                 continue
-            found = page.evaluate(  # type: ignore[attr-defined]
+            found = page.evaluate(
                 """(token) => {
                   const where = [];
                   if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
@@ -175,11 +185,13 @@ class Audit:
         assert not leaks, "the token leaked: " + "; ".join(leaks)
 
 
-@pytest.fixture
-def context(browser: object) -> Iterator[object]:
-    ctx = browser.new_context(ignore_https_errors=True)  # type: ignore[attr-defined]
+@contextmanager
+def audited_context(browser: Any, site: str, **options: Any) -> Iterator[Any]:
+    """A fresh browser context whose traffic and traces are audited for the token when it closes."""
+    ctx = browser.new_context(ignore_https_errors=True, **options)
     ctx.add_init_script(RECORD_POSTED_MESSAGES)
-    audit = Audit()
+    audit = Audit(site=site)
+    ctx._test_audit = audit
     ctx.on("request", lambda request: audit.requests.append((request.url, request.headers)))
     ctx.on("console", lambda message: audit.console.append(message.text))
     yield ctx
@@ -191,5 +203,11 @@ def context(browser: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(context: object) -> object:
-    return context.new_page()  # type: ignore[attr-defined]
+def context(browser: Any, site: str) -> Iterator[Any]:
+    with audited_context(browser, site) as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    return context.new_page()

@@ -1,4 +1,4 @@
-"""A fake Netlify API: a real HTTPS server on loopback that plays the answers NETLIFY_API.md describes.
+"""A fake Netlify API: a real HTTPS server on loopback playing the answers NETLIFY_API.md describes.
 
 Browsers reach it as api.netlify.com through Chromium's --host-resolver-rules; the command line
 reaches it through NETLIFY_API_URL. Each test picks the answers it needs with `override()`.
@@ -13,6 +13,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -58,32 +59,51 @@ TEAMS: list[dict[str, Any]] = [
     },
 ]
 
-BANDWIDTH: dict[str, dict[str, Any]] = {
-    "acme": {
-        "used": 27167800363,
-        "included": 107374182400,
-        "additional": 0,
-        "last_updated_at": "2024-03-10T15:15:03.237+00:00",
-        "period_start_date": "2024-02-17T00:00:00.000-08:00",
-        "period_end_date": "2024-03-17T00:00:00.000-07:00",
-    },
-    "side-projects": {
-        "additional": 0,
-        "included": 100 * GIB,
-        "used": 130 * GIB,
-        "period_end_date": "2024-03-20T00:00:00.000-07:00",
-        "period_start_date": "2024-02-20T00:00:00.000-08:00",
-        "last_updated_at": "2024-03-10T15:15:03Z",
-    },
-    "credits-co": {
-        "used": 0,
-        "included": 0,
-        "additional": 0,
-        "last_updated_at": "2024-03-10T15:15:03Z",
-        "period_start_date": "2024-03-01T00:00:00.000-08:00",
-        "period_end_date": "2024-04-01T00:00:00.000-07:00",
-    },
-}
+PACIFIC = timezone(timedelta(hours=-8))
+
+
+def _day(days_from_now: int) -> str:
+    """A period boundary as Netlify writes them: midnight, US-Pacific offset, milliseconds."""
+    when = datetime.now(PACIFIC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (when + timedelta(days=days_from_now)).isoformat(timespec="milliseconds")
+
+
+def _ago(minutes: int, style: str = "+00:00") -> str:
+    when = datetime.now(UTC) - timedelta(minutes=minutes)
+    text = when.isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z") if style == "Z" else text
+
+
+def bandwidth_figures(slug: str) -> dict[str, Any] | None:
+    """Each team's bandwidth answer, with a billing period around today (20 of 30 days gone)."""
+    figures: dict[str, dict[str, Any]] = {
+        "acme": {
+            "used": 27167800363,
+            "included": 107374182400,
+            "additional": 0,
+            "last_updated_at": _ago(12),
+            "period_start_date": _day(-20),
+            "period_end_date": _day(10),
+        },
+        "side-projects": {
+            "additional": 0,
+            "included": 100 * GIB,
+            "used": 130 * GIB,
+            "period_end_date": _day(10),
+            "period_start_date": _day(-20),
+            "last_updated_at": _ago(75, "Z"),
+        },
+        "credits-co": {
+            "used": 0,
+            "included": 0,
+            "additional": 0,
+            "last_updated_at": _ago(3, "Z"),
+            "period_start_date": _day(-20),
+            "period_end_date": _day(10),
+        },
+    }
+    return figures.get(slug)
+
 
 ETAG = 'W/"5c3d9e1f"'
 
@@ -121,6 +141,7 @@ class FakeNetlify:
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._overrides: dict[str, list[Reply]] = {}
+        self._repeat: dict[str, bool] = {}
         self.cors = True
         self.expose_headers = False
         self.release = threading.Event()
@@ -142,10 +163,14 @@ class FakeNetlify:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
-    def override(self, path: str, *replies: Reply) -> None:
-        """Answer `path` (under /api/v1) with these replies in turn; the last one repeats."""
+    def override(self, path: str, *replies: Reply, repeat: bool = False) -> None:
+        """Answer `path` (under /api/v1) with these replies in turn, then as usual.
+
+        With `repeat`, the last reply goes on being given instead.
+        """
         with self._lock:
             self._overrides[PREFIX + path] = list(replies)
+            self._repeat[PREFIX + path] = repeat
 
     def reset(self) -> None:
         self.release.set()
@@ -170,7 +195,8 @@ class FakeNetlify:
             self.requests.append(seen)
             replies = self._overrides.get(seen.path)
             if replies:
-                return replies.pop(0) if len(replies) > 1 else replies[0]
+                keep = self._repeat[seen.path] and len(replies) == 1
+                return replies[0] if keep else replies.pop(0)
         return self._default(seen)
 
     def _default(self, seen: Seen) -> Reply:
@@ -180,7 +206,7 @@ class FakeNetlify:
             return Reply(200, TEAMS)
         parts = seen.path.removeprefix(PREFIX + "/").split("/")
         if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "bandwidth":
-            figures = BANDWIDTH.get(parts[1])
+            figures = bandwidth_figures(parts[1])
             if figures is None:
                 return error(404, "Not Found")
             if seen.headers.get("if-none-match") == ETAG:
@@ -196,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+    def do_OPTIONS(self) -> None:
         self.netlify.requests.append(Seen("OPTIONS", self.path, self._headers()))
         self.send_response(204)
         if self.netlify.cors:
@@ -209,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         reply = self.netlify.answer(Seen("GET", self.path, self._headers()))
         if reply.stall:
             self.netlify.release.wait(60)
@@ -217,9 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.reset:
             # SO_LINGER 0 makes close() send a TCP reset instead of an orderly goodbye.
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
         body, content_type = reply.encoded()
@@ -229,7 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.netlify.expose_headers:
                 self.send_header(
                     "Access-Control-Expose-Headers",
-                    "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset",
+                    "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+                    "X-RateLimit-Reset",
                 )
         headers = {"Content-Type": content_type, **reply.headers}
         for name, value in headers.items():

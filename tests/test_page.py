@@ -8,7 +8,9 @@ from tests.checker_page import CheckerPage
 from tests.fake_netlify import FakeNetlify
 
 
-def test_a_check_shows_used_included_remaining_in_gib(page: Any, site: str, netlify: FakeNetlify) -> None:
+def test_a_check_shows_used_included_remaining_in_gib(
+    page: Any, site: str, netlify: FakeNetlify
+) -> None:
     checker = CheckerPage(page, site).open()
     text = checker.check(team="acme")
     assert "25.3 GiB" in text
@@ -21,6 +23,7 @@ def test_a_check_shows_used_included_remaining_in_gib(page: Any, site: str, netl
 
 def test_screenshots(page: Any, site: str, netlify: FakeNetlify) -> None:
     from tests.conftest import ARTIFACTS
+
     ARTIFACTS.mkdir(exist_ok=True)
     checker = CheckerPage(page, site).open()
     checker.check(team="")

@@ -1,0 +1,385 @@
+"""The sans-I/O Netlify client on CPython: every request it builds, every answer it reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker import api
+
+NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
+SEED_ANSWER = {
+    "used": 27167800363,
+    "included": 107374182400,
+    "additional": 0,
+    "last_updated_at": "2024-03-10T15:15:03.237+00:00",
+    "period_start_date": "2024-02-17T00:00:00.000-08:00",
+    "period_end_date": "2024-03-17T00:00:00.000-07:00",
+}
+
+
+def answer(body: object = SEED_ANSWER, status: int = 200, **headers: str) -> api.Response:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return api.Response(status, raw, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+# --- the token ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "nfp_abc123",
+        "  nfp_abc123  ",
+        "\nnfp_abc123\r\n",
+        "\tnfp_abc123",
+        "Bearer nfp_abc123",
+        "bearer   nfp_abc123\n",
+        '"nfp_abc123"',
+        " 'Bearer nfp_abc123' ",
+    ],
+)
+def test_a_pasted_token_is_cleaned_of_what_people_paste_around_it(pasted: str) -> None:
+    assert api.clean_token(pasted) == "nfp_abc123"
+
+
+def test_bearer_is_only_dropped_as_a_leading_word() -> None:
+    assert api.clean_token("nfp_bearer") == "nfp_bearer"
+    assert api.clean_token("Bearertoken") == "Bearertoken"
+
+
+@pytest.mark.parametrize("pasted", ["", "   ", "\n\t", "Bearer ", '""'])
+def test_an_empty_token_says_where_to_get_one(pasted: str) -> None:
+    with pytest.raises(api.TokenInvalid, match="Paste a Netlify personal access token") as caught:
+        api.clean_token(pasted)
+    assert "app.netlify.com/user/applications" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("pasted", "said"),
+    [
+        ("nfp_abc\r\nX-Evil: 1", "a space or line break"),
+        ("nfp_abc\x00def", "a control character"),
+        ("nfp_abc\x7fdef", "a control character"),
+        ("nfp_äbc", "outside plain ASCII"),
+        ("nfp_abc def", "a space or line break"),
+        ("nfp_abc\u200bdef", "outside plain ASCII"),
+    ],
+)
+def test_a_token_that_could_inject_headers_is_refused_before_any_request(
+    pasted: str, said: str
+) -> None:
+    with pytest.raises(api.TokenInvalid) as caught:
+        api.clean_token(pasted)
+    assert said in caught.value.message
+    assert "abc" not in caught.value.message  # the token is never echoed back
+
+
+def test_a_10_kb_token_is_refused_with_its_length() -> None:
+    with pytest.raises(api.TokenInvalid, match="10,240 characters"):
+        api.clean_token("a" * 10240)
+
+
+# --- the team slug ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "slug"),
+    [
+        ("acme", "acme"),
+        ("  side-projects ", "side-projects"),
+        ("my_team-2", "my_team-2"),
+        ("https://app.netlify.com/teams/acme/overview", "acme"),
+        ("app.netlify.com/teams/acme", "acme"),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_team_slug(typed: str, slug: str | None) -> None:
+    assert api.clean_slug(typed) == slug
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("acme/../user", "“/”"),
+        ("..", "“.”"),
+        ("acme?x=1", "“?”"),
+        ("acme#x", "“#”"),
+        ("acme%2F..", "“%”"),
+        ("my team", "other characters"),
+        ("équipe", "“é”"),
+        ("-acme", "a leading hyphen"),
+        ("a" * 101, "too many characters"),
+    ],
+)
+def test_an_odd_slug_is_refused_with_what_is_wrong(typed: str, named: str) -> None:
+    with pytest.raises(api.SlugInvalid) as caught:
+        api.clean_slug(typed)
+    assert named in caught.value.message
+    assert caught.value.field == "team"
+
+
+@given(st.text(max_size=40))
+def test_any_accepted_slug_stays_one_path_segment_of_the_bandwidth_endpoint(typed: str) -> None:
+    try:
+        slug = api.clean_slug(typed)
+    except api.SlugInvalid:
+        return
+    if slug is None:
+        return
+    url = api.bandwidth_request("t", slug).url
+    assert url == f"https://api.netlify.com/api/v1/accounts/{slug}/bandwidth"
+    assert "/" not in slug and "." not in slug
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def test_the_bandwidth_request_carries_the_token_only_in_the_authorization_header() -> None:
+    request = api.bandwidth_request("nfp_secret", "acme")
+    assert request.method == "GET"
+    assert request.url == "https://api.netlify.com/api/v1/accounts/acme/bandwidth"
+    assert request.headers["Authorization"] == "Bearer nfp_secret"
+    assert [v for v in request.headers.values() if "nfp_secret" in v] == ["Bearer nfp_secret"]
+    assert request.headers["User-Agent"].startswith("netlify-bandwidth-checker/")
+
+
+def test_a_known_etag_asks_netlify_whether_anything_changed() -> None:
+    request = api.bandwidth_request("t", "acme", etag='W/"abc"')
+    assert request.headers["If-None-Match"] == 'W/"abc"'
+
+
+def test_the_accounts_request() -> None:
+    request = api.accounts_request("t", base="https://127.0.0.1:9/api/v1/")
+    assert request.url == "https://127.0.0.1:9/api/v1/accounts"
+
+
+# --- reading bandwidth --------------------------------------------------------------------------
+
+
+def test_the_seed_articles_answer_reads_to_the_byte() -> None:
+    bandwidth = api.read_bandwidth(answer(), "acme", NOW)
+    assert bandwidth == api.Bandwidth(
+        used=27167800363,
+        included=107374182400,
+        additional=0,
+        period_start=datetime.fromisoformat("2024-02-17T00:00:00.000-08:00"),
+        period_end=datetime.fromisoformat("2024-03-17T00:00:00.000-07:00"),
+        updated_at=datetime(2024, 3, 10, 15, 15, 3, 237000, tzinfo=UTC),
+    )
+
+
+def test_additional_bandwidth_counts_towards_what_is_available() -> None:
+    body = {**SEED_ANSWER, "additional": 50 * 1024**3}
+    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    assert isinstance(bandwidth, api.Bandwidth)
+    assert bandwidth.available == 150 * 1024**3
+
+
+def test_z_timestamps_numbers_as_strings_and_missing_optional_fields_are_accepted() -> None:
+    body = {"used": "1000", "included": 2000.0, "last_updated_at": "2024-03-10T15:15:03Z"}
+    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    assert isinstance(bandwidth, api.Bandwidth)
+    assert (bandwidth.used, bandwidth.included, bandwidth.additional) == (1000, 2000, 0)
+    assert bandwidth.updated_at == datetime(2024, 3, 10, 15, 15, 3, tzinfo=UTC)
+    assert bandwidth.period_start is None and bandwidth.period_end is None
+
+
+def test_unreadable_dates_are_dropped_not_fatal() -> None:
+    body = {**SEED_ANSWER, "period_start_date": "soon", "period_end_date": 17}
+    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    assert isinstance(bandwidth, api.Bandwidth)
+    assert bandwidth.period_start is None and bandwidth.period_end is None
+
+
+def test_304_means_the_figures_held_are_current() -> None:
+    assert api.read_bandwidth(answer(b"", 304), "acme", NOW) is api.NOT_MODIFIED
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"included": 1}, "no “used” figure"),
+        ({"used": None, "included": 1}, "no “used” figure"),
+        ({"used": 1}, "no “included” figure"),
+        ({"used": -5, "included": 1}, "unusable “used”"),
+        ({"used": 2**60, "included": 1}, "unusable “used”"),
+        ({"used": "lots", "included": 1}, "unusable “used”"),
+        ({"used": True, "included": 1}, "unusable “used”"),
+        ({"used": 1.5, "included": 1}, "unusable “used”"),
+        ({"used": 1, "included": 1, "additional": "x"}, "unusable “additional”"),
+        ([1, 2], "not an object"),
+        ("text", "not an object"),
+        (None, "not an object"),
+    ],
+)
+def test_answers_of_the_wrong_shape_say_what_is_wrong(body: object, said: str) -> None:
+    with pytest.raises(api.BadResponse) as caught:
+        api.read_bandwidth(answer(body), "acme", NOW)
+    assert said in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b"", "empty page"),
+        (b"  \n", "empty page"),
+        (b"{not json", "not valid JSON"),
+        (b'{"used": 1, "included":', "not valid JSON"),
+        (b"\xff\xfe\x00", "not valid JSON"),
+        (b"<!DOCTYPE html><html><body>Oops</body></html>", "web page instead of figures"),
+        (b"[" * 100_000, "not valid JSON"),
+        (b'{"used": ' + b"9" * 5000 + b', "included": 1}', "not valid JSON"),
+    ],
+)
+def test_unreadable_bodies_are_explained(raw: bytes, said: str) -> None:
+    with pytest.raises(api.BadResponse, match=said):
+        api.read_bandwidth(answer(raw), "acme", NOW)
+
+
+def test_401_says_the_token_was_rejected_and_how_to_make_a_new_one() -> None:
+    body = {"code": 401, "message": "Access Denied"}
+    with pytest.raises(api.TokenRejected) as caught:
+        api.read_bandwidth(answer(body, 401), "acme", NOW)
+    assert "rejected this token" in caught.value.message
+    assert "app.netlify.com/user/applications" in caught.value.message
+    assert caught.value.field == "token"
+
+
+def test_404_names_the_team() -> None:
+    with pytest.raises(api.TeamNotFound, match="“acme-typo”"):
+        api.read_bandwidth(answer(b"Not Found", 404), "acme-typo", NOW)
+
+
+def test_403_names_the_team() -> None:
+    with pytest.raises(api.Forbidden, match="“acme”"):
+        api.read_bandwidth(answer({"code": 403, "message": "Forbidden"}, 403), "acme", NOW)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_server_errors_blame_netlify_not_the_user(status: int) -> None:
+    page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    with pytest.raises(api.ServerError, match=f"HTTP {status}"):
+        api.read_bandwidth(answer(page, status), "acme", NOW)
+
+
+@pytest.mark.parametrize("status", [301, 302, 400, 418])
+def test_unexpected_statuses_are_reported(status: int) -> None:
+    with pytest.raises(api.BadResponse, match=f"unexpected HTTP {status}"):
+        api.read_bandwidth(answer(b"", status), "acme", NOW)
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+def test_429_with_x_ratelimit_reset_says_when_to_retry() -> None:
+    reset = str(int((NOW + timedelta(seconds=45)).timestamp()))
+    response = answer({"code": 429}, 429, **{"x-ratelimit-reset": reset})
+    with pytest.raises(api.RateLimited) as caught:
+        api.read_bandwidth(response, "acme", NOW)
+    assert caught.value.retry_at == NOW + timedelta(seconds=45)
+    assert "Try again in 45 seconds" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [
+        ("2024-03-10 16:03:00 UTC", datetime(2024, 3, 10, 16, 3, tzinfo=UTC)),
+        ("30", NOW + timedelta(seconds=30)),
+        ("Sun, 10 Mar 2024 16:05:00 GMT", datetime(2024, 3, 10, 16, 5, tzinfo=UTC)),
+        ("whenever", None),
+    ],
+)
+def test_retry_after_in_netlifys_format_and_the_standard_ones(
+    retry_after: str, expected: datetime | None
+) -> None:
+    assert api.retry_time({"retry-after": retry_after}, NOW) == expected
+
+
+def test_429_without_readable_headers_still_says_what_to_do() -> None:
+    with pytest.raises(api.RateLimited, match="Wait a minute"):
+        api.read_bandwidth(answer({"code": 429}, 429), "acme", NOW)
+
+
+def test_a_long_wait_is_said_in_minutes() -> None:
+    assert "in 5 minutes" in api.rate_limit_message(NOW + timedelta(minutes=5), NOW)
+
+
+# --- the team list ------------------------------------------------------------------------------
+
+
+def test_accounts_are_read_with_names_plans_and_quotas() -> None:
+    body = [
+        {
+            "slug": "acme",
+            "name": "Acme Web",
+            "type_name": "Pro",
+            "capabilities": {"sites": {"included": 500, "used": 12}, "odd": "x"},
+        },
+        {"slug": "bare"},
+        {"slug": "../evil", "name": "Unaddressable"},
+        "not a team",
+    ]
+    accounts = api.read_accounts(answer(body), NOW)
+    assert accounts == [
+        api.Account("acme", "Acme Web", "Pro", {"sites": api.Quota(used=12, included=500)}),
+        api.Account("bare", "bare", None, {}),
+    ]
+
+
+def test_accounts_of_the_wrong_shape() -> None:
+    with pytest.raises(api.BadResponse, match="not a list"):
+        api.read_accounts(answer({"slug": "acme"}), NOW)
+
+
+# --- any answer at all --------------------------------------------------------------------------
+
+TYPED = (api.CheckError,)
+
+
+@given(status=st.integers(100, 599), body=st.binary(max_size=300), reset=st.text(max_size=12))
+def test_any_bytes_with_any_status_give_a_result_or_a_typed_error(
+    status: int, body: bytes, reset: str
+) -> None:
+    response = api.Response(status, body, {"x-ratelimit-reset": reset, "retry-after": reset})
+    for read in (
+        lambda: api.read_bandwidth(response, "acme", NOW),
+        lambda: api.read_accounts(response, NOW),
+    ):
+        try:
+            read()
+        except TYPED:
+            pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner),
+    max_leaves=20,
+)
+bandwidth_like = st.fixed_dictionaries(
+    {},
+    optional={
+        key: json_values
+        for key in ("used", "included", "additional", "period_start_date", "last_updated_at")
+    },
+)
+
+
+@given(document=json_values | bandwidth_like)
+def test_any_json_document_gives_a_result_or_a_typed_error(document: object) -> None:
+    response = api.Response(200, json.dumps(document).encode())
+    for read in (
+        lambda: api.read_bandwidth(response, "acme", NOW),
+        lambda: api.read_accounts(response, NOW),
+    ):
+        try:
+            result = read()
+        except TYPED:
+            continue
+        assert result is not None

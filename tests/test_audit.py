@@ -1,0 +1,43 @@
+"""The token audit that every browser test runs under must itself catch leaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.checker_page import CheckerPage
+from tests.conftest import audited_context
+from tests.fake_netlify import TOKEN, FakeNetlify
+
+
+def test_the_audit_sees_the_workers_request_to_netlify(
+    browser: Any, site: str, netlify: FakeNetlify
+) -> None:
+    with audited_context(browser, site) as ctx:
+        checker = CheckerPage(ctx.new_page(), site).open()
+        checker.check(team="acme")
+        seen = [headers for url, headers in ctx_requests(ctx) if "api.netlify.com" in url]
+        assert any(h.get("authorization") == f"Bearer {TOKEN}" for h in seen)
+
+
+def ctx_requests(ctx: Any) -> list[tuple[str, dict[str, str]]]:
+    return ctx._test_audit.requests  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("leak", "caught"),
+    [
+        (f"location.hash = 'x'; fetch('/?token={TOKEN}')", "in a URL"),
+        (f"console.log('token: {TOKEN}')", "in the console"),
+        (f"localStorage.setItem('t', '{TOKEN}')", "web storage"),
+        (f"document.body.append('{TOKEN}')", "page text"),
+        (f"window.postMessage({{t: '{TOKEN}'}}, '*')", "window.postMessage"),
+    ],
+)
+def test_the_audit_catches_a_leak(browser: Any, site: str, leak: str, caught: str) -> None:
+    with pytest.raises(AssertionError, match=caught), audited_context(browser, site) as ctx:
+        page = ctx.new_page()
+        page.goto(site)
+        page.evaluate(f"() => {{ {leak} }}")
+        page.wait_for_timeout(300)

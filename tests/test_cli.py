@@ -1,0 +1,167 @@
+"""`python3 app.py` as a person or a cron job runs it: a real process, the fake API over HTTPS."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fake_netlify import TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
+
+
+def run(
+    netlify: FakeNetlify, ca_file: Path, *args: str, token: str | None = TOKEN, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "NETLIFY_API_URL": netlify.url,
+        "SSL_CERT_FILE": str(ca_file),
+        **env,
+    }
+    if token is not None:
+        environment["NETLIFY_AUTH_TOKEN"] = token
+    # -S: no site-packages, proving the command needs nothing beyond Python itself.
+    return subprocess.run(
+        [sys.executable, "-S", str(ROOT / "app.py"), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Acme Web (acme) · Pro" in out
+    assert "25.3 GiB of 100 GiB (25.3 %)" in out
+    assert "Remaining   74.7 GiB" in out
+    assert "Side Projects (side-projects) · Starter" in out
+    assert "Over by     30 GiB" in out
+    assert "10 days left" in out
+    assert "12 minutes ago" in out
+    assert result.stderr == ""
+
+
+def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, "--team", "acme", "--units", "decimal")
+    assert result.returncode == 0, result.stderr
+    assert "27.2 GB of 107 GB (25.3 %)" in result.stdout
+    assert "Side Projects" not in result.stdout
+    assert [r.path for r in netlify.api_requests()] == ["/api/v1/accounts/acme/bandwidth"]
+
+
+def test_json_has_a_stable_schema_with_bytes_as_integers(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--json", "--team", "acme", "--team", "side-projects")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema"] == "netlify-bandwidth-checker/1"
+    assert document["units"] == "bytes"
+    acme, side = document["teams"]
+    assert acme["slug"] == "acme"
+    assert acme["error"] is None
+    assert acme["bandwidth"] == {
+        "used": 27167800363,
+        "included": 107374182400,
+        "additional": 0,
+        "available": 107374182400,
+        "remaining": 107374182400 - 27167800363,
+        "over": 0,
+        "used_percent": 25.3,
+        "projected": acme["bandwidth"]["projected"],
+        "on_course_to_run_over": False,
+    }
+    assert acme["period"]["days_left"] == 10
+    assert acme["period"]["start"].endswith("-08:00")
+    assert side["bandwidth"]["over"] == 30 * 1024**3
+
+
+def test_a_rejected_token_is_one_line_on_stderr_and_nothing_on_stdout(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--json", token="nfp_wrong")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "rejected this token" in line
+    assert "nfp_wrong" not in result.stderr
+
+
+def test_an_unknown_team_is_named(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, "--team", "acme-typo")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "“acme-typo”" in result.stderr
+
+
+def test_a_bad_slug_never_reaches_the_network(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, "--team", "../user")
+    assert result.returncode == 1
+    assert "letters, digits and hyphens" in result.stderr
+    assert netlify.requests == []
+
+
+def test_a_team_that_fails_is_reported_and_the_others_still_shown(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override("/accounts/side-projects/bandwidth", error(403, "Forbidden"))
+    result = run(netlify, ca_file)
+    assert result.returncode == 1
+    assert "25.3 GiB of 100 GiB" in result.stdout
+    assert "side-projects: This token is not allowed to read “side-projects”" in result.stderr
+
+
+def test_without_a_token_or_a_terminal_it_says_how_to_give_one(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, token=None)
+    assert result.returncode == 2
+    assert "NETLIFY_AUTH_TOKEN" in result.stderr
+    assert netlify.requests == []
+
+
+def test_usage_errors_exit_2(netlify: FakeNetlify, ca_file: Path) -> None:
+    assert run(netlify, ca_file, "--units", "furlongs").returncode == 2
+    assert run(netlify, ca_file, "--token", TOKEN).returncode == 2
+    assert run(netlify, ca_file, "--fail-over", "-5").returncode == 2
+
+
+def test_a_plain_http_api_url_elsewhere_is_refused(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, NETLIFY_API_URL="http://proxy.example/api/v1")
+    assert result.returncode == 2
+    assert "https://" in result.stderr
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("25", 3), ("25.3", 3), ("25.4", 0), ("90", 0)])
+def test_fail_over_guards_a_cron_job(
+    netlify: FakeNetlify, ca_file: Path, threshold: str, code: int
+) -> None:
+    result = run(netlify, ca_file, "--team", "acme", "--fail-over", threshold)
+    assert result.returncode == code, result.stderr
+    assert "25.3 GiB" in result.stdout
+
+
+def test_the_rate_limit_is_waited_out(netlify: FakeNetlify, ca_file: Path) -> None:
+    limited = Reply(429, {"code": 429, "message": "API Request rate limit surpassed"})
+    limited.headers = rate_limit_reset_in(1)
+    netlify.override("/accounts/acme/bandwidth", limited)
+    result = run(netlify, ca_file, "--team", "acme")
+    assert result.returncode == 0, result.stderr
+    assert len(netlify.api_requests()) == 2
+
+
+def test_a_rate_limit_too_long_to_wait_for_is_reported(netlify: FakeNetlify, ca_file: Path) -> None:
+    limited = Reply(429, {"code": 429}, rate_limit_reset_in(3600))
+    netlify.override("/accounts/acme/bandwidth", limited, repeat=True)
+    result = run(netlify, ca_file, "--team", "acme")
+    assert result.returncode == 1
+    assert "Try again in 60 minutes" in result.stderr
