@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.fake_netlify import TOKEN
 
 # Loading Python in a worker takes seconds on a slow machine; a check itself takes milliseconds.
 READY_TIMEOUT_MS = 60_000
+CHECK_TIMEOUT_MS = 30_000
 
 
 class CheckerPage:
@@ -21,11 +23,30 @@ class CheckerPage:
             self.wait_ready()
         return self
 
-    def wait_ready(self) -> None:
-        self.page.wait_for_function(
-            "() => performance.getEntriesByName('python-ready').length > 0",
-            timeout=READY_TIMEOUT_MS,
+    def until(self, condition: str, arg: Any = None, timeout_ms: float = CHECK_TIMEOUT_MS) -> Any:
+        """Poll a JS condition from the test's side: works under Playwright's fake clock too."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            value = self.page.evaluate(condition, arg)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout_ms} ms: {condition}")
+            time.sleep(0.05)
+
+    def marks(self, name: str) -> int:
+        return int(self.page.evaluate("(n) => performance.getEntriesByName(n).length", name))
+
+    def wait_ready(self, after: int = 0) -> None:
+        self.until(
+            "(n) => performance.getEntriesByName('python-ready').length > n",
+            after,
+            READY_TIMEOUT_MS,
         )
+
+    def wait_ready_again(self) -> None:
+        """Wait for a restarted worker's Python (every start adds a python-ready mark)."""
+        self.wait_ready(after=self.marks("python-ready"))
 
     @property
     def token(self) -> Any:
@@ -48,25 +69,15 @@ class CheckerPage:
         self.team.fill(team)
         self.page.get_by_role("button", name="Check bandwidth").click()
 
-    def check(self, token: str = TOKEN, team: str = "acme", timeout: float = 30_000) -> str:
+    def check(self, token: str = TOKEN, team: str = "acme") -> str:
         """Submit and wait for the figures; returns the results' text."""
         before = self.marks("result-shown")
         self.submit(token, team)
-        self.page.wait_for_function(
-            "(n) => performance.getEntriesByName('result-shown').length > n",
-            arg=before,
-            timeout=timeout,
-        )
-        return self.results.inner_text()
+        self.until("(n) => performance.getEntriesByName('result-shown').length > n", before)
+        return str(self.results.inner_text())
 
-    def fail(self, token: str = TOKEN, team: str = "acme", timeout: float = 30_000) -> str:
+    def fail(self, token: str = TOKEN, team: str = "acme") -> str:
         """Submit and wait for the alert; returns its sentence."""
         self.submit(token, team)
-        self.page.wait_for_function(
-            "() => document.querySelector('[role=alert]').textContent.trim() !== ''",
-            timeout=timeout,
-        )
-        return self.alert.inner_text()
-
-    def marks(self, name: str) -> int:
-        return int(self.page.evaluate("(n) => performance.getEntriesByName(n).length", name))
+        self.until("() => document.querySelector('[role=alert]').textContent.trim() !== ''")
+        return str(self.alert.inner_text())

@@ -152,7 +152,7 @@ class FakeNetlify:
         class Handler(_Handler):
             netlify = fake
 
-        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server = _QuietServer((host, 0), Handler)
         self.server.daemon_threads = True
         # The handshake happens in the handler's thread, so one stuck client cannot block others.
         self.server.socket = context.wrap_socket(
@@ -213,6 +213,12 @@ class FakeNetlify:
                 return Reply(304, b"", {"ETag": ETAG})
             return Reply(200, figures, {"ETag": ETAG})
         return Reply(404, "Not Found")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients that hang up or refuse the certificate mid-handshake are expected here.
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):

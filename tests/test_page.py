@@ -1,34 +1,297 @@
-"""The page in a real Chromium, against the built dist/ and the fake Netlify API over HTTPS."""
+"""The page in a real Chromium, against the built dist/ and the fake Netlify API over HTTPS.
+
+Most checks share one page (Python loads once per module, as it does for a person checking
+several times); tests about loading, reloading or the worker itself get a page of their own.
+"""
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from tests.checker_page import CheckerPage
-from tests.fake_netlify import FakeNetlify
+from tests.conftest import ARTIFACTS, audited_context
+from tests.fake_netlify import TEAMS, TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
+
+BANDWIDTH = "/accounts/acme/bandwidth"
+
+
+@pytest.fixture(scope="module")
+def shared(browser: Any, site: str) -> Iterator[CheckerPage]:
+    with audited_context(browser, site) as ctx:
+        yield CheckerPage(ctx.new_page(), site).open()
+
+
+@pytest.fixture
+def checker(shared: CheckerPage, netlify: FakeNetlify) -> CheckerPage:
+    shared.page.get_by_label("GiB").check()
+    return shared
+
+
+# --- what a person sees when it works -----------------------------------------------------------
 
 
 def test_a_check_shows_used_included_remaining_in_gib(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    text = checker.check(team="acme")
+    assert "25.3 GiB of 100 GiB used (25.3 %)" in text
+    assert "Remaining\n74.7 GiB" in text
+    assert "Days left\n10" in text
+    assert "12 minutes ago" in text
+    assert "On track" in text
+    meter = checker.page.locator("meter")
+    assert meter.get_attribute("value") == "27167800363"
+    assert meter.get_attribute("max") == "107374182400"
+    [request] = netlify.api_requests()
+    assert request.path == "/api/v1/accounts/acme/bandwidth"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert checker.alert.inner_text() == ""
+
+
+def test_units_switch_to_decimal_without_asking_again(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    checker.check(team="acme")
+    checker.page.get_by_label("GB", exact=True).check()
+    assert "27.2 GB of 107 GB used" in checker.results.inner_text()
+    assert len(netlify.api_requests()) == 1
+
+
+def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    text = checker.check(team="")
+    for team in TEAMS:
+        assert team["name"] in text
+    assert "Over by\n30 GiB" in text
+    assert "Over the allowance by 30 GiB." in text
+    assert "no bandwidth allowance" in text
+    assert "NaN" not in text and "Infinity" not in text
+    assert checker.page.get_by_role("status").inner_text() == "Checked 3 teams."
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [f"  {TOKEN}\n", f"Bearer {TOKEN}", f"\n\tbearer  {TOKEN}  \r\n", f'"{TOKEN}"'],
+)
+def test_a_messy_paste_is_cleaned(checker: CheckerPage, netlify: FakeNetlify, pasted: str) -> None:
+    checker.check(token=pasted)
+    [request] = netlify.api_requests()
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_names_from_the_api_are_text_never_markup(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    netlify.override("/accounts", Reply(200, [{**TEAMS[0], "name": hostile, "type_name": hostile}]))
+    dialogs: list[str] = []
+    checker.page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    text = checker.check(team="")
+    assert hostile in text
+    assert checker.page.locator("#results img").count() == 0
+    assert dialogs == []
+
+
+# --- every failure is a sentence, and the next check works --------------------------------------
+
+FAILURES = [
+    pytest.param(error(401, "Access Denied"), "rejected this token", id="401"),
+    pytest.param(error(403, "Forbidden"), "not allowed to read “acme”", id="403"),
+    pytest.param(error(404, "Not Found"), "No team with the slug “acme”", id="404-json"),
+    pytest.param(Reply(404, "Not Found"), "No team with the slug “acme”", id="404-text"),
+    pytest.param(
+        Reply(429, {"code": 429}, rate_limit_reset_in(60)), "Wait a minute", id="429-hidden"
+    ),
+    pytest.param(Reply(500, "<html><body>Internal error</body></html>"), "HTTP 500", id="500-html"),
+    pytest.param(Reply(502, "<html><h1>502 Bad Gateway</h1></html>"), "HTTP 502", id="502-html"),
+    pytest.param(Reply(503, b"<!DOCTYPE html><p>busy"), "HTTP 503", id="503-html"),
+    pytest.param(Reply(200, b"{not json"), "not valid JSON", id="malformed-json"),
+    pytest.param(Reply(200, b"<!DOCTYPE html><p>hi"), "web page instead", id="html-200"),
+    pytest.param(Reply(200, {"included": 5}), "no “used” figure", id="missing-field"),
+    pytest.param(Reply(200, {"used": "x", "included": 5}), "unusable “used”", id="string"),
+    pytest.param(Reply(200, {"used": -1, "included": 5}), "unusable “used”", id="negative"),
+    pytest.param(Reply(200, {"used": 10**30, "included": 5}), "unusable “used”", id="enormous"),
+    pytest.param(Reply(200, b"null"), "not an object", id="null"),
+    pytest.param(Reply(200, b""), "empty page", id="empty-body"),
+    pytest.param(Reply(reset=True), "Could not reach Netlify", id="connection-reset"),
+]
+
+
+@pytest.mark.parametrize(("reply", "said"), FAILURES)
+def test_a_failure_is_explained_and_the_next_check_works(
+    checker: CheckerPage, netlify: FakeNetlify, reply: Reply, said: str
+) -> None:
+    # Repeated: Chromium retries a GET whose reused connection was reset.
+    netlify.override(BANDWIDTH, reply, repeat=True)
+    message = checker.fail(team="acme")
+    assert said in message
+    assert "Traceback" not in message
+    assert not re.search(r"<(html|body|h1|p\b|!doctype)", message, re.IGNORECASE)
+    netlify.override(BANDWIDTH)
+    assert checker.results.inner_text() == ""
+    assert "25.3 GiB" in checker.check(team="acme")
+    assert checker.alert.inner_text() == ""
+
+
+def test_a_rejected_token_says_how_to_make_a_new_one(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    message = checker.fail(token="nfp_revoked_token_123")
+    assert "rejected this token" in message
+    assert "app.netlify.com/user/applications" in message
+    assert checker.token.get_attribute("aria-invalid") == "true"
+
+
+def test_a_readable_rate_limit_says_when_to_retry(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.expose_headers = True
+    netlify.override(BANDWIDTH, Reply(429, {"code": 429}, rate_limit_reset_in(90)))
+    message = checker.fail()
+    assert "Try again in" in message and "seconds" in message
+
+
+def test_a_cors_refusal_is_explained(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    netlify.cors = False
+    assert "Could not reach Netlify" in checker.fail()
+    netlify.cors = True
+    assert "25.3 GiB" in checker.check()
+
+
+def test_offline_is_explained(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    checker.page.context.set_offline(True)
+    try:
+        assert "you may be offline" in checker.fail()
+    finally:
+        checker.page.context.set_offline(False)
+    assert "25.3 GiB" in checker.check()
+
+
+@pytest.mark.parametrize(
+    ("token", "said"),
+    [
+        ("", "Paste a Netlify personal access token"),
+        ("   \n", "Paste a Netlify personal access token"),
+        ("nfp_abc\u0000def", "a control character"),
+        ("nfp_abc\u00e9def", "outside plain ASCII"),
+        ("nfp_abc def", "a space or line break"),
+        ("x" * 10240, "10,240 characters"),
+    ],
+)
+def test_a_bad_token_is_refused_before_any_request(
+    checker: CheckerPage, netlify: FakeNetlify, token: str, said: str
+) -> None:
+    assert said in checker.fail(token=token)
+    assert netlify.requests == []
+    assert checker.page.evaluate("() => document.activeElement.id") == "token"
+
+
+@pytest.mark.parametrize(
+    "slug", ["acme/../user", "..", "acme?x=1", "acme#x", "a%2F", "my team", "ü"]
+)
+def test_an_odd_slug_is_refused_before_any_request(
+    checker: CheckerPage, netlify: FakeNetlify, slug: str
+) -> None:
+    assert "letters, digits and hyphens" in checker.fail(team=slug)
+    assert netlify.requests == []
+
+
+# --- loading, and the worker --------------------------------------------------------------------
+
+
+def test_a_check_asked_for_before_python_is_ready_is_answered(
+    page: Any, site: str, netlify: FakeNetlify
+) -> None:
+    checker = CheckerPage(page, site).open(wait_ready=False)
+    checker.submit(team="acme")
+    asked_at = page.evaluate("() => performance.now()")
+    assert "as soon as it is ready" in page.get_by_role("status").inner_text()
+    checker.until("() => performance.getEntriesByName('result-shown').length > 0", None, 60_000)
+    [ready] = page.evaluate(
+        "() => performance.getEntriesByName('python-ready').map(m => m.startTime)"
+    )
+    assert ready > asked_at
+    assert "25.3 GiB" in checker.results.inner_text()
+
+
+def test_a_stalled_connection_ends_in_a_message_and_a_fresh_worker(
     page: Any, site: str, netlify: FakeNetlify
 ) -> None:
     checker = CheckerPage(page, site).open()
-    text = checker.check(team="acme")
-    assert "25.3 GiB" in text
-    assert "100 GiB" in text
-    assert "74.7 GiB" in text
-    assert "25.3 %" in text
-    [request] = netlify.api_requests()
-    assert request.path == "/api/v1/accounts/acme/bandwidth"
+    # The fake clock runs the page's 20-second watchdog at once. It fakes `performance` too,
+    # so from here on the test watches the page's text rather than its marks.
+    page.clock.install()
+    netlify.override(BANDWIDTH, Reply(stall=True))
+    checker.submit(team="acme")
+    # The worker announces each request before sending it; once the fake holds the request,
+    # that announcement (which restarts the page's 20 seconds) has been posted too.
+    deadline = time.monotonic() + 30
+    while not netlify.api_requests() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    page.clock.run_for(19_000)
+    assert checker.alert.inner_text() == ""
+    page.clock.run_for(7_000)
+    assert "did not answer within 20 seconds" in checker.alert.inner_text()
+    netlify.release.set()
+    checker.until("() => document.querySelector('[role=status]').textContent === 'Ready.'")
+    checker.submit(team="acme")
+    checker.until("() => document.querySelector('#results').textContent.includes('25.3 GiB')")
+    assert checker.alert.inner_text() == ""
 
 
-def test_screenshots(page: Any, site: str, netlify: FakeNetlify) -> None:
-    from tests.conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_a_crashed_worker_is_replaced(page: Any, site: str, netlify: FakeNetlify) -> None:
     checker = CheckerPage(page, site).open()
+    [worker] = page.workers
+    worker.evaluate("() => setTimeout(() => { throw new Error('simulated crash'); })")
+    checker.until("() => document.querySelector('[role=alert]').textContent !== ''")
+    assert "stopped unexpectedly" in checker.alert.inner_text()
+    checker.wait_ready_again()
+    assert "25.3 GiB" in checker.check(team="acme")
+
+
+def test_forget_token_clears_the_field_results_and_the_worker(
+    page: Any, site: str, netlify: FakeNetlify
+) -> None:
+    checker = CheckerPage(page, site).open()
+    checker.check(team="acme")
+    page.get_by_role("button", name="Forget token").click()
+    assert checker.token.input_value() == ""
+    assert checker.results.inner_text() == ""
+    checker.wait_ready_again()
+
+
+def test_show_token_toggles_the_field(page: Any, site: str, netlify: FakeNetlify) -> None:
+    checker = CheckerPage(page, site).open(wait_ready=False)
+    toggle = page.get_by_role("button", name="Show token")
+    checker.token.fill(TOKEN)
+    assert checker.token.get_attribute("type") == "password"
+    toggle.click()
+    assert checker.token.get_attribute("type") == "text"
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.click()
+    assert checker.token.get_attribute("type") == "password"
+
+
+# --- looking at it ------------------------------------------------------------------------------
+
+
+def test_screenshots(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    """Saved for a person to look at: phone and desktop widths, light and dark."""
+    ARTIFACTS.mkdir(exist_ok=True)
     checker.check(team="")
+    page = checker.page
     for width in (375, 1280):
         for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 1400})
+            page.set_viewport_size({"width": width, "height": 900})
             page.emulate_media(color_scheme=scheme)
             page.screenshot(path=str(ARTIFACTS / f"page-{width}-{scheme}.png"), full_page=True)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth > window.innerWidth"
+            )
+            assert not overflow, f"the page scrolls sideways at {width} px"
+    page.emulate_media(color_scheme="light")
