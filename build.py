@@ -13,6 +13,7 @@ import argparse
 import base64
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -171,16 +172,33 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     (runtime / downloads()[1].filename).write_bytes(http_wheel)
     (staging / "static" / "app.zip").write_bytes(app_bundle())
 
+    wheel = f"../pyodide/{PYODIDE_VERSION}/{downloads()[1].filename}"
     _fill_in(
         staging / "static" / "worker.js",
         {
             "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
-            "HTTP_WHEEL": f"../pyodide/{PYODIDE_VERSION}/{downloads()[1].filename}",
+            "HTTP_WHEEL": wheel,
+            "FILES": json.dumps(startup_files(staging, wheel)),
         },
     )
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return dist
+
+
+def startup_files(site: Path, wheel: str) -> list[dict[str, object]]:
+    """What the worker downloads before Python starts: path from static/, size, required type."""
+    runtime = [name for name in PYODIDE_FILES if name != "pyodide.mjs"]
+    paths = [f"../pyodide/{PYODIDE_VERSION}/{name}" for name in runtime] + [wheel, "app.zip"]
+    return [
+        {
+            "path": path,
+            "size": (site / "static" / path).resolve().stat().st_size,
+            # Browsers compile wasm from a stream only when it is typed as such.
+            "type": MIME_TYPES[".wasm"] if path.endswith(".wasm") else None,
+        }
+        for path in paths
+    ]
 
 
 def _fill_in(path: Path, values: dict[str, str]) -> None:
@@ -240,6 +258,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         **MIME_TYPES,
     }
     rules: ClassVar[list[HeaderRule]] = []
+    served: ClassVar[list[str] | None] = None
 
     def end_headers(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -247,15 +266,24 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_header(name, value)
         super().end_headers()
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.served is not None:
+            self.served.append(self.path)
+        super().log_request(code, size)
+
     def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("CHECKER_SERVER_LOG"):
             super().log_message(format, *args)
 
 
 def make_server(
-    port: int = 8000, directory: Path = DIST, host: str = "127.0.0.1"
+    port: int = 8000,
+    directory: Path = DIST,
+    host: str = "127.0.0.1",
+    served: list[str] | None = None,
 ) -> ThreadingHTTPServer:
-    handler = type("Handler", (SiteHandler,), {"rules": header_rules()})
+    """A server for `directory`; the path of each request is appended to `served`, if given."""
+    handler = type("Handler", (SiteHandler,), {"rules": header_rules(), "served": served})
     return ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
 
 

@@ -4,7 +4,9 @@
 // The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
 // timeouts, so the page stops a worker that is silent for longer than this.
 const REQUEST_LIMIT_MS = 20_000;
-const SLOW_START_MS = 15_000;
+// Loading fails when this long passes with no byte arriving and Python not ready: a slow
+// connection keeps making progress, a broken one does not.
+const LOAD_STALL_MS = 12_000;
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#check-form");
@@ -14,6 +16,7 @@ const submitButton = $("#submit");
 const statusLine = $("#status");
 const alertBox = $("#alert");
 const results = $("#results");
+const loading = $("#loading");
 
 let worker = null;
 let ready = false;
@@ -21,7 +24,7 @@ let queued = null; // a check asked for before Python was ready
 let current = null; // { id, timer } of the check in flight
 let lastView = null;
 let checkCount = 0;
-let slowStart = null;
+let loadWatch = null;
 
 function startWorker() {
   ready = false;
@@ -29,12 +32,34 @@ function startWorker() {
   worker.onmessage = ({ data }) => onWorkerMessage(data);
   worker.onerror = (event) => {
     event.preventDefault();
-    restart("The checker stopped unexpectedly. It has been restarted; please try again.");
+    if (!ready) {
+      loadFailed();
+    } else {
+      restart("The checker stopped unexpectedly. It has been restarted; please try again.");
+    }
   };
-  clearTimeout(slowStart);
-  slowStart = setTimeout(() => {
-    if (!ready) setStatus("Python is taking longer than usual to load; a slow connection?");
-  }, SLOW_START_MS);
+  loading.value = 0;
+  loading.hidden = false;
+  watchLoading();
+}
+
+function watchLoading() {
+  clearTimeout(loadWatch);
+  loadWatch = setTimeout(loadFailed, LOAD_STALL_MS);
+}
+
+function loadFailed() {
+  clearTimeout(loadWatch);
+  worker.terminate();
+  worker = null;
+  loading.hidden = true;
+  queued = null;
+  setBusy(false);
+  showAlert(
+    "Python could not be loaded: a download stalled or a file of the page is missing. " +
+      "Check your connection and reload the page to try again.",
+  );
+  setStatus("Python failed to load.");
 }
 
 function restart(message) {
@@ -49,9 +74,14 @@ function restart(message) {
 
 function onWorkerMessage(message) {
   switch (message.type) {
+    case "progress":
+      loading.value = message.loaded / message.total;
+      watchLoading();
+      break;
     case "ready":
       ready = true;
-      clearTimeout(slowStart);
+      clearTimeout(loadWatch);
+      loading.hidden = true;
       performance.mark("python-ready");
       setStatus("Ready.");
       if (queued) {
@@ -61,15 +91,7 @@ function onWorkerMessage(message) {
       }
       break;
     case "failed":
-      clearTimeout(slowStart);
-      worker.terminate();
-      showAlert(
-        "Python could not be loaded in this browser, so nothing can be checked. " +
-          "Reload the page to try again.",
-      );
-      setStatus("Python failed to load.");
-      queued = null;
-      setBusy(false);
+      loadFailed();
       break;
     case "request":
       if (current?.id === message.id) arm(REQUEST_LIMIT_MS + 2_000);
@@ -112,7 +134,13 @@ function submit(event) {
   } else {
     queued = formData;
     setBusy(true);
-    setStatus("Python is still loading; your check will run as soon as it is ready.");
+    if (worker) {
+      setStatus("Python is still loading; your check will run as soon as it is ready.");
+    } else {
+      // Loading failed before; the cause may have passed, so try once more.
+      startWorker();
+      setStatus("Loading Python again; your check will run as soon as it is ready.");
+    }
   }
 }
 

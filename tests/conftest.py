@@ -62,8 +62,14 @@ def dist() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(dist: Path) -> Iterator[str]:
-    server = build.make_server(0, dist)
+def site_log() -> list[str]:
+    """The path of every request the site server answered, in order."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def site(dist: Path, site_log: list[str]) -> Iterator[str]:
+    server = build.make_server(0, dist, served=site_log)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -121,7 +127,12 @@ def browser(netlify_server: FakeNetlify) -> Iterator[Any]:
 RECORD_POSTED_MESSAGES = """
 (() => {
   const posted = [];
+  const violations = [];
   Object.defineProperty(window, "__postedMessages", { value: posted });
+  Object.defineProperty(window, "__policyViolations", { value: violations });
+  document.addEventListener("securitypolicyviolation", (event) => {
+    violations.push(`${event.effectiveDirective} blocked ${event.blockedURI}`);
+  });
   const original = window.postMessage.bind(window);
   window.postMessage = (message, ...rest) => {
     posted.push(JSON.stringify(message));
@@ -137,14 +148,25 @@ class Audit:
 
     site: str
     token: str = TOKEN
+    # Tests that try to break the policy on purpose expect it to complain.
+    allow_violations: bool = False
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+
+    def record(self, request: Any) -> None:
+        self.requests.append((request.url, request.headers))
+        if request.post_data_buffer:
+            self.bodies.append(request.post_data_buffer.decode("latin-1"))
 
     def check(self, pages: list[Any]) -> None:
         leaks = []
         allowed = (urlsplit(self.site).netloc, "api.netlify.com")
         for url, _ in self.requests:
             parts = urlsplit(url)
+            # A test that attacks the policy proves the blocking by the violations it reports.
+            if self.allow_violations:
+                break
             if parts.scheme not in ("data", "blob") and parts.netloc not in allowed:
                 leaks.append(
                     f"(a third-party origin was contacted: {parts.scheme}://{parts.netloc})"
@@ -159,6 +181,7 @@ class Audit:
                 if name.lower() != "authorization" or host != "api.netlify.com":
                     leaks.append(f"in header {name} of a request to {host}")
         leaks += [f"in the console: {line!r}" for line in self.console if self.token in line]
+        leaks += ["in a request body" for body in self.bodies if self.token in body]
         for page in pages:
             if page.is_closed():
                 continue
@@ -183,6 +206,11 @@ class Audit:
             )
             leaks += [f"in the {where}" for where in found]
         assert not leaks, "the token leaked: " + "; ".join(leaks)
+        if not self.allow_violations:
+            for page in pages:
+                if not page.is_closed():
+                    violations = page.evaluate("() => window.__policyViolations || []")
+                    assert not violations, f"the page broke its own policy: {violations}"
 
 
 @contextmanager
@@ -192,7 +220,7 @@ def audited_context(browser: Any, site: str, **options: Any) -> Iterator[Any]:
     ctx.add_init_script(RECORD_POSTED_MESSAGES)
     audit = Audit(site=site)
     ctx._test_audit = audit
-    ctx.on("request", lambda request: audit.requests.append((request.url, request.headers)))
+    ctx.on("request", audit.record)
     ctx.on("console", lambda message: audit.console.append(message.text))
     yield ctx
     pages = list(ctx.pages)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from build import PYODIDE_VERSION
 from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS, audited_context
 from tests.fake_netlify import TEAMS, TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
@@ -295,3 +296,12 @@ def test_screenshots(checker: CheckerPage, netlify: FakeNetlify) -> None:
             )
             assert not overflow, f"the page scrolls sideways at {width} px"
     page.emulate_media(color_scheme="light")
+
+
+def test_every_file_is_downloaded_once(
+    page: Any, site: str, site_log: list[str], netlify: FakeNetlify
+) -> None:
+    site_log.clear()
+    CheckerPage(page, site).open().check(team="acme")
+    assert len(site_log) == len(set(site_log)), sorted(site_log)
+    assert f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm" in site_log

