@@ -31,14 +31,17 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class TeamReport:
-    slug: str
-    name: str
-    plan: str | None
-    quotas: dict[str, api.Quota]
+    account: api.Account
     # Exactly one of bandwidth or error is set: one team's failure does not hide the others.
     bandwidth: api.Bandwidth | None
-    error: api.CheckError | None
-    raw: str
+    error: api.CheckError | None = None
+    raw: str = ""
+    # Netlify answered 304: these are the figures from the last check, still current.
+    unchanged: bool = False
+
+
+# Figures by team slug with the ETag Netlify sent, so that checking again can ask "changed?".
+Memory = dict[str, tuple[str, api.Bandwidth, str]]
 
 
 def check(
@@ -48,38 +51,54 @@ def check(
     *,
     now: Clock = utc_now,
     base: str = api.API_BASE,
+    memory: Memory | None = None,
 ) -> list[TeamReport]:
     """Check the named teams, or every team the token can see. Raises CheckError if none can be."""
     token = api.clean_token(token_text)
     slugs = [slug for slug in map(api.clean_slug, team_texts) if slug is not None]
     if slugs:
-        alone = len(slugs) == 1
-        return [
-            _team(token, api.Account(slug, slug, None, {}), send, now, base, alone=alone)
-            for slug in dict.fromkeys(slugs)
-        ]
-    accounts = api.read_accounts(send(api.accounts_request(token, base=base)), now())
-    if not accounts:
-        raise api.TeamNotFound("This token can see no Netlify team, so there is nothing to check.")
-    return [_team(token, account, send, now, base, alone=False) for account in accounts]
+        accounts = [api.Account(slug, slug, None, {}) for slug in dict.fromkeys(slugs)]
+    else:
+        accounts = api.read_accounts(send(api.accounts_request(token, base=base)), now())
+        if not accounts:
+            raise api.TeamNotFound(
+                "This token can see no Netlify team, so there is nothing to check."
+            )
+    alone = len(accounts) == 1 and bool(slugs)
+    known = {} if memory is None else memory
+    return [_team(token, account, send, now, base, known, alone=alone) for account in accounts]
 
 
 def _team(
-    token: str, account: api.Account, send: Send, now: Clock, base: str, *, alone: bool
+    token: str,
+    account: api.Account,
+    send: Send,
+    now: Clock,
+    base: str,
+    memory: Memory,
+    *,
+    alone: bool,
 ) -> TeamReport:
-    response = send(api.bandwidth_request(token, account.slug, base=base))
+    remembered = memory.get(account.slug)
+    etag = remembered[0] if remembered else None
+    response = send(api.bandwidth_request(token, account.slug, etag=etag, base=base))
     try:
         result = api.read_bandwidth(response, account.slug, now())
         if isinstance(result, api.NotModified):
-            raise api.BadResponse("Netlify answered “not modified” to a request for figures.")
+            if remembered is None:
+                raise api.BadResponse("Netlify answered “not modified” to a request for figures.")
+            return TeamReport(account, remembered[1], raw=remembered[2], unchanged=True)
     except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
         # In a list of teams, one that fails (a role without billing access, say) is reported
         # in its place and the rest still count; a token, rate or network failure ends it all.
         if alone:
             raise
-        return TeamReport(account.slug, account.name, account.plan, account.quotas, None, error, "")
-    raw = response.body.decode("utf-8", "replace")
-    return TeamReport(account.slug, account.name, account.plan, account.quotas, result, None, raw)
+        return TeamReport(account, None, error)
+    raw = json.dumps(json.loads(response.body), indent=2)
+    new_etag = response.headers.get("etag")
+    if new_etag:
+        memory[account.slug] = (new_etag, result, raw)
+    return TeamReport(account, result, raw=raw)
 
 
 # --- one report as data: the --json schema, and the base of what the page shows -----------------
@@ -87,17 +106,18 @@ def _team(
 
 def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
     """A team's figures as plain data: bytes as integers, dates as ISO 8601."""
+    account = report.account
     team: dict[str, Any] = {
-        "slug": report.slug,
-        "name": report.name,
-        "plan": report.plan,
+        "slug": account.slug,
+        "name": account.name,
+        "plan": account.plan,
         "error": report.error.message if report.error else None,
         "bandwidth": None,
         "period": None,
         "updated_at": None,
         "quotas": {
             name: {"used": quota.used, "included": quota.included}
-            for name, quota in report.quotas.items()
+            for name, quota in account.quotas.items()
         },
     }
     if report.bandwidth is None:
@@ -150,13 +170,47 @@ def _pace(figures: Usage, text: dict[str, str | None]) -> str | None:
         return f"Over the allowance by {text['over']}."
     if figures.available == 0:
         return "This plan includes no bandwidth allowance to measure against."
+    if figures.projected is None or figures.elapsed is None or figures.elapsed >= 1:
+        return None
+    shares = f"{text['percent']} used with {format_percent(figures.elapsed)} of the period gone"
     if figures.on_course_to_run_over:
         return (
-            f"On course to run over: at this pace, about {text['projected']} by the period's end."
+            f"On course to run over: {shares}. At this pace, about {text['projected']} "
+            "by the period's end."
         )
-    if figures.projected is not None and figures.elapsed is not None and figures.elapsed < 1:
-        return f"On track: at this pace, about {text['projected']} by the period's end."
-    return None
+    return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
+
+
+QUOTA_LABELS = {
+    "sites": "Sites",
+    "collaborators": "Collaborators",
+    "build_minutes": "Build minutes",
+    "credits": "Credits",
+}
+
+
+def quota_lines(quotas: dict[str, api.Quota]) -> list[tuple[str, str]]:
+    """The team's other quotas as label and value, in the order Netlify lists them."""
+    lines = []
+    for name, quota in quotas.items():
+        if name == "bandwidth":
+            continue  # shown in full, from the bandwidth endpoint
+        label = QUOTA_LABELS.get(name, name.replace("_", " ").capitalize())
+        used, included = quota.used, quota.included
+        if name == "credits" and not used:
+            # Netlify's API reads 0 on credit-based plans whatever was spent (open-api #640).
+            allowance = f"{included:,} included; " if included else ""
+            value = f"{allowance}usage not reported by Netlify's API"
+        elif used is not None and included is not None:
+            value = f"{used:,} of {included:,}"
+        elif used is not None:
+            value = f"{used:,} used"
+        elif included is not None:
+            value = f"{included:,} included"
+        else:
+            continue
+        lines.append((label, value))
+    return lines
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -166,6 +220,8 @@ def page_view(reports: list[TeamReport], now: datetime) -> dict[str, Any]:
     teams = []
     for report in reports:
         team = summary(report, now)
+        team["quota_lines"] = quota_lines(report.account.quotas)
+        team["unchanged"] = report.unchanged
         if report.bandwidth is not None:
             figures = usage(report.bandwidth, now)
             team["text"] = {units: texts(figures, units) for units in UNIT_SYSTEMS}
@@ -187,6 +243,10 @@ def error_view(error: api.CheckError) -> dict[str, Any]:
     }
 
 
+# What this page has been told, for the life of its worker ("Forget token" ends that life).
+_MEMORY: Memory = {}
+
+
 def handle(message: str, send: Send, on_request: Callable[[], None] | None = None) -> str:
     """The worker's entry point: the form as JSON in, the view as JSON out. Never raises.
 
@@ -200,7 +260,9 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
 
     try:
         form = json.loads(message)
-        reports = check(str(form.get("token", "")), [str(form.get("team", ""))], announced)
+        reports = check(
+            str(form.get("token", "")), [str(form.get("team", ""))], announced, memory=_MEMORY
+        )
         result = page_view(reports, utc_now())
     except api.CheckError as error:
         result = error_view(error)
@@ -336,7 +398,7 @@ def main(
         print("\n\n".join(_human(report, now, args.units) for report in reports), file=stdout)
     failed = [report for report in reports if report.error]
     for report in failed:
-        print(f"app.py: {report.slug}: {report.error.message}", file=stderr)  # type: ignore[union-attr]
+        print(f"app.py: {report.account.slug}: {report.error.message}", file=stderr)  # type: ignore[union-attr]
     if failed:
         return EXIT_FAILED
     if args.fail_over is not None and any(
@@ -354,9 +416,10 @@ def _at_or_over(bandwidth: api.Bandwidth, percent: float) -> bool:
 
 
 def _human(report: TeamReport, now: datetime, units: str) -> str:
-    heading = report.name if report.name == report.slug else f"{report.name} ({report.slug})"
-    if report.plan:
-        heading += f" · {report.plan}"
+    account = report.account
+    heading = account.name if account.name == account.slug else f"{account.name} ({account.slug})"
+    if account.plan:
+        heading += f" · {account.plan}"
     if report.bandwidth is None:
         assert report.error is not None
         return f"{heading}\n  {report.error.message}"
@@ -377,7 +440,9 @@ def _human(report: TeamReport, now: datetime, units: str) -> str:
         rows.append(("Pace", text["pace"]))
     if report.bandwidth.updated_at:
         rows.append(("Updated", _ago(report.bandwidth.updated_at, now)))
-    return "\n".join([heading, *(f"  {label:<10}  {value}" for label, value in rows)])
+    rows += quota_lines(account.quotas)
+    width = max(len(label) for label, _ in rows)
+    return "\n".join([heading, *(f"  {label:<{width}}  {value}" for label, value in rows)])
 
 
 def _days(count: int | None) -> str:

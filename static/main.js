@@ -17,6 +17,7 @@ const statusLine = $("#status");
 const alertBox = $("#alert");
 const results = $("#results");
 const loading = $("#loading");
+const refreshButton = $("#refresh");
 
 let worker = null;
 let ready = false;
@@ -156,9 +157,28 @@ function show(view) {
     return;
   }
   render(view);
-  const count = view.teams.length;
-  setStatus(count === 1 ? "Checked 1 team." : `Checked ${count} teams.`);
+  refreshButton.hidden = false;
+  setStatus(summarize(view.teams));
   performance.mark("result-shown");
+}
+
+// One sentence for the status line, which screen readers announce.
+function summarize(teams) {
+  const units = form.elements.units.value;
+  if (teams.length === 1) {
+    const [team] = teams;
+    if (team.error) return `${team.name}: ${team.error}`;
+    const text = team.text[units];
+    if (!text.percent) return `${team.name}: ${text.used} used.`;
+    return `${team.name}: ${text.used} of ${text.available} used (${text.percent}).`;
+  }
+  const over = teams.filter((team) => team.bandwidth?.over > 0).length;
+  const failed = teams.filter((team) => team.error).length;
+  const notes = [
+    over ? `${over} over the allowance` : null,
+    failed ? `${failed} could not be checked` : null,
+  ].filter(Boolean);
+  return `Checked ${teams.length} teams${notes.length ? `: ${notes.join(", ")}` : ""}.`;
 }
 
 function render(view) {
@@ -197,17 +217,19 @@ function ago(iso) {
 
 function renderTeam(team, units) {
   const heading = el("h2", {}, team.name);
-  const subtitle = el("p", { class: "subtitle" }, [team.plan, team.slug].filter(Boolean).join(" · "));
+  const slug = team.slug === team.name ? null : team.slug;
+  const subtitle = el("p", { class: "subtitle" }, [team.plan, slug].filter(Boolean).join(" · "));
   if (team.error) {
     return el("article", { class: "team" }, heading, subtitle, el("p", { class: "team-error" }, team.error));
   }
+  const period = team.period;
   const bytes = team.bandwidth;
   const text = team.text[units];
   const headline = el(
     "p",
     { class: "headline" },
     el("strong", {}, text.used),
-    ` of ${text.available} used`,
+    bytes.available > 0 ? ` of ${text.available} used` : " used",
     text.percent ? ` (${text.percent})` : "",
   );
   const meter =
@@ -229,18 +251,12 @@ function renderTeam(team, units) {
     bytes.additional > 0 ? ["Additional", text.additional] : null,
     bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
   ];
-  const period = team.period;
   if (period.start && period.end) {
     const dates = `${dateFormat.format(new Date(period.start))} – ${dateFormat.format(new Date(period.end))}`;
     rows.push(["Billing period", dates]);
     rows.push(["Days left", String(period.days_left)]);
   }
   if (team.updated_at) rows.push(["Figure updated", ago(team.updated_at)]);
-  const list = el(
-    "dl",
-    { class: "figures" },
-    ...rows.filter(Boolean).flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
-  );
   const warning = bytes.over > 0 || bytes.on_course_to_run_over;
   return el(
     "article",
@@ -249,10 +265,27 @@ function renderTeam(team, units) {
     subtitle,
     headline,
     meter,
-    list,
     text.pace ? el("p", { class: warning ? "pace warning" : "pace" }, text.pace) : null,
+    definitions(rows),
+    team.unchanged
+      ? el("p", { class: "note" }, "Unchanged since the last check: Netlify has no newer figure yet.")
+      : null,
+    quotas(team),
     el("details", { class: "raw" }, el("summary", {}, "Raw response"), el("pre", {}, team.raw)),
   );
+}
+
+function definitions(rows) {
+  return el(
+    "dl",
+    { class: "figures" },
+    ...rows.filter(Boolean).flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
+  );
+}
+
+function quotas(team) {
+  if (!team.quota_lines.length) return null;
+  return el("section", { class: "quotas" }, el("h3", {}, "Other quotas"), definitions(team.quota_lines));
 }
 
 // --- state --------------------------------------------------------------------------------------
@@ -278,6 +311,7 @@ function clearAlert() {
 
 function forget() {
   tokenInput.value = "";
+  refreshButton.hidden = true;
   queued = null;
   results.replaceChildren();
   lastView = null;
@@ -302,4 +336,5 @@ form.addEventListener("change", (event) => {
   if (event.target.name === "units" && lastView?.ok) render(lastView);
 });
 $("#forget").addEventListener("click", forget);
+refreshButton.addEventListener("click", () => form.requestSubmit());
 startWorker();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,9 +44,11 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     out = result.stdout
     assert "Acme Web (acme) · Pro" in out
     assert "25.3 GiB of 100 GiB (25.3 %)" in out
-    assert "Remaining   74.7 GiB" in out
+    assert re.search(r"Remaining +74.7 GiB", out)
     assert "Side Projects (side-projects) · Starter" in out
-    assert "Over by     30 GiB" in out
+    assert re.search(r"Over by +30 GiB", out)
+    assert re.search(r"Sites +12 of 500", out)
+    assert re.search(r"Credits +3,000 included; usage not reported", out)
     assert "10 days left" in out
     assert "12 minutes ago" in out
     assert result.stderr == ""

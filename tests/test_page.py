@@ -16,7 +16,16 @@ import pytest
 from build import PYODIDE_VERSION
 from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS, audited_context
-from tests.fake_netlify import TEAMS, TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
+from tests.fake_netlify import (
+    ETAG,
+    TEAMS,
+    TOKEN,
+    FakeNetlify,
+    Reply,
+    bandwidth_figures,
+    error,
+    rate_limit_reset_in,
+)
 
 BANDWIDTH = "/accounts/acme/bandwidth"
 
@@ -54,6 +63,36 @@ def test_a_check_shows_used_included_remaining_in_gib(
     assert checker.alert.inner_text() == ""
 
 
+def test_the_pace_warns_before_the_team_runs_over(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    figures = bandwidth_figures("acme")
+    assert figures is not None
+    netlify.override(BANDWIDTH, Reply(200, {**figures, "used": 80 * 1024**3}))
+    text = checker.check()
+    # 20 of 30 days gone, give or take the hours since midnight in Netlify's time zone.
+    assert re.search(r"On course to run over: 80 % used with 6\d(\.\d)? % of the period", text)
+    assert re.search(r"about 1[12]\d GiB by the period's end", text)
+    assert checker.page.locator(".pace.warning").count() == 1
+
+
+def test_refresh_asks_netlify_whether_anything_changed(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.expose_headers = True
+    checker.check(team="side-projects")
+    refresh = checker.page.get_by_role("button", name="Refresh")
+    before = checker.marks("result-shown")
+    refresh.click()
+    checker.until("(n) => performance.getEntriesByName('result-shown').length > n", before)
+    text = checker.results.inner_text()
+    assert "Unchanged since the last check" in text
+    assert "130 GiB of 100 GiB used" in text
+    first, second = netlify.api_requests()
+    assert "if-none-match" not in first.headers
+    assert second.headers["if-none-match"] == ETAG
+
+
 def test_units_switch_to_decimal_without_asking_again(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
@@ -71,7 +110,14 @@ def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetl
     assert "Over the allowance by 30 GiB." in text
     assert "no bandwidth allowance" in text
     assert "NaN" not in text and "Infinity" not in text
-    assert checker.page.get_by_role("status").inner_text() == "Checked 3 teams."
+    assert (
+        checker.page.get_by_role("status").inner_text() == "Checked 3 teams: 1 over the allowance."
+    )
+    assert "Sites\n12 of 500" in text
+    assert "Build minutes\n4,100 of 25,000" in text
+    # A credit plan's "credits used: 0" is Netlify's blind spot, not a real zero.
+    assert "Credits\n3,000 included; usage not reported by Netlify's API" in text
+    assert checker.page.locator("meter").count() == 2
 
 
 @pytest.mark.parametrize(
