@@ -6,8 +6,6 @@ The page's worker calls `handle()` with the form's contents and renders the JSON
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import json
 import os
 import sys
@@ -15,11 +13,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from checker import api
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
 from checker.transport import Send
+
+if TYPE_CHECKING:
+    import argparse
 
 Clock = Callable[[], datetime]
 JSON_SCHEMA = "netlify-bandwidth-checker/1"
@@ -306,6 +307,8 @@ def patiently(
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    import argparse  # here, not at the top: the browser never parses arguments
+
     parser = argparse.ArgumentParser(
         prog="app.py",
         description="Show how much of your Netlify teams' monthly bandwidth is used.",
@@ -349,6 +352,8 @@ def _token(stdin: TextIO) -> str | None:
     if token:
         return token
     if stdin.isatty():
+        import getpass  # here, not at the top: the browser never prompts
+
         return getpass.getpass("Netlify personal access token (not shown): ")
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip as gzip_module
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -160,25 +162,40 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(ROOT / "static", staging / "static")
     shutil.copy2(ROOT / "index.html", staging / "index.html")
+    app_zip = app_bundle()
+    (staging / "static" / "app.zip").write_bytes(app_zip)
 
     runtime = staging / "pyodide" / PYODIDE_VERSION
     runtime.mkdir(parents=True)
+    package = {}
     with tarfile.open(fileobj=io.BytesIO(pyodide_archive), mode="r:gz") as tar:
         for name in PYODIDE_FILES:
             member = tar.extractfile(f"package/{name}")
             if member is None:
                 raise BuildError(f"the pyodide package has no {name}")
-            (runtime / name).write_bytes(member.read())
-    (runtime / downloads()[1].filename).write_bytes(http_wheel)
-    (staging / "static" / "app.zip").write_bytes(app_bundle())
+            package[name] = member.read()
+    wheel_name = downloads()[1].filename
+    (runtime / wheel_name).write_bytes(http_wheel)
+    for name in ("pyodide.mjs", "pyodide.asm.mjs"):
+        (runtime / name).write_bytes(package[name])
 
-    wheel = f"../pyodide/{PYODIDE_VERSION}/{downloads()[1].filename}"
+    stdlib = trimmed_stdlib(package, app_zip, http_wheel)
+    files = [
+        # Compressed here, not left to the CDN: whether Netlify compresses .wasm is not documented.
+        _startup_file(runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=True),
+        # Named for its content: it changes with the app, yet is cached as immutable.
+        _startup_file(runtime, "python_stdlib.zip", stdlib, gzip=True, hashed=True),
+        _startup_file(runtime, "pyodide-lock.json", _empty_lockfile(package["pyodide-lock.json"])),
+        # The two archives are not Pyodide's but the worker's, for sys.path.
+        {**_startup_file(runtime, wheel_name, http_wheel), "serves": None},
+        {"path": "app.zip", "serves": None, "size": len(app_zip), "gzip": False},
+    ]
     _fill_in(
         staging / "static" / "worker.js",
         {
             "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
-            "HTTP_WHEEL": wheel,
-            "FILES": json.dumps(startup_files(staging, wheel)),
+            "STDLIB": str(files[1]["serves"]),
+            "FILES": json.dumps(files),
         },
     )
     shutil.rmtree(dist, ignore_errors=True)
@@ -186,19 +203,168 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     return dist
 
 
-def startup_files(site: Path, wheel: str) -> list[dict[str, object]]:
-    """What the worker downloads before Python starts: path from static/, size, required type."""
-    runtime = [name for name in PYODIDE_FILES if name != "pyodide.mjs"]
-    paths = [f"../pyodide/{PYODIDE_VERSION}/{name}" for name in runtime] + [wheel, "app.zip"]
-    return [
-        {
-            "path": path,
-            "size": (site / "static" / path).resolve().stat().st_size,
-            # Browsers compile wasm from a stream only when it is typed as such.
-            "type": MIME_TYPES[".wasm"] if path.endswith(".wasm") else None,
-        }
-        for path in paths
-    ]
+def _startup_file(
+    runtime: Path, name: str, data: bytes, *, gzip: bool = False, hashed: bool = False
+) -> dict[str, object]:
+    """Write one file the worker fetches before Python starts, and describe it for the worker.
+
+    `path` is what the worker fetches (from static/), `serves` the address Pyodide asks for,
+    `size` the bytes after decompression.
+    """
+    if hashed:
+        stem, dot, extension = name.partition(".")
+        name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{dot}{extension}"
+    served = f"../pyodide/{PYODIDE_VERSION}/{name}"
+    stored = name + ".gz" if gzip else name
+    payload = gzip_module.compress(data, 9, mtime=0) if gzip else data
+    (runtime / stored).write_bytes(payload)
+    return {
+        "path": f"../pyodide/{PYODIDE_VERSION}/{stored}",
+        "serves": served,
+        "size": len(data),
+        "gzip": gzip,
+    }
+
+
+def _empty_lockfile(lockfile: bytes) -> bytes:
+    # The page loads no packages from the lock file, so only its header is worth downloading.
+    info = json.loads(lockfile)["info"]
+    return json.dumps({"info": info, "packages": {}}).encode()
+
+
+# Runs Pyodide under Node.js at build time. pyodide-http's requests go to a stand-in for the
+# browser's XMLHttpRequest that plays back the answers the Python side queues.
+STDLIB_RUNNER = """
+import { readFile } from "node:fs/promises";
+const dir = process.env.BUILD_DIR;
+const { loadPyodide } = await import(`${dir}/pyodide.mjs`);
+globalThis.crossOriginIsolated = false;
+globalThis.importScripts = () => {};
+globalThis.XMLHttpRequest = class {
+  open() {}
+  setRequestHeader() {}
+  getAllResponseHeaders() { return this.headers; }
+  send() {
+    const [answer, ...rest] = JSON.parse(globalThis.answers);
+    globalThis.answers = JSON.stringify(rest);
+    if (answer.fail) throw new Error("NetworkError: a refused request");
+    this.status = answer.status;
+    this.headers = answer.headers;
+    this.response = new TextEncoder().encode(answer.body).buffer;
+  }
+};
+const pyodide = await loadPyodide({ indexURL: `${dir}/`, stdout: console.error });
+pyodide.mountNodeFS("/build", dir);
+pyodide.runPython(await readFile(`${dir}/trim.py`, "utf8"));
+"""
+
+# Inside Pyodide: run the app's every code path the way the browser does, then compile each
+# standard-library module that got imported into a zip of .pyc files.
+STDLIB_TRIMMER = """
+import json, sys
+import js
+
+# As in the browser's worker: the two archives go on sys.path as they are, for zipimport.
+sys.path[:0] = ["/build/app.zip", "/build/pyodide_http.whl"]
+import pyodide_http
+pyodide_http.patch_all()
+import app
+from checker import transport
+
+JSON = "content-type: application/json\\r\\netag: W/\\"1\\"\\r\\n"
+FIGURES = json.dumps({"used": 1, "included": 2, "additional": 0,
+    "last_updated_at": "2024-03-10T15:15:03Z", "period_start_date": "2024-02-17T00:00:00-08:00",
+    "period_end_date": "2024-03-17T00:00:00-07:00"})
+TEAMS = json.dumps([{"slug": "a", "name": "A", "type_name": "Pro", "capabilities": {
+    "sites": {"used": 1, "included": 2}, "credits": {"used": 0, "included": 5}}}])
+def answer(status, body="", headers=JSON):
+    return {"status": status, "headers": headers, "body": body}
+SCENARIOS = [
+    ("a", [answer(200, FIGURES)]),
+    ("a", [answer(304)]),
+    ("", [answer(200, TEAMS), answer(200, FIGURES)]),
+    ("", [answer(200, TEAMS), answer(403, "{}")]),
+    ("a", [answer(401, '{"code": 401}')]),
+    ("a", [answer(404, "Not Found", "content-type: text/plain\\r\\n")]),
+    ("a", [answer(429, "{}", "x-ratelimit-reset: 1700000000\\r\\n")]),
+    ("a", [answer(429, "{}", "retry-after: 2024-06-12 09:53:37 UTC\\r\\n")]),
+    ("a", [answer(429, "{}", "retry-after: Wed, 12 Jun 2024 09:53:37 GMT\\r\\n")]),
+    ("a", [answer(502, "<html><body>Bad gateway</body></html>", "content-type: text/html\\r\\n")]),
+    ("a", [answer(200, "{not json")]),
+    ("a", [answer(200, "")]),
+    ("a", [answer(200, '{"used": "x", "included": 1}')]),
+    ("a", [{"fail": True}]),
+    ("../a", []),
+]
+for team, answers in SCENARIOS:
+    js.answers = json.dumps(answers)
+    app.handle(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
+app.handle(json.dumps({"token": "", "team": "a"}), transport.send)
+app.handle("not json", transport.send)
+
+zip_path = next(entry for entry in sys.path if entry.endswith(".zip") and "/lib/" in entry)
+prefix = zip_path + "/"
+modules = sorted({
+    module.__file__[len(prefix):]
+    for module in list(sys.modules.values())
+    if isinstance(getattr(module, "__file__", None), str) and module.__file__.startswith(prefix)
+})
+# Only now, so that what writes the zip is not counted as what the page needs.
+import importlib.util, marshal, types, zipfile
+
+
+# Every instruction placed on its code's first line: line tables are a third of a module's
+# compiled size, and the page never shows a traceback. Each two-byte entry covers up to eight
+# instructions: kind 13 ("no columns"), line offset 0.
+def one_line(code):
+    units = len(code.co_code) // 2
+    table = bytearray()
+    while units > 0:
+        table += bytes([0x80 | 13 << 3 | (min(units, 8) - 1), 0])
+        units -= 8
+    consts = tuple(one_line(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_linetable=bytes(table), co_consts=consts)
+
+
+# Hash-based and unchecked: the zip holds no sources to check them against.
+HEADER = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little")
+with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile("/build/stdlib.zip", "w") as target:
+    for name in modules:
+        text = source.read(name)
+        code = compile(text, prefix + name, "exec", dont_inherit=True, optimize=2)
+        compiled = HEADER + importlib.util.source_hash(text) + marshal.dumps(one_line(code))
+        info = zipfile.ZipInfo(name[:-3] + ".pyc", date_time=(2020, 1, 1, 0, 0, 0))
+        target.writestr(info, compiled)
+print(f"build: standard library trimmed to {len(modules)} precompiled modules", file=sys.stderr)
+"""
+
+
+def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes, http_wheel: bytes) -> bytes:
+    """The standard library cut to the modules the page imports, compiled ahead of time.
+
+    Python compiles every module it imports at each start, and that compiling is most of a
+    stock Pyodide's start-up time; compiled here, by the very runtime the page uses, it is not.
+    """
+    if shutil.which("node") is None:
+        raise BuildError("precompiling the standard library needs Node.js (`node`), not found.")
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        for name in PYODIDE_FILES:
+            (folder / name).write_bytes(package[name])
+        (folder / "app.zip").write_bytes(app_zip)
+        (folder / "pyodide_http.whl").write_bytes(http_wheel)
+        (folder / "trim.py").write_text(STDLIB_TRIMMER)
+        result = subprocess.run(
+            ["node", "--input-type=module", "-e", STDLIB_RUNNER],
+            env={**os.environ, "BUILD_DIR": str(folder)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not (folder / "stdlib.zip").exists():
+            raise BuildError(f"precompiling the standard library failed:\n{result.stderr[-3000:]}")
+        print(result.stderr.strip().splitlines()[-1], file=sys.stderr)
+        return (folder / "stdlib.zip").read_bytes()
 
 
 def _fill_in(path: Path, values: dict[str, str]) -> None:

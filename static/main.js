@@ -128,6 +128,7 @@ function run(formData) {
 function submit(event) {
   event.preventDefault();
   if (current) return;
+  performance.mark("check-submitted");
   clearAlert();
   const formData = { token: tokenInput.value, team: teamInput.value };
   if (ready) {

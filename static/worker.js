@@ -2,79 +2,107 @@
 // Runs in a module worker so the page stays responsive while Python starts or waits on Netlify.
 import { loadPyodide } from "%RUNTIME_DIR%pyodide.mjs";
 
-const RUNTIME = new URL("%RUNTIME_DIR%", import.meta.url);
-// Every file the start needs, with its size, filled in by build.py.
+// Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
+// Pyodide asks for, `size` once inflated, `gzip` if build.py compressed it.
 const FILES = %FILES%;
-const LIBRARY = "/home/pyodide/lib";
+const here = (path) => new URL(path, import.meta.url).href;
 
-// The worker downloads every file itself, all at once: that shows real progress and turns a
-// missing or mistyped file into a prompt failure (Pyodide itself would wait forever for a
-// runtime that cannot be instantiated).
-async function download(onProgress) {
-  let loaded = 0;
-  const bodies = await Promise.all(
-    FILES.map(async ({ path, type }) => {
-      const response = await fetch(new URL(path, import.meta.url));
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      if (type && !response.headers.get("content-type")?.startsWith(type)) {
-        throw new Error(`${path} is served as ${response.headers.get("content-type")}`);
+// The worker fetches every file itself, all at once, as soon as it starts: that shows real
+// progress, inflates what build.py compressed, and turns a missing or broken file into a prompt
+// failure (Pyodide itself waits forever for a runtime it cannot instantiate). Each file is handed
+// on as a stream, so Pyodide compiles the runtime while it is still arriving.
+function download(file, onBytes) {
+  let output;
+  const stream = new ReadableStream({ start: (controller) => (output = controller) });
+  const done = (async () => {
+    try {
+      const response = await fetch(here(file.path));
+      if (!response.ok) throw new Error(`${file.path}: HTTP ${response.status}`);
+      const body = file.gzip ? await inflated(response.body) : response.body;
+      let seen = 0;
+      for await (const chunk of body) {
+        output.enqueue(chunk);
+        seen += chunk.length;
+        onBytes(chunk.length);
       }
-      const reader = response.body.getReader();
-      const chunks = [];
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.length;
-        onProgress(loaded);
-      }
-      return new Uint8Array(await new Blob(chunks).arrayBuffer());
-    }),
-  );
-  return Object.fromEntries(FILES.map(({ path }, index) => [path, bodies[index]]));
+      if (seen !== file.size) throw new Error(`${file.path}: ${seen} of ${file.size} bytes`);
+      output.close();
+    } catch (error) {
+      output.error(error);
+      throw error;
+    }
+  })();
+  return { file, stream, done };
 }
 
-// While Pyodide starts, its fetches of files already downloaded are answered from memory:
-// a browser's cache may not keep a 10 MB file, and downloading it twice costs more than it saves.
-async function fromMemory(files, start) {
+// A host that sends the .gz file with `Content-Encoding: gzip` has the browser inflate it
+// already; only bytes that still start with gzip's magic number are inflated here.
+async function inflated(body) {
+  const [peek, rest] = body.tee();
+  const reader = peek.getReader();
+  const { value } = await reader.read();
+  reader.cancel(); // or the unread branch would hold a copy of everything
+  const gzipped = value?.[0] === 0x1f && value?.[1] === 0x8b;
+  return gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest;
+}
+
+function progress() {
+  const total = FILES.reduce((sum, file) => sum + file.size, 0);
+  let loaded = 0;
+  let reported = 0;
+  return (bytes) => {
+    loaded += bytes;
+    const now = performance.now();
+    if (now - reported > 100 || loaded === total) {
+      reported = now;
+      postMessage({ type: "progress", loaded, total });
+    }
+  };
+}
+
+// While Pyodide starts, its requests for files being downloaded are answered from those streams.
+async function startPyodide(downloads) {
   const network = self.fetch;
-  const byUrl = new Map(FILES.map((file) => [new URL(file.path, import.meta.url).href, file]));
+  const streams = new Map(downloads.map(({ file, stream }) => [here(file.serves ?? file.path), stream]));
   self.fetch = (resource, options) => {
-    const file = byUrl.get(new URL(resource.url ?? resource, import.meta.url).href);
-    if (!file) return network(resource, options);
-    const headers = { "Content-Type": file.type ?? "application/octet-stream" };
-    return Promise.resolve(new Response(files[file.path], { headers }));
+    const url = here(resource.url ?? resource);
+    const stream = streams.get(url);
+    if (!stream) return network(resource, options);
+    streams.delete(url);
+    // The type lets the browser compile the wasm as it streams in.
+    return Promise.resolve(new Response(stream, { headers: { "Content-Type": "application/wasm" } }));
   };
   try {
-    return await start();
+    return await loadPyodide({
+      indexURL: here("%RUNTIME_DIR%"),
+      stdLibURL: here("%STDLIB%"),
+      stdout: () => {},
+      stderr: () => {},
+    });
   } finally {
     self.fetch = network;
   }
 }
 
-function throttled(post) {
-  let last = 0;
-  return (loaded) => {
-    const now = performance.now();
-    if (now - last > 100) {
-      last = now;
-      post(loaded);
-    }
-  };
-}
-
 const python = (async () => {
-  const total = FILES.reduce((sum, file) => sum + file.size, 0);
-  const files = await download(throttled((loaded) => postMessage({ type: "progress", loaded, total })));
-  postMessage({ type: "progress", loaded: total, total });
-  const pyodide = await fromMemory(files, () =>
-    loadPyodide({ indexURL: RUNTIME.href, stdout: () => {}, stderr: () => {} }),
-  );
-  for (const archive of ["%HTTP_WHEEL%", "app.zip"]) {
-    pyodide.unpackArchive(files[archive], "zip", { extractDir: LIBRARY });
-  }
+  const onBytes = progress();
+  const downloads = FILES.map((file) => download(file, onBytes));
+  const archives = downloads.filter(({ file }) => !file.serves);
+  const [pyodide, ...archiveBytes] = await Promise.all([
+    startPyodide(downloads.filter(({ file }) => file.serves)),
+    ...archives.map(({ stream }) => new Response(stream).arrayBuffer()),
+    // Any failed download fails the start at once, whatever Pyodide is waiting for.
+    ...downloads.map(({ done }) => done),
+  ]);
+  // The app and pyodide-http go on sys.path as the zips they are: zipimport reads them without
+  // unpacking them, which would import shutil and zipfile just for that.
+  const paths = archives.map(({ file }, index) => {
+    const path = `/home/pyodide/${file.path.split("/").pop()}`;
+    pyodide.FS.writeFile(path, new Uint8Array(archiveBytes[index]));
+    return path;
+  });
   pyodide.runPython(
-    `import sys\nsys.path.insert(0, "${LIBRARY}")\nimport pyodide_http\npyodide_http.patch_all()`,
+    `import sys\nsys.path[:0] = ${JSON.stringify(paths)}\nimport pyodide_http\npyodide_http.patch_all()`,
   );
   return {
     handle: pyodide.pyimport("app").handle,

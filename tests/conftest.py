@@ -86,7 +86,7 @@ def chromium_executable() -> str | None:
     with sync_playwright() as playwright:
         own = playwright.chromium.executable_path
     if own and Path(own).exists():
-        return None
+        return own
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:

@@ -350,4 +350,4 @@ def test_every_file_is_downloaded_once(
     site_log.clear()
     CheckerPage(page, site).open().check(team="acme")
     assert len(site_log) == len(set(site_log)), sorted(site_log)
-    assert f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm" in site_log
+    assert f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm.gz" in site_log

@@ -82,15 +82,18 @@ def test_the_page_has_no_inline_script_or_style(dist: Path) -> None:
 
 @pytest.fixture
 def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """dist/ served with the runtime's .wasm missing, or served as the wrong type."""
+    """dist/ served with the runtime missing, cut short, or served as the wrong type."""
     copy = tmp_path / "dist"
     shutil.copytree(dist, copy)
-    wasm = copy / "pyodide" / build.PYODIDE_VERSION / "pyodide.asm.wasm"
+    [wasm] = (copy / "pyodide" / build.PYODIDE_VERSION).glob("*.wasm.gz")
     extensions = dict(build.SiteHandler.extensions_map)
     if request.param == "missing":
         wasm.unlink()
+    elif request.param == "truncated":
+        wasm.write_bytes(wasm.read_bytes()[: wasm.stat().st_size // 2])
     else:
-        extensions[".wasm"] = "text/plain"
+        extensions[".gz"] = "text/plain"
+        extensions[".zip"] = "text/html"
     handler = type(
         "Broken",
         (build.SiteHandler,),
@@ -103,7 +106,17 @@ def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
     server.server_close()
 
 
-@pytest.mark.parametrize("broken_site", ["missing", "wrong-type"], indirect=True)
+@pytest.mark.parametrize("broken_site", ["wrong-type"], indirect=True)
+def test_runtime_files_served_with_the_wrong_type_still_work(
+    browser: Any, broken_site: str, netlify: FakeNetlify
+) -> None:
+    """The worker types what it hands Pyodide itself, so a host's odd MIME types do no harm."""
+    with audited_context(browser, broken_site) as ctx:
+        checker = CheckerPage(ctx.new_page(), broken_site).open()
+        assert "25.3 GiB" in checker.check(team="acme")
+
+
+@pytest.mark.parametrize("broken_site", ["missing", "truncated"], indirect=True)
 def test_a_runtime_that_fails_to_load_is_explained_within_15_seconds(
     browser: Any, broken_site: str, netlify: FakeNetlify
 ) -> None:

@@ -1,0 +1,297 @@
+"""How fast the page gets ready and answers, measured against baselines in the same run.
+
+    .venv/bin/python benchmarks/startup.py [--trials N]
+
+Serves the built dist/ (plus two baseline pages) with build.py's server and the fake Netlify
+API from the tests, drives Chromium, and prints one table of medians and ratios:
+
+1. the floor: a bare `loadPyodide()` of the stock npm package in a module worker, same server;
+2. our page: navigation start to the `python-ready` mark;
+3. submit to `result-shown`, against the same check done by a plain `fetch()` page (the seed's way);
+4. bytes for a full check as Netlify would serve them (text types gzip-compressed);
+5. main-thread long tasks (over 50 ms) during start-up and during a check;
+6. a warm revisit with the HTTP cache: navigation to `python-ready`.
+
+Each trial gets a fresh browser profile; trials of each kind alternate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import shutil
+import statistics
+import sys
+import tarfile
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
+from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
+
+COMPRESSED_BY_NETLIFY = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt"}
+
+FLOOR_PAGE = """<!doctype html><html lang="en"><title>floor</title>
+<script type="module" src="floor.js"></script></html>"""
+FLOOR_SCRIPT = """
+const worker = new Worker(new URL("floor-worker.js", import.meta.url), { type: "module" });
+worker.onmessage = () => performance.mark("python-ready");
+"""
+FLOOR_WORKER = """
+import { loadPyodide } from "./stock/pyodide.mjs";
+await loadPyodide({ indexURL: new URL("./stock/", import.meta.url).href });
+postMessage("ready");
+"""
+FETCH_PAGE = """<!doctype html><html lang="en"><title>fetch</title>
+<input id="token" aria-label="token"><button id="go">Check</button><p id="out"></p>
+<script type="module" src="fetch.js"></script></html>"""
+FETCH_SCRIPT = """
+document.querySelector("#go").addEventListener("click", async () => {
+  performance.mark("check-submitted");
+  const response = await fetch("https://api.netlify.com/api/v1/accounts/acme/bandwidth", {
+    headers: { Authorization: `Bearer ${document.querySelector("#token").value}` },
+  });
+  const figures = await response.json();
+  const gib = (n) => (n / 1024 ** 3).toFixed(1);
+  document.querySelector("#out").textContent =
+    `${gib(figures.used)} GiB of ${gib(figures.included)} GiB used`;
+  performance.mark("result-shown");
+});
+"""
+LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: "longtask", buffered: true });
+"""
+
+
+def stage(dist: Path, folder: Path) -> Path:
+    """dist/ plus the stock runtime and the two baseline pages, served together."""
+    site = folder / "site"
+    shutil.copytree(dist, site)
+    bench = site / "bench"
+    (bench / "stock").mkdir(parents=True)
+    archive = (build.cache_dir() / build.downloads()[0].filename).read_bytes()
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        for name in build.PYODIDE_FILES:
+            member = tar.extractfile(f"package/{name}")
+            assert member is not None
+            (bench / "stock" / name).write_bytes(member.read())
+    for name, text in {
+        "floor.html": FLOOR_PAGE,
+        "floor.js": FLOOR_SCRIPT,
+        "floor-worker.js": FLOOR_WORKER,
+        "fetch.html": FETCH_PAGE,
+        "fetch.js": FETCH_SCRIPT,
+    }.items():
+        (bench / name).write_text(text)
+    return site
+
+
+def as_netlify_serves(site: Path, paths: list[str]) -> int:
+    total = 0
+    for path in dict.fromkeys(paths):
+        file = site / path.split("?")[0].lstrip("/")
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.exists():
+            continue
+        data = file.read_bytes()
+        total += len(gzip.compress(data, 9)) if file.suffix in COMPRESSED_BY_NETLIFY else len(data)
+    return total
+
+
+class Bench:
+    def __init__(
+        self, playwright: Any, executable: str | None, url: str, netlify_port: int, folder: Path
+    ) -> None:
+        self.playwright = playwright
+        self.executable = executable
+        self.url = url
+        self.args = [
+            *CHROMIUM_ARGS,
+            f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify_port}",
+        ]
+        self.folder = folder
+        self.runs = 0
+
+    def profile(self) -> Any:
+        """A browser with a new, empty profile: a cold cache, like a first visit."""
+        self.runs += 1
+        context = self.playwright.chromium.launch_persistent_context(
+            str(self.folder / f"profile-{self.runs}"),
+            executable_path=self.executable,
+            args=self.args,
+            chromium_sandbox=False,
+            ignore_https_errors=True,
+        )
+        context.add_init_script(LONG_TASKS)
+        return context
+
+    @staticmethod
+    def mark(page: Any, name: str, timeout_s: float = 60) -> float:
+        page.wait_for_function(
+            "(n) => performance.getEntriesByName(n).length > 0",
+            arg=name,
+            timeout=timeout_s * 1000,
+            polling=20,
+        )
+        return float(page.evaluate("(n) => performance.getEntriesByName(n)[0].startTime", name))
+
+    def floor(self) -> float:
+        context = self.profile()
+        page = context.new_page()
+        page.goto(self.url + "bench/floor.html")
+        ready = self.mark(page, "python-ready")
+        context.close()
+        return ready
+
+    def ours(self, served: list[str]) -> dict[str, float]:
+        context = self.profile()
+        page = context.new_page()
+        served.clear()
+        page.goto(self.url)
+        ready = self.mark(page, "python-ready")
+        page.get_by_label("Personal access token").fill(TOKEN)
+        page.get_by_label("Team slug").fill("acme")
+        page.get_by_role("button", name="Check bandwidth").click()
+        shown = self.mark(page, "result-shown")
+        submitted = self.mark(page, "check-submitted")
+        tasks = page.evaluate("() => window.__longTasks")
+        cold_paths = list(served)
+        page.goto("about:blank")
+        page.goto(self.url)
+        warm = self.mark(page, "python-ready")
+        context.close()
+        return {
+            "ready": ready,
+            "check": shown - submitted,
+            "warm": warm,
+            "start_long_tasks": sum(1 for start, _ in tasks if start < ready),
+            "check_long_tasks": sum(1 for start, _ in tasks if submitted <= start <= shown),
+            "cold_paths": cold_paths,  # type: ignore[dict-item]
+        }
+
+    def plain_fetch(self) -> float:
+        context = self.profile()
+        page = context.new_page()
+        page.goto(self.url + "bench/fetch.html")
+        page.get_by_label("token").fill(TOKEN)
+        page.get_by_role("button", name="Check").click()
+        shown = self.mark(page, "result-shown")
+        submitted = self.mark(page, "check-submitted")
+        context.close()
+        return shown - submitted
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+    import trustme
+    from playwright.sync_api import sync_playwright
+
+    dist = build.build()
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        site = stage(dist, folder)
+        served: list[str] = []
+        server = build.make_server(0, site, served=served)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        netlify = FakeNetlify(trustme.CA())
+        url = f"http://127.0.0.1:{server.server_port}/"
+        floors: list[float] = []
+        ours: list[dict[str, Any]] = []
+        fetches: list[float] = []
+        executable = chromium_executable()
+        with sync_playwright() as playwright:
+            bench = Bench(playwright, executable, url, netlify.port, folder)
+            kinds: list[Callable[[], None]] = [
+                lambda: floors.append(bench.floor()),
+                lambda: ours.append(bench.ours(served)),
+                lambda: fetches.append(bench.plain_fetch()),
+            ]
+            bench.floor()  # one warm-up of the browser and the server, not counted
+            for trial in range(args.trials):
+                for index in range(len(kinds)):
+                    kinds[(trial + index) % len(kinds)]()
+                print(f"trial {trial + 1}/{args.trials} done", file=sys.stderr)
+        netlify.close()
+        server.shutdown()
+        stock_paths = [f"/bench/stock/{name}" for name in build.PYODIDE_FILES]
+        our_bytes = as_netlify_serves(site, ours[0]["cold_paths"])
+        stock_bytes = as_netlify_serves(site, stock_paths)
+    print_table(floors, ours, fetches, our_bytes, stock_bytes, args.trials)
+    return 0
+
+
+def print_table(
+    floors: list[float],
+    ours: list[dict[str, Any]],
+    fetches: list[float],
+    our_bytes: int,
+    stock_bytes: int,
+    trials: int,
+) -> None:
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in ours)
+
+    floor, ready, warm = statistics.median(floors), median("ready"), median("warm")
+    check, fetch = median("check"), statistics.median(fetches)
+    start_tasks = max(run["start_long_tasks"] for run in ours)
+    check_tasks = max(run["check_long_tasks"] for run in ours)
+    rows = [
+        (
+            "(2)/(1) ready: our page vs bare loadPyodide",
+            f"{ready:.0f} ms",
+            f"{floor:.0f} ms",
+            f"{ready / floor:.2f}",
+            "<= 0.5 (aim 0.3)",
+        ),
+        (
+            "(3) submit -> result: ours vs plain fetch()",
+            f"{check:.1f} ms",
+            f"{fetch:.1f} ms",
+            f"{check / fetch:.2f}",
+            "<= 1.2",
+        ),
+        (
+            "(4) bytes for a full check (gzip where Netlify)",
+            f"{our_bytes / 1e6:.2f} MB",
+            f"{stock_bytes / 1e6:.2f} MB stock",
+            f"{our_bytes / stock_bytes:.2f}",
+            "<= 4.5 MB",
+        ),
+        (
+            "(5) long tasks > 50 ms: start-up / check (max)",
+            f"{start_tasks} / {check_tasks}",
+            "",
+            "",
+            "0 / 0",
+        ),
+        (
+            "(6) warm revisit ready vs cold ready",
+            f"{warm:.0f} ms",
+            f"{ready:.0f} ms",
+            f"{warm / ready:.2f}",
+            "<= 0.6",
+        ),
+    ]
+    print(f"\nMedians of {trials} alternating trials, fresh browser profile each:\n")
+    print("| measure | ours | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
