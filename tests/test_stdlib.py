@@ -1,0 +1,94 @@
+"""The trimmed standard library the page ships must hold every module the app can import.
+
+build.py keeps only what running the app's code paths imported under Pyodide. This test reads
+every import statement of the app and of pyodide-http instead, on every path (error paths and
+function-level imports included), so a module imported only on a path the build did not take
+cannot go missing unnoticed. The browser tests then run every failure path against that build.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import build
+from tests.conftest import ROOT
+
+# Imported only by the command line, which never runs in the browser.
+COMMAND_LINE_ONLY = {"argparse", "getpass"}
+
+
+def imported_modules(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            # `from email import utils` may name a submodule.
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def browser_python() -> dict[str, str]:
+    sources = {name: (ROOT / name).read_text() for name in build.APP_SOURCES}
+    wheel = (build.cache_dir() / build.downloads()[1].filename).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+        for name in archive.namelist():
+            # _requests adapts `requests`, which the page does not have or use.
+            if name.endswith(".py") and not name.endswith("_requests.py"):
+                sources[name] = archive.read(name).decode()
+    return sources
+
+
+def module_files(names: list[str]) -> set[str]:
+    modules = set()
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        modules.add(stem.removesuffix("/__init__").replace("/", "."))
+    return modules
+
+
+def stock_stdlib() -> set[str]:
+    archive = (build.cache_dir() / build.downloads()[0].filename).read_bytes()
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        member = tar.extractfile("package/python_stdlib.zip")
+        assert member is not None
+        with zipfile.ZipFile(io.BytesIO(member.read())) as stdlib:
+            return module_files([n for n in stdlib.namelist() if n.endswith(".py")])
+
+
+def shipped_stdlib(dist: Path) -> set[str]:
+    [packed] = (dist / "pyodide" / build.PYODIDE_VERSION).glob("python_stdlib-*.zip.gz")
+    with zipfile.ZipFile(io.BytesIO(gzip.decompress(packed.read_bytes()))) as stdlib:
+        names = stdlib.namelist()
+    assert all(name.endswith(".pyc") for name in names), "sources shipped: nothing precompiled"
+    return module_files(names)
+
+
+def test_every_standard_module_the_app_imports_is_shipped(dist: Path) -> None:
+    stock, shipped = stock_stdlib(), shipped_stdlib(dist)
+    wanted = set()
+    for source in browser_python().values():
+        wanted |= {name for name in imported_modules(source) if name in stock}
+    missing = sorted(wanted - shipped - COMMAND_LINE_ONLY)
+    assert not missing, f"imported by the app but not in the trimmed standard library: {missing}"
+    # And the packages those modules live in, which Python imports first.
+    parents = {name.rsplit(".", 1)[0] for name in wanted if "." in name}
+    assert parents & stock <= shipped
+
+
+def test_the_guard_would_notice_a_missing_module(dist: Path) -> None:
+    stock = stock_stdlib()
+    assert "urllib.request" in imported_modules("import urllib.request")
+    assert "email.utils" in imported_modules("from email.utils import parsedate_to_datetime")
+    assert {"http.client", "email.parser", "urllib.request"} <= stock
+    assert "argparse" in stock and "argparse" not in shipped_stdlib(dist)
+
+
+def test_the_trim_leaves_out_most_of_the_library(dist: Path) -> None:
+    assert len(shipped_stdlib(dist)) < len(stock_stdlib()) / 2
