@@ -161,7 +161,11 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     staging = dist.with_name(dist.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(ROOT / "static", staging / "static")
-    shutil.copy2(ROOT / "index.html", staging / "index.html")
+    page = (ROOT / "index.html").read_text()
+    (staging / "index.html").write_text(page)
+    (staging / "widget.html").write_text(widget_page(page))
+    # The embed snippet names /embed.js, at the site's root.
+    shutil.move(staging / "static" / "embed.js", staging / "embed.js")
     app_zip = app_bundle()
     (staging / "static" / "app.zip").write_bytes(app_zip)
 
@@ -201,6 +205,15 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return dist
+
+
+def widget_page(page: str) -> str:
+    """The compact page that embeds frame: index.html less its page-only parts."""
+    page = re.sub(r"\s*<!-- page-only -->.*?<!-- /page-only -->", "", page, flags=re.DOTALL)
+    page = re.sub(r"<!-- widget-only\n(.*?)\s*/widget-only -->", r"\1", page, flags=re.DOTALL)
+    if 'data-mode="page"' not in page:
+        raise BuildError('index.html has no <body data-mode="page">')
+    return page.replace('data-mode="page"', 'data-mode="widget"')
 
 
 def _startup_file(

@@ -26,9 +26,12 @@ let current = null; // { id, timer } of the check in flight
 let lastView = null;
 let checkCount = 0;
 let loadWatch = null;
+let workerStarts = 0;
+const embedded = document.body.dataset.mode === "widget";
 
 function startWorker() {
   ready = false;
+  workerStarts += 1;
   worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
   worker.onmessage = ({ data }) => onWorkerMessage(data);
   worker.onerror = (event) => {
@@ -139,9 +142,11 @@ function submit(event) {
     if (worker) {
       setStatus("Python is still loading; your check will run as soon as it is ready.");
     } else {
-      // Loading failed before; the cause may have passed, so try once more.
+      // Not started yet (an embedded widget waits for intent), or loading failed before and
+      // the cause may have passed.
+      const again = workerStarts > 0;
       startWorker();
-      setStatus("Loading Python again; your check will run as soon as it is ready.");
+      setStatus(`Loading Python${again ? " again" : ""}; your check will run as soon as it is ready.`);
     }
   }
 }
@@ -338,4 +343,56 @@ form.addEventListener("change", (event) => {
 });
 $("#forget").addEventListener("click", forget);
 refreshButton.addEventListener("click", () => form.requestSubmit());
-startWorker();
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText($(`#${button.dataset.copy}`).textContent);
+    button.textContent = "Copied";
+  });
+});
+teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
+
+if (embedded) {
+  // A blog's readers download Python only once one of them starts using the checker.
+  const intent = () => {
+    if (!worker && !queued) {
+      startWorker();
+      setStatus("Loading Python…");
+    }
+  };
+  form.addEventListener("focusin", intent);
+  form.addEventListener("input", intent);
+  loading.hidden = true;
+  setStatus("Python loads as soon as you start.");
+  reportHeight();
+} else {
+  showEmbedSnippets();
+  startWorker();
+}
+
+// The frame's height goes to the page that embeds it, and only to that page's origin.
+function reportHeight() {
+  const host =
+    location.ancestorOrigins?.[0] ?? new URLSearchParams(location.search).get("host");
+  if (!host || window.parent === window) return;
+  let origin;
+  try {
+    origin = new URL(host).origin;
+  } catch {
+    return;
+  }
+  const page = $("main");
+  new ResizeObserver(() => {
+    window.parent.postMessage(
+      { type: "netlify-bandwidth-checker:height", height: page.offsetHeight },
+      origin,
+    );
+  }).observe(page);
+}
+
+function showEmbedSnippets() {
+  const site = new URL(".", location.href).href;
+  $("#embed-script").textContent = `<script src="${site}embed.js" async></script>`;
+  $("#embed-frame").textContent =
+    `<iframe src="${site}widget.html" title="Netlify bandwidth checker" ` +
+    `width="100%" height="620" style="border:0" loading="lazy"></iframe>`;
+}

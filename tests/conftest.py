@@ -147,6 +147,7 @@ class Audit:
     """What left the page during a test, to check where the token went."""
 
     site: str
+    host: str | None = None
     token: str = TOKEN
     # Tests that try to break the policy on purpose expect it to complain.
     allow_violations: bool = False
@@ -161,7 +162,9 @@ class Audit:
 
     def check(self, pages: list[Any]) -> None:
         leaks = []
-        allowed = (urlsplit(self.site).netloc, "api.netlify.com")
+        allowed = [urlsplit(self.site).netloc, "api.netlify.com"]
+        if self.host:
+            allowed.append(urlsplit(self.host).netloc)
         for url, _ in self.requests:
             parts = urlsplit(url)
             # A test that attacks the policy proves the blocking by the violations it reports.
@@ -214,11 +217,16 @@ class Audit:
 
 
 @contextmanager
-def audited_context(browser: Any, site: str, **options: Any) -> Iterator[Any]:
-    """A fresh browser context whose traffic and traces are audited for the token when it closes."""
+def audited_context(
+    browser: Any, site: str, *, host: str | None = None, **options: Any
+) -> Iterator[Any]:
+    """A fresh browser context whose traffic and traces are audited for the token when it closes.
+
+    `host` is the origin of a page that embeds the checker, which may be contacted too.
+    """
     ctx = browser.new_context(ignore_https_errors=True, **options)
     ctx.add_init_script(RECORD_POSTED_MESSAGES)
-    audit = Audit(site=site)
+    audit = Audit(site=site, host=host)
     ctx._test_audit = audit
     ctx.on("request", audit.record)
     ctx.on("console", lambda message: audit.console.append(message.text))

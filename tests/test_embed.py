@@ -1,0 +1,149 @@
+"""The one-line embed, in a blog post served from another origin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS, audited_context
+from tests.fake_netlify import TOKEN, FakeNetlify
+
+BUDGET_BYTES = 50_000
+
+
+@pytest.fixture(scope="module")
+def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A blog post on http://localhost (the checker is on 127.0.0.1): another origin."""
+    folder = tmp_path_factory.mktemp("blog")
+    (folder / "post.html").write_text(
+        '<!doctype html><html lang="en"><title>A post</title><h1>My post</h1>'
+        f'<script src="{site}embed.js" async data-team="acme"></script>'
+        "<p>The end.</p></html>"
+    )
+    (folder / "framed.html").write_text(
+        f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{site}"></iframe>'
+    )
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder))
+    )
+    server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def post(browser: Any, site: str, blog: str, site_log: list[str]) -> Iterator[Any]:
+    with audited_context(browser, site, host=blog) as ctx:
+        page = ctx.new_page()
+        page.add_init_script(
+            "window.__received = [];"
+            "addEventListener('message', (e) => window.__received.push("
+            "  [e.origin, JSON.stringify(e.data)]));"
+        )
+        site_log.clear()
+        page.goto(blog + "post.html")
+        page.get_by_title("Netlify bandwidth checker").wait_for()
+        frame = page.frame_locator("iframe")
+        frame.get_by_text("Python loads as soon as you start").wait_for()
+        yield page
+
+
+def size_of(dist: Path, paths: list[str]) -> int:
+    total = 0
+    for path in dict.fromkeys(paths):
+        file = dist / path.split("?")[0].lstrip("/")
+        total += file.stat().st_size if file.is_file() else 0
+    return total
+
+
+def test_one_line_puts_the_widget_in_place_for_under_50_kb(
+    post: Any, dist: Path, site_log: list[str]
+) -> None:
+    frame = post.locator("iframe")
+    # Where the script tag stood: after the heading, before the closing paragraph.
+    assert (
+        post.evaluate(
+            "() => document.querySelector('h1').nextElementSibling.nextElementSibling.tagName"
+        )
+        == "IFRAME"
+    )
+    assert frame.get_attribute("title") == "Netlify bandwidth checker"
+    post.wait_for_timeout(500)
+    assert not [path for path in site_log if path.startswith("/pyodide/")]
+    transferred = size_of(dist, site_log)
+    assert transferred < BUDGET_BYTES, f"{transferred} bytes before any interaction"
+    widget = post.frame_locator("iframe")
+    assert widget.get_by_label("Team slug").input_value() == "acme"
+    assert widget.get_by_role("link", name="Open in a new tab").get_attribute("target") == "_blank"
+
+
+def test_a_check_works_in_place_and_the_frame_follows_its_content(
+    post: Any, netlify: FakeNetlify, site_log: list[str]
+) -> None:
+    widget = post.frame_locator("iframe")
+    before = post.locator("iframe").bounding_box()["height"]
+    widget.get_by_label("Personal access token").fill(TOKEN)
+    for _ in range(100):
+        if any(path.startswith("/pyodide/") for path in site_log):
+            break
+        post.wait_for_timeout(50)
+    else:
+        pytest.fail("typing a token did not start loading Python")
+    widget.get_by_role("button", name="Check bandwidth").click()
+    widget.locator(".headline", has_text="25.3 GiB of 100 GiB used").wait_for(timeout=60_000)
+    post.wait_for_function(
+        "(h) => document.querySelector('iframe').getBoundingClientRect().height > h + 100",
+        arg=before,
+    )
+    content = widget.locator("main").evaluate("(main) => main.offsetHeight")
+    assert abs(post.locator("iframe").bounding_box()["height"] - content) <= 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    for scheme in ("light", "dark"):
+        post.emulate_media(color_scheme=scheme)
+        post.screenshot(path=str(ARTIFACTS / f"embed-{scheme}.png"), full_page=True)
+    received = post.evaluate("() => window.__received")
+    assert received, "the widget reported its height"
+    for origin, data in received:
+        assert origin == netlify_site_origin(post)
+        assert TOKEN not in data
+        assert '"type":"netlify-bandwidth-checker:height"' in data
+
+
+def netlify_site_origin(post: Any) -> str:
+    src = post.locator("iframe").get_attribute("src")
+    return "/".join(src.split("/")[:3])
+
+
+def test_the_host_page_cannot_read_the_token(post: Any) -> None:
+    widget = post.frame_locator("iframe")
+    widget.get_by_label("Personal access token").fill(TOKEN)
+    reach = post.evaluate(
+        """() => {
+          const frame = document.querySelector("iframe");
+          let reached;
+          try {
+            reached = frame.contentWindow.document;
+          } catch (error) {
+            reached = error.name;
+          }
+          return [frame.contentDocument === null, String(reached)];
+        }"""
+    )
+    assert reach == [True, "SecurityError"]
+
+
+def test_the_full_page_refuses_to_be_framed(browser: Any, site: str, blog: str) -> None:
+    with audited_context(browser, site, host=blog) as ctx:
+        page = ctx.new_page()
+        page.goto(blog + "framed.html")
+        page.wait_for_timeout(500)
+        [child] = page.main_frame.child_frames
+        assert child.url.startswith("chrome-error://") or child.url == "about:blank"
