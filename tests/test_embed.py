@@ -147,3 +147,17 @@ def test_the_full_page_refuses_to_be_framed(browser: Any, site: str, blog: str) 
         page.wait_for_timeout(500)
         [child] = page.main_frame.child_frames
         assert child.url.startswith("chrome-error://") or child.url == "about:blank"
+
+
+def test_the_page_shows_the_snippet_for_its_own_origin(context: Any, site: str) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site)
+    section = page.get_by_role("region", name="Embed this")
+    snippet = f'<script src="{site}embed.js" async></script>'
+    assert section.locator("#embed-script").inner_text() == snippet
+    assert f'src="{site}widget.html"' in section.locator("#embed-frame").inner_text()
+    copy = section.get_by_role("button", name="Copy").first
+    copy.click()
+    page.wait_for_function("() => document.querySelector('button.copy').textContent === 'Copied'")
+    assert page.evaluate("() => navigator.clipboard.readText()") == snippet
