@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import gzip as gzip_module
 import hashlib
 import io
@@ -24,11 +25,12 @@ import tarfile
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -46,6 +48,8 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
+# Build tool only (never shipped): the best gzip compressor there is.
+ZOPFLI_VERSION = "0.4.3"
 PYODIDE_HTTP_VERSION = "0.2.2"
 PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608"
 
@@ -70,6 +74,8 @@ MIME_TYPES = {
 
 
 HeaderRule = tuple[re.Pattern[str], dict[str, str]]
+# Types Netlify's CDN compresses; binary runtime files are compressed by the build instead.
+COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
 
 
 class BuildError(Exception):
@@ -167,7 +173,6 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     # The embed snippet names /embed.js, at the site's root.
     shutil.move(staging / "static" / "embed.js", staging / "embed.js")
     app_zip = app_bundle()
-    (staging / "static" / "app.zip").write_bytes(app_zip)
 
     runtime = staging / "pyodide" / PYODIDE_VERSION
     runtime.mkdir(parents=True)
@@ -178,21 +183,19 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
             if member is None:
                 raise BuildError(f"the pyodide package has no {name}")
             package[name] = member.read()
-    wheel_name = downloads()[1].filename
-    (runtime / wheel_name).write_bytes(http_wheel)
     for name in ("pyodide.mjs", "pyodide.asm.mjs"):
         (runtime / name).write_bytes(package[name])
 
     stdlib = trimmed_stdlib(package, app_zip, http_wheel)
+    # Compressed results are kept with the downloads' default cache, whatever `cache` is here.
+    squeeze = Compressor(cache_dir())
     files = [
         # Compressed here, not left to the CDN: whether Netlify compresses .wasm is not documented.
-        _startup_file(runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=True),
-        # Named for its content: it changes with the app, yet is cached as immutable.
-        _startup_file(runtime, "python_stdlib.zip", stdlib, gzip=True, hashed=True),
+        _startup_file(runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=squeeze),
+        # The standard library, the app and pyodide-http, precompiled together. Named for its
+        # content: it changes with the app, yet is cached as immutable.
+        _startup_file(runtime, "python_stdlib.zip", stdlib, gzip=squeeze, hashed=True),
         _startup_file(runtime, "pyodide-lock.json", _empty_lockfile(package["pyodide-lock.json"])),
-        # The two archives are not Pyodide's but the worker's, for sys.path.
-        {**_startup_file(runtime, wheel_name, http_wheel), "serves": None},
-        {"path": "app.zip", "serves": None, "size": len(app_zip), "gzip": False},
     ]
     _fill_in(
         staging / "static" / "worker.js",
@@ -216,8 +219,69 @@ def widget_page(page: str) -> str:
     return page.replace('data-mode="page"', 'data-mode="widget"')
 
 
+class Compressor:
+    """gzip at its smallest: Zopfli where it can be had, remembered by content in the cache.
+
+    Zopfli writes ordinary gzip about 3 % smaller than zlib's best, which on the runtime is
+    over 100 KB per first visit; it takes seconds, so each result is kept.
+    """
+
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache
+        self.tools = cache / f"zopfli-{ZOPFLI_VERSION}"
+
+    def __call__(self, data: bytes) -> bytes:
+        kept = self.cache / "compressed" / f"{hashlib.sha256(data).hexdigest()}.gz"
+        if kept.exists():
+            return kept.read_bytes()
+        zopfli = self._zopfli()
+        if zopfli is None:
+            return gzip_module.compress(data, 9, mtime=0)
+        packed = zopfli.compress(data, numiterations=1)
+        if gzip_module.decompress(packed) != data:
+            raise BuildError("Zopfli's output does not decompress to its input")
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_bytes(packed)
+        return packed
+
+    def _zopfli(self) -> Any:
+        if not self.tools.exists():
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--target",
+                    str(self.tools),
+                    f"zopfli=={ZOPFLI_VERSION}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                shutil.rmtree(self.tools, ignore_errors=True)
+                print("build: Zopfli unavailable, compressing with zlib", file=sys.stderr)
+                return None
+        sys.path.insert(0, str(self.tools))
+        try:
+            import zopfli.gzip  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        finally:
+            sys.path.remove(str(self.tools))
+        return zopfli.gzip
+
+
 def _startup_file(
-    runtime: Path, name: str, data: bytes, *, gzip: bool = False, hashed: bool = False
+    runtime: Path,
+    name: str,
+    data: bytes,
+    *,
+    gzip: Callable[[bytes], bytes] | None = None,
+    hashed: bool = False,
 ) -> dict[str, object]:
     """Write one file the worker fetches before Python starts, and describe it for the worker.
 
@@ -229,13 +293,13 @@ def _startup_file(
         name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{dot}{extension}"
     served = f"../pyodide/{PYODIDE_VERSION}/{name}"
     stored = name + ".gz" if gzip else name
-    payload = gzip_module.compress(data, 9, mtime=0) if gzip else data
+    payload = gzip(data) if gzip else data
     (runtime / stored).write_bytes(payload)
     return {
         "path": f"../pyodide/{PYODIDE_VERSION}/{stored}",
         "serves": served,
         "size": len(data),
-        "gzip": gzip,
+        "gzip": gzip is not None,
     }
 
 
@@ -315,12 +379,13 @@ for team, answers in SCENARIOS:
 app.handle(json.dumps({"token": "", "team": "a"}), transport.send)
 app.handle("not json", transport.send)
 
-zip_path = next(entry for entry in sys.path if entry.endswith(".zip") and "/lib/" in entry)
-prefix = zip_path + "/"
+# Every module imported from the standard library, the app or pyodide-http, by archive.
+archives = [entry for entry in sys.path if entry.endswith((".zip", ".whl"))]
 modules = sorted({
-    module.__file__[len(prefix):]
+    (archive, module.__file__[len(archive) + 1:])
     for module in list(sys.modules.values())
-    if isinstance(getattr(module, "__file__", None), str) and module.__file__.startswith(prefix)
+    for archive in archives
+    if str(getattr(module, "__file__", None)).startswith(archive + "/")
 })
 # Only now, so that what writes the zip is not counted as what the page needs.
 import importlib.util, marshal, types, zipfile
@@ -341,14 +406,17 @@ def one_line(code):
 
 # Hash-based and unchecked: the zip holds no sources to check them against.
 HEADER = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little")
-with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile("/build/stdlib.zip", "w") as target:
-    for name in modules:
-        text = source.read(name)
-        code = compile(text, prefix + name, "exec", dont_inherit=True, optimize=2)
+# One zip for all of it, which Pyodide mounts in the standard library's place.
+stdlib = next(archive for archive in archives if archive.startswith("/lib/"))
+with zipfile.ZipFile("/build/stdlib.zip", "w") as target:
+    for archive, name in modules:
+        with zipfile.ZipFile(archive) as source:
+            text = source.read(name)
+        code = compile(text, f"{stdlib}/{name}", "exec", dont_inherit=True, optimize=2)
         compiled = HEADER + importlib.util.source_hash(text) + marshal.dumps(one_line(code))
         info = zipfile.ZipInfo(name[:-3] + ".pyc", date_time=(2020, 1, 1, 0, 0, 0))
         target.writestr(info, compiled)
-print(f"build: standard library trimmed to {len(modules)} precompiled modules", file=sys.stderr)
+print(f"build: {len(modules)} modules precompiled into one zip", file=sys.stderr)
 """
 
 
@@ -429,6 +497,12 @@ def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
     return headers
 
 
+@functools.lru_cache(maxsize=64)
+def _compressed(path: str, mtime_ns: int) -> bytes:
+    # Keyed by modification time too, so that a rebuilt file is compressed afresh.
+    return gzip_module.compress(Path(path).read_bytes(), 6)
+
+
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves dist/ with Netlify's MIME types and the headers netlify.toml declares."""
 
@@ -438,6 +512,30 @@ class SiteHandler(SimpleHTTPRequestHandler):
     }
     rules: ClassVar[list[HeaderRule]] = []
     served: ClassVar[list[str] | None] = None
+
+    def send_head(self) -> Any:
+        """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
+        path = self.translate_path(self.path)
+        kind = self.guess_type(path)
+        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (os.path.isfile(path) and kind.startswith(COMPRESSED_TYPES) and accepts_gzip):
+            return super().send_head()
+        stat = os.stat(path)
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        body = _compressed(path, stat.st_mtime_ns)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("ETag", etag)
+        self.end_headers()
+        return io.BytesIO(body)
 
     def end_headers(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]

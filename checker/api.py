@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_BYTES = 2**53 - 1
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
 _BEARER = re.compile(r"\Abearer(\s+|\Z)", re.IGNORECASE)
 _TEAM_URL = re.compile(r"app\.netlify\.com/teams/([^/?#\s]+)")
 
@@ -355,10 +356,13 @@ def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
         return now + timedelta(seconds=int(after))
     if after:
         # Netlify writes "2024-06-12 09:53:37 UTC", which is neither form RFC 9110 allows.
-        try:
-            return datetime.strptime(after, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
-        except ValueError:
-            pass
+        # (A pattern, not strptime, which would ship another two modules to the browser.)
+        netlify_style = _NETLIFY_TIME.fullmatch(after)
+        if netlify_style:
+            try:
+                return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
+            except ValueError:
+                return None
         try:
             when = parsedate_to_datetime(after)
         except (TypeError, ValueError, IndexError):

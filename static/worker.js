@@ -2,7 +2,7 @@
 // Runs in a module worker so the page stays responsive while Python starts or waits on Netlify.
 
 // Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
-// Pyodide asks for, `size` once inflated, `gzip` if build.py compressed it.
+// Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
 const FILES = %FILES%;
 const here = (path) => new URL(path, import.meta.url).href;
 
@@ -64,7 +64,7 @@ async function startPyodide(downloads) {
   // Imported here, not at the top, so that the downloads start one round trip sooner.
   const { loadPyodide } = await import("%RUNTIME_DIR%pyodide.mjs");
   const network = self.fetch;
-  const streams = new Map(downloads.map(({ file, stream }) => [here(file.serves ?? file.path), stream]));
+  const streams = new Map(downloads.map(({ file, stream }) => [here(file.serves), stream]));
   self.fetch = (resource, options) => {
     const url = here(resource.url ?? resource);
     const stream = streams.get(url);
@@ -88,23 +88,13 @@ async function startPyodide(downloads) {
 const python = (async () => {
   const onBytes = progress();
   const downloads = FILES.map((file) => download(file, onBytes));
-  const archives = downloads.filter(({ file }) => !file.serves);
-  const [pyodide, ...archiveBytes] = await Promise.all([
-    startPyodide(downloads.filter(({ file }) => file.serves)),
-    ...archives.map(({ stream }) => new Response(stream).arrayBuffer()),
+  const [pyodide] = await Promise.all([
+    startPyodide(downloads),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
     ...downloads.map(({ done }) => done),
   ]);
-  // The app and pyodide-http go on sys.path as the zips they are: zipimport reads them without
-  // unpacking them, which would import shutil and zipfile just for that.
-  const paths = archives.map(({ file }, index) => {
-    const path = `/home/pyodide/${file.path.split("/").pop()}`;
-    pyodide.FS.writeFile(path, new Uint8Array(archiveBytes[index]));
-    return path;
-  });
-  pyodide.runPython(
-    `import sys\nsys.path[:0] = ${JSON.stringify(paths)}\nimport pyodide_http\npyodide_http.patch_all()`,
-  );
+  // The app and pyodide-http were compiled into the standard library's zip by build.py.
+  pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
   return {
     handle: pyodide.pyimport("app").handle,
     send: pyodide.pyimport("checker.transport").send,

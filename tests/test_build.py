@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -61,7 +62,6 @@ def test_dist_holds_the_runtime_and_nothing_it_does_not_need(dist: Path) -> None
         "pyodide.asm.wasm.gz",
         stdlib,
         "pyodide-lock.json",
-        build.downloads()[1].filename,
     }
     worker = (dist / "static" / "worker.js").read_text()
     assert "%" not in worker.split("\n", 3)[2]  # placeholders filled in
@@ -101,3 +101,25 @@ def test_header_rules_merge_as_netlify_merges_them(tmp_path: Path) -> None:
     rules = build.header_rules(config)
     assert build.headers_for("/embed.html", rules) == {"A": "1", "B": "2"}
     assert build.headers_for("/index.html", rules) == {"A": "1", "B": "1"}
+
+
+def test_the_local_server_compresses_text_as_netlify_does(site: str) -> None:
+    runtime = f"{site}pyodide/{build.PYODIDE_VERSION}/"
+    request = urllib.request.Request(
+        runtime + "pyodide.asm.mjs", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        etag = response.headers["ETag"]
+        assert len(response.read()) < 400_000
+    again = urllib.request.Request(
+        runtime + "pyodide.asm.mjs", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again)
+    assert unchanged.value.code == 304
+    binary = urllib.request.Request(
+        runtime + "pyodide.asm.wasm.gz", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(binary) as response:
+        assert response.headers["Content-Encoding"] is None

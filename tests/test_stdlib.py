@@ -92,3 +92,9 @@ def test_the_guard_would_notice_a_missing_module(dist: Path) -> None:
 
 def test_the_trim_leaves_out_most_of_the_library(dist: Path) -> None:
     assert len(shipped_stdlib(dist)) < len(stock_stdlib()) / 2
+
+
+def test_the_app_and_pyodide_http_ship_precompiled_in_the_same_zip(dist: Path) -> None:
+    shipped = shipped_stdlib(dist)
+    assert {"app", "checker", "checker.api", "checker.figures", "checker.transport"} <= shipped
+    assert {"pyodide_http", "pyodide_http._core", "pyodide_http._urllib"} <= shipped
