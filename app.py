@@ -274,6 +274,32 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
     return json.dumps(result)
 
 
+# Netlify's example answer (NETLIFY_API.md), for warming up.
+_SAMPLE = api.Response(
+    200,
+    b'{"used": 27167800363, "included": 107374182400, "additional": 0,'
+    b' "last_updated_at": "2024-03-10T15:15:03.237+00:00",'
+    b' "period_start_date": "2024-02-17T00:00:00.000-08:00",'
+    b' "period_end_date": "2024-03-17T00:00:00.000-07:00"}',
+)
+
+
+def warm_up(send: Send, url: str) -> None:
+    """One check against a canned answer while the page has nothing else to do.
+
+    A person's first check then finds every code path already run once (first calls are
+    several times slower in the browser: lazily compiled patterns, caches, specialisation)
+    and answers as fast as the ones after it. The transport's path is warmed with a request
+    for `url`, a small file of the page's own origin; Netlify is not contacted.
+    """
+
+    def canned(request: api.Request) -> api.Response:
+        send(api.Request("GET", url, {"Accept": "application/json"}))
+        return _SAMPLE
+
+    handle(json.dumps({"token": "nfp_warm_up", "team": "warm-up"}), canned)
+
+
 # --- the terminal -------------------------------------------------------------------------------
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OVER = 0, 1, 2, 3

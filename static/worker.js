@@ -95,10 +95,10 @@ const python = (async () => {
   ]);
   // The app and pyodide-http were compiled into the standard library's zip by build.py.
   pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
-  return {
-    handle: pyodide.pyimport("app").handle,
-    send: pyodide.pyimport("checker.transport").send,
-  };
+  const app = pyodide.pyimport("app");
+  const send = pyodide.pyimport("checker.transport").send;
+  app.warm_up(send, here("%RUNTIME_DIR%pyodide-lock.json"));
+  return { handle: app.handle, send };
 })();
 
 python.then(

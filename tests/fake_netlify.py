@@ -228,6 +228,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # As a real server does: without it, Nagle's algorithm and delayed ACKs hold each
+        # small response back some 40 ms, which no real API would.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_OPTIONS(self) -> None:
         self.netlify.requests.append(Seen("OPTIONS", self.path, self._headers()))
         self.send_response(204)
