@@ -125,14 +125,8 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
         return team
     figures = usage(report.bandwidth, now)
     team["bandwidth"] = {
-        "used": figures.used,
-        "included": figures.included,
-        "additional": figures.additional,
-        "available": figures.available,
-        "remaining": figures.remaining,
-        "over": figures.over,
+        **figures.amounts(),
         "used_percent": None if figures.share is None else round(figures.share * 100, 2),
-        "projected": figures.projected,
         "on_course_to_run_over": figures.on_course_to_run_over,
     }
     team["period"] = {
@@ -151,16 +145,8 @@ def _iso(when: datetime | None) -> str | None:
 
 def texts(figures: Usage, units: str) -> dict[str, str | None]:
     """Every amount as a person reads it, and the one sentence about the pace."""
-    amounts = {
-        "used": figures.used,
-        "included": figures.included,
-        "additional": figures.additional,
-        "available": figures.available,
-        "remaining": figures.remaining,
-        "over": figures.over,
-        "projected": figures.projected,
-    }
-    text = {k: None if v is None else format_bytes(v, units) for k, v in amounts.items()}
+    amounts = figures.amounts().items()
+    text = {k: None if v is None else format_bytes(v, units) for k, v in amounts}
     text["percent"] = None if figures.share is None else format_percent(figures.share)
     text["pace"] = _pace(figures, text)
     return text

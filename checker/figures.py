@@ -72,6 +72,18 @@ class Usage:
     days_left: int | None
     projected: int | None
 
+    def amounts(self) -> dict[str, int | None]:
+        """Every figure counted in bytes, by name."""
+        return {
+            "used": self.used,
+            "included": self.included,
+            "additional": self.additional,
+            "available": self.available,
+            "remaining": self.remaining,
+            "over": self.over,
+            "projected": self.projected,
+        }
+
     @property
     def on_course_to_run_over(self) -> bool:
         return (
