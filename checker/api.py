@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 API_BASE = "https://api.netlify.com/api/v1"
 TOKENS_PAGE = "https://app.netlify.com/user/applications#personal-access-tokens"
-USER_AGENT = "netlify-bandwidth-checker/1.0 (Python; https://github.com/netlify-bandwidth-checker)"
+USER_AGENT = "netlify-bandwidth-checker/1.0 (Python; the Netlify bandwidth checker command line)"
 
 # Netlify's tokens are 40-70 characters; anything far longer is a paste gone wrong, and a huge
 # header would only earn a confusing 431 from a proxy.

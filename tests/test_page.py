@@ -351,3 +351,21 @@ def test_every_file_is_downloaded_once(
     CheckerPage(page, site).open().check(team="acme")
     assert len(site_log) == len(set(site_log)), sorted(site_log)
     assert f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm.gz" in site_log
+
+
+def test_a_progress_bar_shows_the_runtime_arriving(page: Any, site: str) -> None:
+    checker = CheckerPage(page, site).open(wait_ready=False)
+    bar = page.get_by_role("progressbar", name="Loading Python")
+    page.evaluate(
+        """() => {
+          window.__progress = [];
+          const bar = document.querySelector('#loading');
+          const seen = () => { window.__progress.push(bar.value); requestAnimationFrame(seen); };
+          seen();
+        }"""
+    )
+    checker.wait_ready()
+    assert bar.is_hidden()
+    values = page.evaluate("() => window.__progress")
+    assert values == sorted(values), "progress never goes backwards"
+    assert values[-1] == 1
