@@ -270,7 +270,7 @@ _SAMPLE = api.Response(
 )
 
 
-def warm_up(send: Send, url: str) -> None:
+def warm_up(send: Send, url: str, on_request: Callable[[], None] | None = None) -> None:
     """One check against a canned answer while the page has nothing else to do.
 
     A person's first check then finds every code path already run once (first calls are
@@ -283,7 +283,7 @@ def warm_up(send: Send, url: str) -> None:
         send(api.Request("GET", url, {"Accept": "application/json"}))
         return _SAMPLE
 
-    handle(json.dumps({"token": "nfp_warm_up", "team": "warm-up"}), canned)
+    handle(json.dumps({"token": "nfp_warm_up", "team": "warm-up"}), canned, on_request)
 
 
 # --- the terminal -------------------------------------------------------------------------------

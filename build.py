@@ -62,6 +62,9 @@ APP_SOURCES = (
     "checker/transport.py",
 )
 
+# The Cache Storage cache where sw.js keeps the runtime; a new version starts a new one.
+KEPT_IN = f"pyodide-{PYODIDE_VERSION}"
+
 MIME_TYPES = {
     ".wasm": "application/wasm",
     ".mjs": "text/javascript",
@@ -191,7 +194,10 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
     squeeze = Compressor(cache_dir())
     files = [
         # Compressed here, not left to the CDN: whether Netlify compresses .wasm is not documented.
-        _startup_file(runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=squeeze),
+        # Kept inflated by sw.js too: compiled from there, its machine code is cached as well.
+        _startup_file(
+            runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=squeeze, kept=True
+        ),
         # The standard library, the app and pyodide-http, precompiled together. Named for its
         # content: it changes with the app, yet is cached as immutable.
         _startup_file(runtime, "python_stdlib.zip", stdlib, gzip=squeeze, hashed=True),
@@ -203,7 +209,14 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
             "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
             "STDLIB": str(files[1]["serves"]),
             "FILES": json.dumps(files),
+            "KEPT_IN": KEPT_IN,
         },
+    )
+    # At the root, so that its scope covers the page and the widget.
+    shutil.move(staging / "static" / "sw.js", staging / "sw.js")
+    _fill_in(
+        staging / "sw.js",
+        {"RUNTIME": f"pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm", "CACHE": KEPT_IN},
     )
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
@@ -282,11 +295,12 @@ def _startup_file(
     *,
     gzip: Callable[[bytes], bytes] | None = None,
     hashed: bool = False,
+    kept: bool = False,
 ) -> dict[str, object]:
     """Write one file the worker fetches before Python starts, and describe it for the worker.
 
     `path` is what the worker fetches (from static/), `serves` the address Pyodide asks for,
-    `size` the bytes after decompression.
+    `size` the bytes after decompression, `kept` whether sw.js keeps a copy between visits.
     """
     if hashed:
         stem, dot, extension = name.partition(".")
@@ -300,6 +314,8 @@ def _startup_file(
         "serves": served,
         "size": len(data),
         "gzip": gzip is not None,
+        "type": MIME_TYPES[Path(name).suffix],
+        "kept": kept,
     }
 
 

@@ -32,7 +32,11 @@ const embedded = document.body.dataset.mode === "widget";
 function startWorker() {
   ready = false;
   workerStarts += 1;
-  worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+  worker = new Worker(new URL("worker.js", import.meta.url), {
+    type: "module",
+    // Tells the worker that sw.js answers for the runtime (worker.js names it too).
+    name: navigator.serviceWorker?.controller ? "runtime-kept" : "",
+  });
   worker.onmessage = ({ data }) => onWorkerMessage(data);
   worker.onerror = (event) => {
     event.preventDefault();
@@ -88,6 +92,7 @@ function onWorkerMessage(message) {
       loading.hidden = true;
       performance.mark("python-ready");
       setStatus("Ready.");
+      keepRuntime();
       if (queued) {
         const form = queued;
         queued = null;
@@ -96,6 +101,9 @@ function onWorkerMessage(message) {
       break;
     case "failed":
       loadFailed();
+      break;
+    case "kept":
+      compileKept(message.url);
       break;
     case "request":
       if (current?.id === message.id) arm(REQUEST_LIMIT_MS + 2_000);
@@ -107,6 +115,30 @@ function onWorkerMessage(message) {
       setBusy(false);
       show(message.view);
       break;
+  }
+}
+
+// Registered only once Python is ready, so that it never competes with the start; from the
+// next visit on, sw.js serves the runtime that the worker has put in Cache Storage.
+function keepRuntime() {
+  navigator.serviceWorker?.register(new URL("../sw.js", import.meta.url)).catch(() => {});
+}
+
+// The runtime Python is running on has by now been recompiled into fast machine code. Compiling
+// it once more from sw.js's response, which costs no download, has the browser store that code
+// with the kept copy, so the very next visit starts from it.
+async function compileKept(url) {
+  const container = navigator.serviceWorker;
+  try {
+    await container.ready;
+    if (!container.controller) {
+      await new Promise((resolve) =>
+        container.addEventListener("controllerchange", resolve, { once: true }),
+      );
+    }
+    await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // Only a later visit is slower for it.
   }
 }
 

@@ -5,6 +5,9 @@
 // Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
 const FILES = %FILES%;
 const here = (path) => new URL(path, import.meta.url).href;
+// The page names the worker so when sw.js holds a copy of the runtime (see obtain()).
+const RUNTIME_KEPT = "runtime-kept";
+const KEPT_IN = "%KEPT_IN%";
 
 // The worker fetches every file itself, all at once, as soon as it starts: that shows real
 // progress, inflates what build.py compressed, and turns a missing or broken file into a prompt
@@ -31,7 +34,36 @@ function download(file, onBytes) {
       throw error;
     }
   })();
-  return { file, stream, done };
+  const headers = { "Content-Type": file.type };
+  if (!file.kept) return { file, answer: Promise.resolve(new Response(stream, { headers })), done };
+  // A copy for sw.js to serve on later visits; an incomplete download errors it, so only a
+  // whole runtime is ever kept.
+  const [forPyodide, forLater] = stream.tee();
+  caches
+    .open(KEPT_IN)
+    .then((cache) => cache.put(here(file.serves), new Response(forLater, { headers })))
+    .then(
+      () => postMessage({ type: "kept", url: here(file.serves) }),
+      () => {}, // no Cache Storage (a private window, say): the next visit downloads again
+    );
+  return { file, answer: Promise.resolve(new Response(forPyodide, { headers })), done };
+}
+
+// On a later visit sw.js answers for the runtime from its copy. Handing Pyodide that very
+// response, not a stream of it, is what lets the browser reuse the machine code it compiled.
+function obtain(file, onBytes) {
+  if (!(file.kept && self.name === RUNTIME_KEPT)) return download(file, onBytes);
+  const copy = fetch(here(file.serves)).then(
+    (response) => (response.ok ? response : null),
+    () => null,
+  );
+  const fallback = copy.then((response) => (response ? null : download(file, onBytes)));
+  copy.then((response) => response && onBytes(file.size));
+  return {
+    file,
+    answer: fallback.then((downloaded) => downloaded?.answer ?? copy),
+    done: fallback.then((downloaded) => downloaded?.done),
+  };
 }
 
 // A host that sends the .gz file with `Content-Encoding: gzip` has the browser inflate it
@@ -64,14 +96,13 @@ async function startPyodide(downloads) {
   // Imported here, not at the top, so that the downloads start one round trip sooner.
   const { loadPyodide } = await import("%RUNTIME_DIR%pyodide.mjs");
   const network = self.fetch;
-  const streams = new Map(downloads.map(({ file, stream }) => [here(file.serves), stream]));
+  const answers = new Map(downloads.map(({ file, answer }) => [here(file.serves), answer]));
   self.fetch = (resource, options) => {
     const url = here(resource.url ?? resource);
-    const stream = streams.get(url);
-    if (!stream) return network(resource, options);
-    streams.delete(url);
-    // The type lets the browser compile the wasm as it streams in.
-    return Promise.resolve(new Response(stream, { headers: { "Content-Type": "application/wasm" } }));
+    const answer = answers.get(url);
+    if (!answer) return network(resource, options);
+    answers.delete(url);
+    return answer;
   };
   try {
     return await loadPyodide({
@@ -87,7 +118,7 @@ async function startPyodide(downloads) {
 
 const python = (async () => {
   const onBytes = progress();
-  const downloads = FILES.map((file) => download(file, onBytes));
+  const downloads = FILES.map((file) => obtain(file, onBytes));
   const [pyodide] = await Promise.all([
     startPyodide(downloads),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
@@ -97,7 +128,7 @@ const python = (async () => {
   pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
   const app = pyodide.pyimport("app");
   const send = pyodide.pyimport("checker.transport").send;
-  app.warm_up(send, here("%RUNTIME_DIR%pyodide-lock.json"));
+  app.warm_up(send, here("%RUNTIME_DIR%pyodide-lock.json"), () => {});
   return { handle: app.handle, send };
 })();
 

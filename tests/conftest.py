@@ -189,7 +189,7 @@ class Audit:
             if page.is_closed():
                 continue
             found = page.evaluate(
-                """(token) => {
+                """async (token) => {
                   const where = [];
                   if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
                   if (document.body.innerText.includes(token)) where.push("page text");
@@ -200,6 +200,12 @@ class Audit:
                     }
                   }
                   if (document.cookie.includes(token)) where.push("cookie");
+                  for (const name of await caches.keys()) {
+                    const kept = await (await caches.open(name)).keys();
+                    if (kept.some((request) => request.url.includes(token))) {
+                      where.push("Cache Storage");
+                    }
+                  }
                   if ((window.__postedMessages || []).some((m) => m.includes(token))) {
                     where.push("window.postMessage");
                   }

@@ -67,6 +67,9 @@ def test_dist_holds_the_runtime_and_nothing_it_does_not_need(dist: Path) -> None
     assert "%" not in worker.split("\n", 3)[2]  # placeholders filled in
     assert f"../pyodide/{build.PYODIDE_VERSION}/pyodide.mjs" in worker
     assert not list(dist.rglob("*.map"))
+    service_worker = (dist / "sw.js").read_text()
+    assert f'"pyodide/{build.PYODIDE_VERSION}/pyodide.asm.wasm"' in service_worker
+    assert f'"{build.KEPT_IN}"' in service_worker
 
 
 def test_the_app_bundle_is_reproducible() -> None:

@@ -1,0 +1,64 @@
+"""A returning visitor: sw.js serves Python's runtime from the copy the first visit kept.
+
+Speed is the benchmark's business (benchmarks/startup.py); these tests hold what a person relies
+on: the kept copy is used, a lost copy costs only a download, and nothing but the runtime ever
+passes through the service worker, least of all the request that carries the token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from build import KEPT_IN, PYODIDE_VERSION
+from tests.checker_page import CheckerPage
+from tests.conftest import audited_context
+from tests.fake_netlify import FakeNetlify
+
+RUNTIME = f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
+
+
+@pytest.fixture
+def returning(browser: Any, site: str) -> Iterator[tuple[Any, list[Any]]]:
+    """A context whose first visit is over and whose service worker holds the runtime."""
+    with audited_context(browser, site) as context:
+        first = CheckerPage(context.new_page(), site).open()
+        first.until("() => navigator.serviceWorker.controller !== null")
+        first.until("(url) => caches.match(url).then((kept) => kept !== undefined)", RUNTIME)
+        first.page.close()
+        responses: list[Any] = []
+        context.on("response", lambda response: responses.append(response))
+        yield context, responses
+
+
+def test_a_second_visit_runs_the_kept_runtime(
+    returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
+) -> None:
+    context, responses = returning
+    checker = CheckerPage(context.new_page(), site).open()
+    assert "acme" in checker.check(team="acme")
+    served = {response.url.removeprefix(site.rstrip("/")): response for response in responses}
+    assert served[RUNTIME].from_service_worker
+    assert served[RUNTIME].ok
+    assert RUNTIME + ".gz" not in served, "the runtime was downloaded again"
+    # The service worker answers for the runtime alone: the page, its files and the request
+    # with the token go to the network as if it were not there.
+    passed_through = [path for path, response in served.items() if response.from_service_worker]
+    assert passed_through == [RUNTIME]
+    assert any("api.netlify.com" in path for path in served)
+
+
+def test_a_lost_copy_means_a_download_not_a_failure(
+    returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
+) -> None:
+    context, responses = returning
+    checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
+    checker.page.evaluate("(name) => caches.delete(name)", KEPT_IN)
+    checker.page.reload()
+    checker.wait_ready()
+    assert "acme" in checker.check(team="acme")
+    assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
+    # ...and the download is kept again for the visit after.
+    checker.until("(url) => caches.match(url).then((kept) => kept !== undefined)", RUNTIME)
