@@ -270,20 +270,21 @@ _SAMPLE = api.Response(
 )
 
 
-def warm_up(send: Send, url: str, on_request: Callable[[], None] | None = None) -> None:
+def warm_up(send: Send, url: str, on_request: Callable[[], None] | None = None) -> str:
     """One check against a canned answer while the page has nothing else to do.
 
     A person's first check then finds every code path already run once (first calls are
     several times slower in the browser: lazily compiled patterns, caches, specialisation)
     and answers as fast as the ones after it. The transport's path is warmed with a request
-    for `url`, a small file of the page's own origin; Netlify is not contacted.
+    for `url`, a small file of the page's own origin; Netlify is not contacted. The view it
+    returns lets the page rehearse its rendering the same way.
     """
 
     def canned(request: api.Request) -> api.Response:
         send(api.Request("GET", url, {"Accept": "application/json"}))
         return _SAMPLE
 
-    handle(json.dumps({"token": "nfp_warm_up", "team": "warm-up"}), canned, on_request)
+    return handle(json.dumps({"token": "nfp_warm_up", "team": "warm-up"}), canned, on_request)
 
 
 # --- the terminal -------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
-from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
+from tests.fake_netlify import TOKEN, FakeNetlify, Reply, bandwidth_figures  # noqa: E402
 
+BANDWIDTH = "/accounts/acme/bandwidth"
 COMPRESSED_BY_NETLIFY = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt"}
 
 FLOOR_PAGE = """<!doctype html><html lang="en"><title>floor</title>
@@ -72,6 +73,8 @@ document.querySelector("#go").addEventListener("click", async () => {
 """
 IDLE_BEFORE_CHECK_MS = 1500
 KEEP_WAIT_MS = 2000
+CHECKS_PER_TRIAL = 5
+PAUSE_BETWEEN_CHECKS_MS = 1000
 NETWORK = {
     "offline": False,
     "latency": 40,
@@ -179,20 +182,28 @@ class Bench:
         context.close()
         return {"ready": ready, "start_long_tasks": sum(1 for start, _ in tasks if start < ready)}
 
-    def revisit_on_a_network(self) -> dict[str, float]:
-        """Cold and warm ready on an emulated 20 Mbit/s, 40 ms connection: where caching shows."""
+    def on_a_network(self) -> dict[str, Any]:
+        """On an emulated 20 Mbit/s, 40 ms connection: cold and warm ready, where caching shows,
+        and the checks, where a round trip to Netlify dwarfs the work around it."""
         context = self.profile()
         page = context.new_page()
-        network = context.new_cdp_session(page)
-        network.send("Network.enable")
-        network.send("Network.emulateNetworkConditions", NETWORK)
+        self.emulate_network(context, page)
         page.goto(self.url)
         cold = self.mark(page, "python-ready")
+        page.get_by_label("Personal access token").fill(TOKEN)
+        page.get_by_label("Team slug").fill("acme")
+        windows = self.press(page, page.get_by_role("button", name="Check bandwidth"))
         self.leave(page)
         page.goto(self.url)
         warm = self.mark(page, "python-ready")
         context.close()
-        return {"cold": cold, "warm": warm}
+        return {"cold": cold, "warm": warm, "checks": [end - start for start, end in windows]}
+
+    @staticmethod
+    def emulate_network(context: Any, page: Any) -> None:
+        network = context.new_cdp_session(page)
+        network.send("Network.enable")
+        network.send("Network.emulateNetworkConditions", NETWORK)
 
     @staticmethod
     def leave(page: Any) -> None:
@@ -216,12 +227,7 @@ class Bench:
         ready = self.mark(page, "python-ready")
         page.get_by_label("Personal access token").fill(TOKEN)
         page.get_by_label("Team slug").fill("acme")
-        # A person takes seconds to paste a token; by then the engine's background compiling
-        # after start-up, which shares this machine's two cores, is over.
-        page.wait_for_timeout(IDLE_BEFORE_CHECK_MS)
-        page.get_by_role("button", name="Check bandwidth").click()
-        shown = self.mark(page, "result-shown")
-        submitted = self.mark(page, "check-submitted")
+        windows = self.press(page, page.get_by_role("button", name="Check bandwidth"))
         tasks = page.evaluate("() => window.__longTasks")
         cold_paths = list(served)
         self.leave(page)
@@ -233,25 +239,57 @@ class Bench:
         context.close()
         return {
             "ready": ready,
-            "check": shown - submitted,
+            "checks": [shown - submitted for submitted, shown in windows],  # type: ignore[dict-item]
             "warm": warm,
             "later": later,
             "start_long_tasks": sum(1 for start, _ in tasks if start < ready),
-            "check_long_tasks": sum(1 for start, _ in tasks if submitted <= start <= shown),
+            "check_long_tasks": sum(
+                1
+                for start, _ in tasks
+                for submitted, shown in windows
+                if submitted <= start <= shown
+            ),
             "cold_paths": cold_paths,  # type: ignore[dict-item]
         }
 
-    def plain_fetch(self) -> float:
+    def plain_fetch(self, *, network: bool = False) -> list[float]:
         context = self.profile()
         page = context.new_page()
+        if network:
+            self.emulate_network(context, page)
         page.goto(self.url + "bench/fetch.html")
         page.get_by_label("token").fill(TOKEN)
-        page.wait_for_timeout(IDLE_BEFORE_CHECK_MS)
-        page.get_by_role("button", name="Check").click()
-        shown = self.mark(page, "result-shown")
-        submitted = self.mark(page, "check-submitted")
+        windows = self.press(page, page.get_by_role("button", name="Check"))
         context.close()
-        return shown - submitted
+        return [shown - submitted for submitted, shown in windows]
+
+    @staticmethod
+    def press(page: Any, button: Any) -> list[tuple[float, float]]:
+        """(submitted, shown) of each of a trial's checks, pressed as a person would press them.
+
+        A person takes seconds to paste a token; by then the engine's background compiling
+        after start-up, which shares this machine's two cores, is over. Later checks follow
+        at a reader's pace.
+        """
+        windows = []
+        for index in range(CHECKS_PER_TRIAL):
+            page.wait_for_timeout(IDLE_BEFORE_CHECK_MS if index == 0 else PAUSE_BETWEEN_CHECKS_MS)
+            button.click()
+            page.wait_for_function(
+                "(n) => performance.getEntriesByName('result-shown').length > n",
+                arg=index,
+                timeout=30_000,
+                polling=20,
+            )
+            windows.append(
+                page.evaluate(
+                    """() => [
+                      performance.getEntriesByName("check-submitted").at(-1).startTime,
+                      performance.getEntriesByName("result-shown").at(-1).startTime,
+                    ]"""
+                )
+            )
+        return windows
 
 
 def main() -> int:
@@ -269,11 +307,14 @@ def main() -> int:
         server = build.make_server(0, site, served=served)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         netlify = FakeNetlify(trustme.CA())
+        # Every check gets the whole answer: no ETag, so no "not modified" for later checks.
+        netlify.override(BANDWIDTH, Reply(200, bandwidth_figures("acme") or {}), repeat=True)
         url = f"http://127.0.0.1:{server.server_port}/"
         floors: list[dict[str, Any]] = []
         ours: list[dict[str, Any]] = []
-        fetches: list[float] = []
-        networked: list[dict[str, float]] = []
+        fetches: list[list[float]] = []
+        networked: list[dict[str, Any]] = []
+        networked_fetches: list[list[float]] = []
         executable = chromium_executable()
         with sync_playwright() as playwright:
             bench = Bench(playwright, executable, url, netlify.port, folder)
@@ -281,7 +322,8 @@ def main() -> int:
                 lambda: floors.append(bench.floor()),
                 lambda: ours.append(bench.ours(served)),
                 lambda: fetches.append(bench.plain_fetch()),
-                lambda: networked.append(bench.revisit_on_a_network()),
+                lambda: networked.append(bench.on_a_network()),
+                lambda: networked_fetches.append(bench.plain_fetch(network=True)),
             ]
             bench.floor()  # one warm-up of the browser and the server, not counted
             for trial in range(args.trials):
@@ -299,15 +341,18 @@ def main() -> int:
             "brotli": as_netlify_serves(site, ours[0]["cold_paths"], brotli_text),
             "gzip": as_netlify_serves(site, ours[0]["cold_paths"], gzip_text),
         }
-    print_table(floors, ours, fetches, networked, our_bytes, stock_bytes, args.trials)
+    print_table(
+        floors, ours, fetches, networked, networked_fetches, our_bytes, stock_bytes, args.trials
+    )
     return 0
 
 
 def print_table(
     floors: list[dict[str, Any]],
     ours: list[dict[str, Any]],
-    fetches: list[float],
-    networked: list[dict[str, float]],
+    fetches: list[list[float]],
+    networked: list[dict[str, Any]],
+    networked_fetches: list[list[float]],
     our_bytes: dict[str, int],
     stock_bytes: int,
     trials: int,
@@ -317,7 +362,12 @@ def print_table(
 
     floor, ready, warm = median(floors, "ready"), median(ours, "ready"), median(ours, "warm")
     later = median(ours, "later")
-    check, fetch = median(ours, "check"), statistics.median(fetches)
+    first_check = statistics.median(run["checks"][0] for run in ours)
+    first_fetch = statistics.median(run[0] for run in fetches)
+    check = statistics.median(time for run in ours for time in run["checks"])
+    net_check = statistics.median(run["checks"][0] for run in networked)
+    net_fetch = statistics.median(run[0] for run in networked_fetches)
+    fetch = statistics.median(time for run in fetches for time in run)
     start_tasks = sum(run["start_long_tasks"] for run in ours)
     check_tasks = sum(run["check_long_tasks"] for run in ours)
     floor_tasks = sum(run["start_long_tasks"] for run in floors)
@@ -332,10 +382,24 @@ def print_table(
             "<= 0.5 (aim 0.3)",
         ),
         (
-            "(3) submit to result: ours vs plain fetch()",
+            "(3) submit to result, first check: ours vs plain fetch()",
+            f"{first_check:.1f} ms",
+            f"{first_fetch:.1f} ms",
+            f"{first_check / first_fetch:.2f}",
+            "<= 1.2",
+        ),
+        (
+            f"(3) the same, all {CHECKS_PER_TRIAL} checks of each trial",
             f"{check:.1f} ms",
             f"{fetch:.1f} ms",
             f"{check / fetch:.2f}",
+            "<= 1.2",
+        ),
+        (
+            "(3) first check on 20 Mbit/s with 40 ms latency",
+            f"{net_check:.1f} ms",
+            f"{net_fetch:.1f} ms",
+            f"{net_check / net_fetch:.2f}",
             "<= 1.2",
         ),
         (

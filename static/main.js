@@ -92,6 +92,7 @@ function onWorkerMessage(message) {
       loading.hidden = true;
       performance.mark("python-ready");
       setStatus("Ready.");
+      rehearse(message.rehearsal);
       keepRuntime();
       if (queued) {
         const form = queued;
@@ -219,9 +220,17 @@ function summarize(teams) {
   return `Checked ${teams.length} teams${notes.length ? `: ${notes.join(", ")}` : ""}.`;
 }
 
-function render(view) {
+function render(view, into = results) {
   const units = form.elements.units.value;
-  results.replaceChildren(...view.teams.map((team) => renderTeam(team, units)));
+  into.replaceChildren(...view.teams.map((team) => renderTeam(team, units)));
+}
+
+// The worker's warm-up answer, rendered off the page: the first real result then finds the
+// rendering code compiled and the date formats loaded, as Python finds its check path warm.
+function rehearse(view) {
+  if (!view?.ok) return;
+  render(view, document.createElement("div"));
+  summarize(view.teams);
 }
 
 // --- rendering ----------------------------------------------------------------------------------

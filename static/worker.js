@@ -34,19 +34,30 @@ function download(file, onBytes) {
       throw error;
     }
   })();
-  const headers = { "Content-Type": file.type };
-  if (!file.kept) return { file, answer: Promise.resolve(new Response(stream, { headers })), done };
-  // A copy for sw.js to serve on later visits; an incomplete download errors it, so only a
-  // whole runtime is ever kept.
+  const respond = (body) => Promise.resolve(typed(body, file));
+  if (!file.kept) return { file, answer: respond(stream), done };
+  // A copy for sw.js to serve on later visits, written once Python is ready (see keep()).
   const [forPyodide, forLater] = stream.tee();
-  caches
-    .open(KEPT_IN)
-    .then((cache) => cache.put(here(file.serves), new Response(forLater, { headers })))
-    .then(
-      () => postMessage({ type: "kept", url: here(file.serves) }),
-      () => {}, // no Cache Storage (a private window, say): the next visit downloads again
-    );
-  return { file, answer: Promise.resolve(new Response(forPyodide, { headers })), done };
+  return { file, answer: respond(forPyodide), done, copy: Promise.resolve(forLater) };
+}
+
+// Writing the copy waits until Python is ready, not to slow the start; meanwhile the stream
+// holds what arrived. An incomplete download errors it, so only a whole runtime is ever kept.
+async function keep({ file, copy }) {
+  const body = await copy;
+  if (!body) return;
+  try {
+    const cache = await caches.open(KEPT_IN);
+    await cache.put(here(file.serves), typed(body, file));
+    postMessage({ type: "kept", url: here(file.serves) });
+  } catch {
+    // No Cache Storage (a private window, say): the next visit downloads again.
+  }
+}
+
+// The type lets the browser compile the runtime as it streams in.
+function typed(body, file) {
+  return new Response(body, { headers: { "Content-Type": file.type } });
 }
 
 // On a later visit sw.js answers for the runtime from its copy. Handing Pyodide that very
@@ -63,6 +74,7 @@ function obtain(file, onBytes) {
     file,
     answer: fallback.then((downloaded) => downloaded?.answer ?? copy),
     done: fallback.then((downloaded) => downloaded?.done),
+    copy: fallback.then((downloaded) => downloaded?.copy),
   };
 }
 
@@ -116,9 +128,9 @@ async function startPyodide(downloads) {
   }
 }
 
+const onBytes = progress();
+const downloads = FILES.map((file) => obtain(file, onBytes));
 const python = (async () => {
-  const onBytes = progress();
-  const downloads = FILES.map((file) => obtain(file, onBytes));
   const [pyodide] = await Promise.all([
     startPyodide(downloads),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
@@ -128,12 +140,15 @@ const python = (async () => {
   pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
   const app = pyodide.pyimport("app");
   const send = pyodide.pyimport("checker.transport").send;
-  app.warm_up(send, here("%RUNTIME_DIR%pyodide-lock.json"), () => {});
-  return { handle: app.handle, send };
+  const rehearsal = app.warm_up(send, here("%RUNTIME_DIR%pyodide-lock.json"), () => {});
+  return { handle: app.handle, send, rehearsal: JSON.parse(rehearsal) };
 })();
 
 python.then(
-  () => postMessage({ type: "ready" }),
+  ({ rehearsal }) => {
+    postMessage({ type: "ready", rehearsal });
+    downloads.forEach(keep);
+  },
   () => postMessage({ type: "failed" }),
 );
 
