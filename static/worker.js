@@ -105,8 +105,13 @@ function progress() {
 
 // While Pyodide starts, its requests for files being downloaded are answered from those streams.
 async function startPyodide(downloads) {
-  // Imported here, not at the top, so that the downloads start one round trip sooner.
-  const { loadPyodide } = await import("%RUNTIME_DIR%pyodide.mjs");
+  // Imported here, not at the top, so that the downloads start one round trip sooner. Pyodide
+  // would import its runtime's JavaScript only once pyodide.mjs has run; importing it now
+  // fetches and compiles it alongside the downloads, and Pyodide finds it already loaded.
+  const [{ loadPyodide }] = await Promise.all([
+    import("%RUNTIME_DIR%pyodide.mjs"),
+    import("%RUNTIME_DIR%pyodide.asm.mjs"),
+  ]);
   const network = self.fetch;
   const answers = new Map(downloads.map(({ file, answer }) => [here(file.serves), answer]));
   self.fetch = (resource, options) => {
