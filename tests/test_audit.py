@@ -33,6 +33,10 @@ def ctx_requests(ctx: Any) -> list[tuple[str, dict[str, str]]]:
         (f"localStorage.setItem('t', '{TOKEN}')", "web storage"),
         (f"document.body.append('{TOKEN}')", "page text"),
         (f"window.postMessage({{t: '{TOKEN}'}}, '*')", "window.postMessage"),
+        (
+            f"caches.open('c').then((c) => c.put('/?t={TOKEN}', new Response('')))",
+            "Cache Storage",
+        ),
     ],
 )
 def test_the_audit_catches_a_leak(browser: Any, site: str, leak: str, caught: str) -> None:

@@ -62,3 +62,13 @@ def test_a_lost_copy_means_a_download_not_a_failure(
     assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
     # ...and the download is kept again for the visit after.
     checker.until("(url) => caches.match(url).then((kept) => kept !== undefined)", RUNTIME)
+
+
+def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, site: str) -> None:
+    with audited_context(browser, site) as context:
+        checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
+        # What an earlier version of the site would have left behind.
+        checker.page.evaluate("() => caches.open('pyodide-0.0.1')")
+        checker.wait_ready()
+        checker.until("() => navigator.serviceWorker.controller !== null")
+        checker.until("(kept) => caches.keys().then((names) => names.join() === kept)", KEPT_IN)
