@@ -28,6 +28,8 @@ let checkCount = 0;
 let loadWatch = null;
 let workerStarts = 0;
 const embedded = document.body.dataset.mode === "widget";
+// Whether the next worker may start Python from the runtime sw.js keeps (see loadFailed()).
+let useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
 
 function startWorker() {
   ready = false;
@@ -35,7 +37,7 @@ function startWorker() {
   worker = new Worker(new URL("worker.js", import.meta.url), {
     type: "module",
     // Tells the worker that sw.js answers for the runtime (worker.js names it too).
-    name: navigator.serviceWorker?.controller ? "runtime-kept" : "",
+    name: useKeptRuntime ? "runtime-kept" : "",
   });
   worker.onmessage = ({ data }) => onWorkerMessage(data);
   worker.onerror = (event) => {
@@ -60,6 +62,18 @@ function loadFailed() {
   clearTimeout(loadWatch);
   worker.terminate();
   worker = null;
+  if (useKeptRuntime) {
+    // A kept runtime that does not start (damaged on disk, say) must not fail every visit: it
+    // is thrown away, and Python loads the first visit's way, with any check still queued.
+    useKeptRuntime = false;
+    globalThis.caches
+      ?.keys()
+      .then((names) => Promise.all(names.map((name) => caches.delete(name))))
+      .catch(() => {});
+    startWorker();
+    setStatus("Loading Python again…");
+    return;
+  }
   loading.hidden = true;
   queued = null;
   setBusy(false);

@@ -128,15 +128,29 @@ async function startPyodide(downloads) {
     answers.delete(url);
     return answer;
   };
+  // Pyodide only logs a runtime it cannot instantiate, and then waits forever; this turns
+  // that into a failed start at once.
+  const instantiate = WebAssembly.instantiateStreaming;
+  const failed = new Promise((_, reject) => {
+    WebAssembly.instantiateStreaming = (...args) => {
+      const instantiating = instantiate(...args);
+      instantiating.catch(reject);
+      return instantiating;
+    };
+  });
   try {
-    return await loadPyodide({
-      indexURL: here("%RUNTIME_DIR%"),
-      stdLibURL: here("%STDLIB%"),
-      stdout: () => {},
-      stderr: () => {},
-    });
+    return await Promise.race([
+      failed,
+      loadPyodide({
+        indexURL: here("%RUNTIME_DIR%"),
+        stdLibURL: here("%STDLIB%"),
+        stdout: () => {},
+        stderr: () => {},
+      }),
+    ]);
   } finally {
     self.fetch = network;
+    WebAssembly.instantiateStreaming = instantiate;
   }
 }
 

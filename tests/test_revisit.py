@@ -72,3 +72,24 @@ def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, sit
         checker.wait_ready()
         checker.until("() => navigator.serviceWorker.controller !== null")
         checker.until("(kept) => caches.keys().then((names) => names.join() === kept)", KEPT_IN)
+
+
+def test_a_damaged_copy_is_thrown_away_and_python_loads_anyway(
+    returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
+) -> None:
+    context, responses = returning
+    checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
+    checker.page.evaluate(
+        """([name, url]) => caches.open(name).then((cache) =>
+             cache.put(url, new Response(new Uint8Array(4096), {
+               headers: { "Content-Type": "application/wasm" },
+             })))""",
+        [KEPT_IN, RUNTIME],
+    )
+    checker.page.reload()
+    # Well within the 12 s after which the page would call a silent load stalled: the damaged
+    # runtime fails at once, instead of leaving Pyodide waiting forever.
+    checker.until("() => performance.getEntriesByName('python-ready').length > 0", None, 8_000)
+    assert checker.alert.text_content() == ""
+    assert "acme" in checker.check(team="acme")
+    assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
