@@ -105,19 +105,25 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser(netlify_server: FakeNetlify) -> Iterator[Any]:
+def chromium(netlify_server: FakeNetlify) -> dict[str, Any]:
+    """How to launch Chromium: the executable, and the arguments that make the fake Netlify
+    API answer as api.netlify.com."""
+    return {
+        "executable_path": chromium_executable(),
+        "args": [
+            *CHROMIUM_ARGS,
+            f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify_server.port}",
+        ],
+        "chromium_sandbox": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: dict[str, Any]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_executable()
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                *CHROMIUM_ARGS,
-                f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify_server.port}",
-            ],
-            chromium_sandbox=False,
-        )
+        launched = playwright.chromium.launch(**chromium)
         yield launched
         launched.close()
 

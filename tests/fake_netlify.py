@@ -177,6 +177,7 @@ class FakeNetlify:
         with self._lock:
             self._overrides.clear()
             self.requests.clear()
+        self.server.connections = 0
         self.cors = True
         self.expose_headers = False
         self.release = threading.Event()
@@ -216,6 +217,12 @@ class FakeNetlify:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    connections = 0  # accepted since the last reset: a preconnect opens one without a request
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
+
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients that hang up or refuse the certificate mid-handshake are expected here.
         pass

@@ -63,6 +63,25 @@ def test_without_javascript_enter_sends_the_token_nowhere(
         assert not ctx._test_audit.bodies
 
 
+def test_netlify_hears_nothing_from_the_page_until_a_check(
+    browser: Any, chromium: dict[str, Any], site: str, netlify: FakeNetlify, tmp_path: Path
+) -> None:
+    # A profile on disk, as a person's is: a private context would skip a preconnect anyway.
+    profile = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), ignore_https_errors=True, **chromium
+    )
+    try:
+        checker = CheckerPage(profile.new_page(), site).open()
+        checker.page.wait_for_timeout(500)
+        # Not even a connection: a preconnect would tell Netlify of every visit, and measured
+        # no faster, since the worker's requests never used the connection it opened.
+        assert netlify.server.connections == 0
+        checker.check(team="acme")
+        assert netlify.server.connections > 0
+    finally:
+        profile.close()
+
+
 def test_the_token_field_is_not_remembered_or_spellchecked(page: Any, site: str) -> None:
     CheckerPage(page, site).open(wait_ready=False)
     field = page.get_by_label("Personal access token")
