@@ -9,8 +9,7 @@ API from the tests, drives Chromium, and prints one table of medians and ratios:
 2. our page: navigation start to the `python-ready` mark;
 3. submit to `result-shown`, against the same check done by a plain `fetch()` page (the seed's way):
    five presses per trial, the first 1.5 s after the page is ready, as a person pasting a token
-   would, the rest a second apart; on loopback, and the first check on an emulated 20 Mbit/s,
-   40 ms link;
+   would, the rest a second apart;
 4. bytes for a full check as Netlify would serve them (text types brotli- or gzip-compressed);
 5. main-thread long tasks (over 50 ms) during start-up and during a check;
 6. revisits with the HTTP cache and sw.js's kept runtime: navigation to `python-ready`, on
@@ -184,28 +183,20 @@ class Bench:
         context.close()
         return {"ready": ready, "start_long_tasks": sum(1 for start, _ in tasks if start < ready)}
 
-    def on_a_network(self) -> dict[str, Any]:
-        """On an emulated 20 Mbit/s, 40 ms connection: cold and warm ready, where caching shows,
-        and the checks, where a round trip to Netlify dwarfs the work around it."""
+    def revisit_on_a_network(self) -> dict[str, float]:
+        """Cold and warm ready on an emulated 20 Mbit/s, 40 ms connection: where caching shows."""
         context = self.profile()
         page = context.new_page()
-        self.emulate_network(context, page)
+        network = context.new_cdp_session(page)
+        network.send("Network.enable")
+        network.send("Network.emulateNetworkConditions", NETWORK)
         page.goto(self.url)
         cold = self.mark(page, "python-ready")
-        page.get_by_label("Personal access token").fill(TOKEN)
-        page.get_by_label("Team slug").fill("acme")
-        windows = self.press(page, page.get_by_role("button", name="Check bandwidth"))
         self.leave(page)
         page.goto(self.url)
         warm = self.mark(page, "python-ready")
         context.close()
-        return {"cold": cold, "warm": warm, "checks": [end - start for start, end in windows]}
-
-    @staticmethod
-    def emulate_network(context: Any, page: Any) -> None:
-        network = context.new_cdp_session(page)
-        network.send("Network.enable")
-        network.send("Network.emulateNetworkConditions", NETWORK)
+        return {"cold": cold, "warm": warm}
 
     @staticmethod
     def leave(page: Any) -> None:
@@ -254,11 +245,9 @@ class Bench:
             "cold_paths": cold_paths,  # type: ignore[dict-item]
         }
 
-    def plain_fetch(self, *, network: bool = False) -> list[float]:
+    def plain_fetch(self) -> list[float]:
         context = self.profile()
         page = context.new_page()
-        if network:
-            self.emulate_network(context, page)
         page.goto(self.url + "bench/fetch.html")
         page.get_by_label("token").fill(TOKEN)
         windows = self.press(page, page.get_by_role("button", name="Check"))
@@ -315,8 +304,7 @@ def main() -> int:
         floors: list[dict[str, Any]] = []
         ours: list[dict[str, Any]] = []
         fetches: list[list[float]] = []
-        networked: list[dict[str, Any]] = []
-        networked_fetches: list[list[float]] = []
+        networked: list[dict[str, float]] = []
         executable = chromium_executable()
         with sync_playwright() as playwright:
             bench = Bench(playwright, executable, url, netlify.port, folder)
@@ -324,8 +312,7 @@ def main() -> int:
                 lambda: floors.append(bench.floor()),
                 lambda: ours.append(bench.ours(served)),
                 lambda: fetches.append(bench.plain_fetch()),
-                lambda: networked.append(bench.on_a_network()),
-                lambda: networked_fetches.append(bench.plain_fetch(network=True)),
+                lambda: networked.append(bench.revisit_on_a_network()),
             ]
             bench.floor()  # one warm-up of the browser and the server, not counted
             for trial in range(args.trials):
@@ -343,9 +330,7 @@ def main() -> int:
             "brotli": as_netlify_serves(site, ours[0]["cold_paths"], brotli_text),
             "gzip": as_netlify_serves(site, ours[0]["cold_paths"], gzip_text),
         }
-    print_table(
-        floors, ours, fetches, networked, networked_fetches, our_bytes, stock_bytes, args.trials
-    )
+    print_table(floors, ours, fetches, networked, our_bytes, stock_bytes, args.trials)
     return 0
 
 
@@ -353,8 +338,7 @@ def print_table(
     floors: list[dict[str, Any]],
     ours: list[dict[str, Any]],
     fetches: list[list[float]],
-    networked: list[dict[str, Any]],
-    networked_fetches: list[list[float]],
+    networked: list[dict[str, float]],
     our_bytes: dict[str, int],
     stock_bytes: int,
     trials: int,
@@ -367,8 +351,6 @@ def print_table(
     first_check = statistics.median(run["checks"][0] for run in ours)
     first_fetch = statistics.median(run[0] for run in fetches)
     check = statistics.median(time for run in ours for time in run["checks"])
-    net_check = statistics.median(run["checks"][0] for run in networked)
-    net_fetch = statistics.median(run[0] for run in networked_fetches)
     fetch = statistics.median(time for run in fetches for time in run)
     start_tasks = sum(run["start_long_tasks"] for run in ours)
     check_tasks = sum(run["check_long_tasks"] for run in ours)
@@ -395,13 +377,6 @@ def print_table(
             f"{check:.1f} ms",
             f"{fetch:.1f} ms",
             f"{check / fetch:.2f}",
-            "<= 1.2",
-        ),
-        (
-            "(3) first check on 20 Mbit/s with 40 ms latency",
-            f"{net_check:.1f} ms",
-            f"{net_fetch:.1f} ms",
-            f"{net_check / net_fetch:.2f}",
             "<= 1.2",
         ),
         (
