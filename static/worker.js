@@ -5,7 +5,7 @@
 // Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
 const FILES = %FILES%;
 const here = (path) => new URL(path, import.meta.url).href;
-// The page names the worker so when sw.js holds a copy of the runtime (see obtain()).
+// The page gives the worker this name when sw.js holds a copy of the runtime (see obtain()).
 const RUNTIME_KEPT = "runtime-kept";
 const KEPT_IN = "%KEPT_IN%";
 
@@ -38,7 +38,7 @@ function download(file, onBytes) {
   if (!file.kept) return { file, answer: respond(stream), done };
   // A copy for sw.js to serve on later visits, written once Python is ready (see keep()).
   const [forPyodide, forLater] = stream.tee();
-  return { file, answer: respond(forPyodide), done, copy: Promise.resolve(forLater) };
+  return { file, answer: respond(forPyodide), done, copy: forLater };
 }
 
 // Writing the copy waits until Python is ready, not to slow the start; meanwhile the stream
