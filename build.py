@@ -569,6 +569,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class _SiteServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that cancels a download it no longer needs is not the server's error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(
     port: int = 8000,
     directory: Path = DIST,
@@ -577,7 +585,7 @@ def make_server(
 ) -> ThreadingHTTPServer:
     """A server for `directory`; the path of each request is appended to `served`, if given."""
     handler = type("Handler", (SiteHandler,), {"rules": header_rules(), "served": served})
-    return ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
+    return _SiteServer((host, port), partial(handler, directory=str(directory)))
 
 
 def main(argv: list[str] | None = None) -> int:
