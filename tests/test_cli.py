@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -15,15 +17,19 @@ from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
 
 
-def run(
-    netlify: FakeNetlify, ca_file: Path, *args: str, token: str | None = TOKEN, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {
+def environment_for(netlify: FakeNetlify, ca_file: Path, **env: str) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", ""),
         "NETLIFY_API_URL": netlify.url,
         "SSL_CERT_FILE": str(ca_file),
         **env,
     }
+
+
+def run(
+    netlify: FakeNetlify, ca_file: Path, *args: str, token: str | None = TOKEN, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = environment_for(netlify, ca_file, **env)
     if token is not None:
         environment["NETLIFY_AUTH_TOKEN"] = token
     # -S: no site-packages, proving the command needs nothing beyond Python itself.
@@ -168,3 +174,46 @@ def test_a_rate_limit_too_long_to_wait_for_is_reported(netlify: FakeNetlify, ca_
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 1
     assert "Try again in 60 minutes" in result.stderr
+
+
+def test_at_a_terminal_it_asks_for_the_token_and_never_shows_it(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    # A real pseudo-terminal as the process's controlling terminal, where getpass prompts.
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: become the command
+        os.execve(
+            sys.executable,
+            [sys.executable, "-S", str(ROOT / "app.py"), "--team", "acme"],
+            environment_for(netlify, ca_file),
+        )
+    screen = read_until(terminal, b"(not shown): ")
+    os.write(terminal, TOKEN.encode() + b"\r")
+    screen += read_until(terminal, None)
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    shown = screen.decode()
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert "Netlify personal access token (not shown): " in shown
+    assert TOKEN not in shown
+    assert "25.3 GiB of 100 GiB (25.3 %)" in shown
+    assert [r.headers["authorization"] for r in netlify.api_requests()] == [f"Bearer {TOKEN}"]
+
+
+def read_until(terminal: int, wanted: bytes | None, timeout_s: float = 30) -> bytes:
+    """What the terminal shows, up to `wanted`, or until the command ends (None)."""
+    seen = b""
+    while wanted is None or wanted not in seen:
+        readable, _, _ = select.select([terminal], [], [], timeout_s)
+        if not readable:
+            pytest.fail(f"the terminal went quiet; it showed {seen!r}")
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the command ended and closed its side
+            chunk = b""
+        if not chunk:
+            if wanted is None:
+                return seen
+            pytest.fail(f"the command ended without showing {wanted!r}; it showed {seen!r}")
+        seen += chunk
+    return seen
