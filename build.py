@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import functools
 import gzip as gzip_module
 import hashlib
 import io
@@ -27,7 +26,7 @@ import tomllib
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -513,7 +512,7 @@ def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
     return headers
 
 
-@functools.lru_cache(maxsize=64)
+@lru_cache(maxsize=64)
 def _compressed(path: str, mtime_ns: int) -> bytes:
     # Keyed by modification time too, so that a rebuilt file is compressed afresh.
     return gzip_module.compress(Path(path).read_bytes(), 6)

@@ -40,9 +40,14 @@ sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
-from tests.fake_netlify import TOKEN, FakeNetlify, Reply, bandwidth_figures  # noqa: E402
+from tests.fake_netlify import (  # noqa: E402
+    BANDWIDTH,
+    TOKEN,
+    FakeNetlify,
+    Reply,
+    bandwidth_figures,
+)
 
-BANDWIDTH = "/accounts/acme/bandwidth"
 COMPRESSED_BY_NETLIFY = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt"}
 
 FLOOR_PAGE = """<!doctype html><html lang="en"><title>floor</title>

@@ -21,6 +21,8 @@ import trustme
 
 TOKEN = "nfp_fakeTOKEN4testing0123456789abcdefABCDEF"
 PREFIX = "/api/v1"
+# The figures the pages check by default: team acme's, under PREFIX.
+BANDWIDTH = "/accounts/acme/bandwidth"
 
 GIB = 1024**3
 

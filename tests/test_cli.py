@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.fake_netlify import TOKEN, FakeNetlify, Reply, error, rate_limit_reset_in
+from tests.fake_netlify import (
+    BANDWIDTH,
+    TOKEN,
+    FakeNetlify,
+    Reply,
+    error,
+    rate_limit_reset_in,
+)
 
 
 def environment_for(netlify: FakeNetlify, ca_file: Path, **env: str) -> dict[str, str]:
@@ -162,7 +169,7 @@ def test_fail_over_guards_a_cron_job(
 def test_the_rate_limit_is_waited_out(netlify: FakeNetlify, ca_file: Path) -> None:
     limited = Reply(429, {"code": 429, "message": "API Request rate limit surpassed"})
     limited.headers = rate_limit_reset_in(1)
-    netlify.override("/accounts/acme/bandwidth", limited)
+    netlify.override(BANDWIDTH, limited)
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 0, result.stderr
     assert len(netlify.api_requests()) == 2
@@ -170,7 +177,7 @@ def test_the_rate_limit_is_waited_out(netlify: FakeNetlify, ca_file: Path) -> No
 
 def test_a_rate_limit_too_long_to_wait_for_is_reported(netlify: FakeNetlify, ca_file: Path) -> None:
     limited = Reply(429, {"code": 429}, rate_limit_reset_in(3600))
-    netlify.override("/accounts/acme/bandwidth", limited, repeat=True)
+    netlify.override(BANDWIDTH, limited, repeat=True)
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 1
     assert "Try again in 60 minutes" in result.stderr

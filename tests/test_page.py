@@ -17,6 +17,7 @@ from build import PYODIDE_VERSION
 from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS, audited_context
 from tests.fake_netlify import (
+    BANDWIDTH,
     ETAG,
     TEAMS,
     TOKEN,
@@ -26,8 +27,6 @@ from tests.fake_netlify import (
     error,
     rate_limit_reset_in,
 )
-
-BANDWIDTH = "/accounts/acme/bandwidth"
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from tests.conftest import audited_context
 from tests.fake_netlify import FakeNetlify
 
 RUNTIME = f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
+RUNTIME_IS_KEPT = "(url) => caches.match(url).then((kept) => kept !== undefined)"
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def returning(browser: Any, site: str) -> Iterator[tuple[Any, list[Any]]]:
     with audited_context(browser, site) as context:
         first = CheckerPage(context.new_page(), site).open()
         first.until("() => navigator.serviceWorker.controller !== null")
-        first.until("(url) => caches.match(url).then((kept) => kept !== undefined)", RUNTIME)
+        first.until(RUNTIME_IS_KEPT, RUNTIME)
         first.page.close()
         responses: list[Any] = []
         context.on("response", lambda response: responses.append(response))
@@ -61,7 +62,7 @@ def test_a_lost_copy_means_a_download_not_a_failure(
     assert "acme" in checker.check(team="acme")
     assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
     # ...and the download is kept again for the visit after.
-    checker.until("(url) => caches.match(url).then((kept) => kept !== undefined)", RUNTIME)
+    checker.until(RUNTIME_IS_KEPT, RUNTIME)
 
 
 def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, site: str) -> None:

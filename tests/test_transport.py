@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker import api, transport
-from tests.fake_netlify import TOKEN, FakeNetlify, Reply
+from tests.fake_netlify import BANDWIDTH, TOKEN, FakeNetlify, Reply
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_error_statuses_are_answers_not_exceptions(netlify: FakeNetlify, trusted
 
 def test_a_redirect_is_not_followed_with_the_token(netlify: FakeNetlify, trusted: None) -> None:
     netlify.override(
-        "/accounts/acme/bandwidth",
+        BANDWIDTH,
         Reply(302, b"", {"Location": f"https://localhost:{netlify.port}/elsewhere"}),
     )
     response = transport.send(api.bandwidth_request(TOKEN, "acme", base=netlify.url))
@@ -49,13 +49,13 @@ def test_a_stalled_connection_times_out(
     netlify: FakeNetlify, trusted: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(transport, "TIMEOUT_SECONDS", 0.5)
-    netlify.override("/accounts/acme/bandwidth", Reply(stall=True))
+    netlify.override(BANDWIDTH, Reply(stall=True))
     with pytest.raises(api.TimedOut, match="did not answer within"):
         transport.send(api.bandwidth_request(TOKEN, "acme", base=netlify.url))
 
 
 def test_a_reset_connection_is_a_network_error(netlify: FakeNetlify, trusted: None) -> None:
-    netlify.override("/accounts/acme/bandwidth", Reply(reset=True))
+    netlify.override(BANDWIDTH, Reply(reset=True))
     with pytest.raises(api.NetworkError, match="Could not reach Netlify"):
         transport.send(api.bandwidth_request(TOKEN, "acme", base=netlify.url))
 
