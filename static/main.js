@@ -18,6 +18,7 @@ const alertBox = $("#alert");
 const results = $("#results");
 const loading = $("#loading");
 const refreshButton = $("#refresh");
+const failure = $("#failure");
 
 let worker = null;
 let ready = false;
@@ -43,7 +44,9 @@ function startWorker() {
   worker.onerror = (event) => {
     event.preventDefault();
     if (!ready) {
-      loadFailed();
+      // A worker script that fails to load or parse says where; some engines say only "error".
+      const where = event.filename ? ` (${event.filename}:${event.lineno})` : "";
+      loadFailed(`worker.js: ${event.message || "the worker could not start"}${where}`);
     } else {
       restart("The checker stopped unexpectedly. It has been restarted; please try again.");
     }
@@ -55,10 +58,13 @@ function startWorker() {
 
 function watchLoading() {
   clearTimeout(loadWatch);
-  loadWatch = setTimeout(loadFailed, LOAD_STALL_MS);
+  const stalled = () =>
+    loadFailed(`no byte arrived for ${LOAD_STALL_MS / 1000} s (${Math.round(loading.value * 100)} % loaded)`);
+  loadWatch = setTimeout(stalled, LOAD_STALL_MS);
 }
 
-function loadFailed() {
+// `reason` is for whoever reports the problem: which file, and the error's name and message.
+function loadFailed(reason) {
   clearTimeout(loadWatch);
   worker.terminate();
   worker = null;
@@ -81,6 +87,9 @@ function loadFailed() {
     "Python could not be loaded: a download stalled or a file of the page is missing. " +
       "Check your connection and reload the page to try again.",
   );
+  console.error(`Python could not be loaded: ${reason}`);
+  failure.querySelector("code").textContent = reason;
+  failure.hidden = false;
   setStatus("Python failed to load.");
 }
 
@@ -104,7 +113,7 @@ function onWorkerMessage(message) {
       ready = true;
       clearTimeout(loadWatch);
       loading.hidden = true;
-      performance.mark("python-ready");
+      performance.mark("python-ready", { detail: { runtime: message.runtime } });
       setStatus("Ready.");
       keepRuntime();
       if (queued) {
@@ -114,7 +123,7 @@ function onWorkerMessage(message) {
       }
       break;
     case "failed":
-      loadFailed();
+      loadFailed(message.reason);
       break;
     case "rehearse":
       rehearse(message.view);
@@ -380,6 +389,7 @@ function showAlert(message) {
 
 function clearAlert() {
   alertBox.textContent = "";
+  failure.hidden = true;
   tokenInput.removeAttribute("aria-invalid");
   teamInput.removeAttribute("aria-invalid");
 }
@@ -414,8 +424,15 @@ $("#forget").addEventListener("click", forget);
 refreshButton.addEventListener("click", () => form.requestSubmit());
 document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {
-    await navigator.clipboard.writeText($(`#${button.dataset.copy}`).textContent);
-    button.textContent = "Copied";
+    const code = $(`#${button.dataset.copy}`);
+    try {
+      await navigator.clipboard.writeText(code.textContent);
+      button.textContent = "Copied";
+    } catch {
+      // No clipboard access (an older engine, or a permission refused): select it for the reader.
+      getSelection().selectAllChildren(code);
+      button.textContent = "Selected: press Ctrl+C or ⌘C";
+    }
   });
 });
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
@@ -440,8 +457,11 @@ if (embedded) {
 
 // The frame's height goes to the page that embeds it, and only to that page's origin.
 function reportHeight() {
+  // Firefox masks the ancestor as "null" in a frame whose embed asks for no referrer, and
+  // older engines have no ancestorOrigins: then the origin embed.js put in the address serves.
+  const ancestor = location.ancestorOrigins?.[0];
   const host =
-    location.ancestorOrigins?.[0] ?? new URLSearchParams(location.search).get("host");
+    ancestor && ancestor !== "null" ? ancestor : new URLSearchParams(location.search).get("host");
   if (!host || window.parent === window) return;
   let origin;
   try {

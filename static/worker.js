@@ -8,6 +8,8 @@ const here = (path) => new URL(path, import.meta.url).href;
 // The page gives the worker this name when sw.js holds a copy of the runtime (see obtain()).
 const RUNTIME_KEPT = "runtime-kept";
 const KEPT_IN = "%KEPT_IN%";
+// Whether Python started from that copy, for the page to record (a revisit's fast path).
+let startedFromCopy = false;
 
 // The worker fetches every file itself, all at once, as soon as it starts: that shows real
 // progress, inflates what build.py compressed, and turns a missing or broken file into a prompt
@@ -19,19 +21,22 @@ function download(file, onBytes) {
   const done = (async () => {
     try {
       const response = await fetch(here(file.path));
-      if (!response.ok) throw new Error(`${file.path}: HTTP ${response.status}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body = file.gzip ? await inflated(response.body) : response.body;
       let seen = 0;
-      for await (const chunk of body) {
-        output.enqueue(chunk);
-        seen += chunk.length;
-        onBytes(chunk.length);
+      // A reader, not `for await`: Safari's engine cannot iterate a stream.
+      const reader = body.getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        output.enqueue(chunk.value);
+        seen += chunk.value.length;
+        onBytes(chunk.value.length);
       }
-      if (seen !== file.size) throw new Error(`${file.path}: ${seen} of ${file.size} bytes`);
+      if (seen !== file.size) throw new Error(`${seen} of ${file.size} bytes arrived`);
       output.close();
     } catch (error) {
-      output.error(error);
-      throw error;
+      const failure = blame(file.path, error);
+      output.error(failure);
+      throw failure;
     }
   })();
   const respond = (body) => Promise.resolve(typed(body, file));
@@ -47,8 +52,11 @@ async function keep({ file, copy }) {
   const body = await copy;
   if (!body) return null;
   try {
+    // Whole before it is written: WebKit loses the entry when a worker ends mid-way through
+    // putting a stream (a reader pressing "Forget token", say), and then never writes it again.
+    const whole = await new Response(body).arrayBuffer();
     const cache = await caches.open(KEPT_IN);
-    await cache.put(here(file.serves), typed(body, file));
+    await cache.put(here(file.serves), typed(whole, file));
     return here(file.serves);
   } catch {
     return null; // no Cache Storage (a private window, say): the next visit downloads again
@@ -76,13 +84,31 @@ function obtain(file, onBytes) {
     () => null,
   );
   const fallback = copy.then((response) => (response ? null : download(file, onBytes)));
-  copy.then((response) => response && onBytes(file.size));
+  copy.then((response) => {
+    if (!response) return;
+    startedFromCopy = true;
+    onBytes(file.size);
+  });
   return {
     file,
     answer: fallback.then((downloaded) => downloaded?.answer ?? copy),
     done: fallback.then((downloaded) => downloaded?.done),
     copy: fallback.then((downloaded) => downloaded?.copy),
   };
+}
+
+// What went wrong where, for the page to show under its plain sentence: the first failure
+// names its file, and later ones it caused keep that name.
+function blame(where, error) {
+  if (error?.where) return error;
+  const failure = new Error(`${error?.name ?? "Error"}: ${error?.message ?? error}`);
+  failure.where = where;
+  return failure;
+}
+
+function reason(error) {
+  const { where, message } = blame("start-up", error);
+  return `${where}: ${message}`;
 }
 
 // A host that sends the .gz file with `Content-Encoding: gzip` has the browser inflate it
@@ -93,7 +119,11 @@ async function inflated(body) {
   const { value } = await reader.read();
   reader.cancel(); // or the unread branch would hold a copy of everything
   const gzipped = value?.[0] === 0x1f && value?.[1] === 0x8b;
-  return gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest;
+  if (!gzipped) return rest;
+  if (typeof DecompressionStream !== "function") {
+    throw new Error("this browser cannot inflate gzip (no DecompressionStream); please update it");
+  }
+  return rest.pipeThrough(new DecompressionStream("gzip"));
 }
 
 function progress() {
@@ -115,9 +145,12 @@ async function startPyodide(downloads) {
   // Imported here, not at the top, so that the downloads start one round trip sooner. Pyodide
   // would import its runtime's JavaScript only once pyodide.mjs has run; importing it now
   // fetches and compiles it alongside the downloads, and Pyodide finds it already loaded.
+  const named = (name) => (error) => {
+    throw blame(name, error);
+  };
   const [{ loadPyodide }] = await Promise.all([
-    import("%RUNTIME_DIR%pyodide.mjs"),
-    import("%RUNTIME_DIR%pyodide.asm.mjs"),
+    import("%RUNTIME_DIR%pyodide.mjs").catch(named("pyodide.mjs")),
+    import("%RUNTIME_DIR%pyodide.asm.mjs").catch(named("pyodide.asm.mjs")),
   ]);
   const network = self.fetch;
   const answers = new Map(downloads.map(({ file, answer }) => [here(file.serves), answer]));
@@ -134,7 +167,7 @@ async function startPyodide(downloads) {
   const failed = new Promise((_, reject) => {
     WebAssembly.instantiateStreaming = (...args) => {
       const instantiating = instantiate(...args);
-      instantiating.catch(reject);
+      instantiating.catch((error) => reject(blame("pyodide.asm.wasm", error)));
       return instantiating;
     };
   });
@@ -195,14 +228,14 @@ async function rehearse(warmUp) {
 
 python.then(
   async ({ warmUp }) => {
-    postMessage({ type: "ready" });
+    postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded" });
     loadLocaleData();
     rehearse(warmUp);
     for (const url of await Promise.all(downloads.map(keep))) {
       if (url) postMessage({ type: "kept", url });
     }
   },
-  () => postMessage({ type: "failed" }),
+  (error) => postMessage({ type: "failed", reason: reason(error) }),
 );
 
 self.onmessage = async ({ data }) => {

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +72,58 @@ def site_log() -> list[str]:
 @pytest.fixture(scope="session")
 def site(dist: Path, site_log: list[str]) -> Iterator[str]:
     server = build.make_server(0, dist, served=site_log)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A blog post on http://localhost (the checker is on 127.0.0.1): another origin."""
+    folder = tmp_path_factory.mktemp("blog")
+    (folder / "post.html").write_text(
+        '<!doctype html><html lang="en"><title>A post</title>'
+        # What the host page receives, for engines whose drivers cannot inject a script first.
+        "<script>window.__messages = []; addEventListener('message', (e) =>"
+        " window.__messages.push([e.origin, JSON.stringify(e.data)]));</script>"
+        "<h1>My post</h1>"
+        f'<script src="{site}embed.js" async data-team="acme"></script>'
+        "<p>The end.</p></html>"
+    )
+    (folder / "framed.html").write_text(
+        f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{site}"></iframe>'
+    )
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder))
+    )
+    server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """dist/ served with the runtime missing, cut short, or served as the wrong type."""
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    [wasm] = (copy / "pyodide" / build.PYODIDE_VERSION).glob("*.wasm.gz")
+    extensions = dict(build.SiteHandler.extensions_map)
+    if request.param == "missing":
+        wasm.unlink()
+    elif request.param == "truncated":
+        wasm.write_bytes(wasm.read_bytes()[: wasm.stat().st_size // 2])
+    else:
+        extensions[".gz"] = "text/plain"
+        extensions[".zip"] = "text/html"
+    handler = type(
+        "Broken",
+        (build.SiteHandler,),
+        {"rules": build.header_rules(), "extensions_map": extensions},
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -148,12 +202,48 @@ RECORD_POSTED_MESSAGES = """
 """
 
 
+# Where a page keeps things a script could read back: the token must be in none of them.
+FIND_TOKEN = """async (token) => {
+  const where = [];
+  if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
+  if (document.body.innerText.includes(token)) where.push("page text");
+  // A frame of another site may be refused its storage: what it cannot write holds nothing.
+  const readable = (read) => {
+    try {
+      return read();
+    } catch {
+      return null;
+    }
+  };
+  for (const store of [readable(() => localStorage), readable(() => sessionStorage)]) {
+    for (let i = 0; i < (store?.length ?? 0); i++) {
+      const key = store.key(i);
+      if ((key + store.getItem(key)).includes(token)) where.push("web storage");
+    }
+  }
+  if (readable(() => document.cookie)?.includes(token)) where.push("cookie");
+  for (const name of await caches.keys().catch(() => [])) {
+    const kept = await (await caches.open(name)).keys();
+    if (kept.some((request) => request.url.includes(token))) {
+      where.push("Cache Storage");
+    }
+  }
+  if ((window.__postedMessages || []).some((m) => m.includes(token))) {
+    where.push("window.postMessage");
+  }
+  return where;
+}
+"""
+
+
 @dataclass
 class Audit:
     """What left the page during a test, to check where the token went."""
 
     site: str
     host: str | None = None
+    # Other origins a test serves the checker from, such as a deliberately broken copy.
+    also: list[str] = field(default_factory=list)
     token: str = TOKEN
     # Tests that try to break the policy on purpose expect it to complain.
     allow_violations: bool = False
@@ -169,6 +259,7 @@ class Audit:
     def check(self, pages: list[Any]) -> None:
         leaks = []
         allowed = [urlsplit(self.site).netloc, "api.netlify.com"]
+        allowed += [urlsplit(origin).netloc for origin in self.also]
         if self.host:
             allowed.append(urlsplit(self.host).netloc)
         for url, _ in self.requests:
@@ -194,31 +285,7 @@ class Audit:
         for page in pages:
             if page.is_closed():
                 continue
-            found = page.evaluate(
-                """async (token) => {
-                  const where = [];
-                  if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
-                  if (document.body.innerText.includes(token)) where.push("page text");
-                  for (const store of [localStorage, sessionStorage]) {
-                    for (let i = 0; i < store.length; i++) {
-                      const key = store.key(i);
-                      if ((key + store.getItem(key)).includes(token)) where.push("web storage");
-                    }
-                  }
-                  if (document.cookie.includes(token)) where.push("cookie");
-                  for (const name of await caches.keys()) {
-                    const kept = await (await caches.open(name)).keys();
-                    if (kept.some((request) => request.url.includes(token))) {
-                      where.push("Cache Storage");
-                    }
-                  }
-                  if ((window.__postedMessages || []).some((m) => m.includes(token))) {
-                    where.push("window.postMessage");
-                  }
-                  return where;
-                }""",
-                self.token,
-            )
+            found = page.evaluate(FIND_TOKEN, self.token)
             leaks += [f"in the {where}" for where in found]
         assert not leaks, "the token leaked: " + "; ".join(leaks)
         if not self.allow_violations:

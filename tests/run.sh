@@ -9,12 +9,21 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 
-# Playwright cannot download its own browser everywhere; Debian's Chromium does the same job.
-if ! .venv/bin/python -c "import sys; from tests.conftest import chromium_executable as c; sys.exit(0 if c() or c() is None else 1)" 2>/dev/null; then
+# Browsers come from Debian: Playwright cannot download its own here. Chromium (Playwright's own
+# where installed), Firefox ESR, and WebKitGTK's WebDriver, which runs on a virtual X display.
+packages=()
+if ! .venv/bin/python -c "from tests.conftest import chromium_executable as c; c()" 2>/dev/null; then
+  packages+=(chromium)
+fi
+command -v firefox-esr >/dev/null || command -v firefox >/dev/null || packages+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || packages+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || packages+=(xvfb)
+if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "tests/run.sh: installing ${packages[*]} from Debian"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 .venv/bin/ruff check .

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,37 +14,10 @@ from tests.fake_netlify import TOKEN, FakeNetlify
 BUDGET_BYTES = 50_000
 
 
-@pytest.fixture(scope="module")
-def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A blog post on http://localhost (the checker is on 127.0.0.1): another origin."""
-    folder = tmp_path_factory.mktemp("blog")
-    (folder / "post.html").write_text(
-        '<!doctype html><html lang="en"><title>A post</title><h1>My post</h1>'
-        f'<script src="{site}embed.js" async data-team="acme"></script>'
-        "<p>The end.</p></html>"
-    )
-    (folder / "framed.html").write_text(
-        f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{site}"></iframe>'
-    )
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder))
-    )
-    server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://localhost:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture
 def post(browser: Any, site: str, blog: str, site_log: list[str]) -> Iterator[Any]:
     with audited_context(browser, site, host=blog) as ctx:
         page = ctx.new_page()
-        page.add_init_script(
-            "window.__received = [];"
-            "addEventListener('message', (e) => window.__received.push("
-            "  [e.origin, JSON.stringify(e.data)]));"
-        )
         site_log.clear()
         page.goto(blog + "post.html")
         page.get_by_title("Netlify bandwidth checker").wait_for()
@@ -109,7 +79,7 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
     for scheme in ("light", "dark"):
         post.emulate_media(color_scheme=scheme)
         post.screenshot(path=str(ARTIFACTS / f"embed-{scheme}.png"), full_page=True)
-    received = post.evaluate("() => window.__received")
+    received = post.evaluate("() => window.__messages")
     assert received, "the widget reported its height"
     for origin, data in received:
         assert origin == netlify_site_origin(post)

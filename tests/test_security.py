@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import build
 from tests.checker_page import CheckerPage
 from tests.conftest import audited_context
 from tests.fake_netlify import TOKEN, FakeNetlify
@@ -98,32 +92,6 @@ def test_the_page_has_no_inline_script_or_style(dist: Path) -> None:
 
 
 # --- a runtime that will not load ---------------------------------------------------------------
-
-
-@pytest.fixture
-def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """dist/ served with the runtime missing, cut short, or served as the wrong type."""
-    copy = tmp_path / "dist"
-    shutil.copytree(dist, copy)
-    [wasm] = (copy / "pyodide" / build.PYODIDE_VERSION).glob("*.wasm.gz")
-    extensions = dict(build.SiteHandler.extensions_map)
-    if request.param == "missing":
-        wasm.unlink()
-    elif request.param == "truncated":
-        wasm.write_bytes(wasm.read_bytes()[: wasm.stat().st_size // 2])
-    else:
-        extensions[".gz"] = "text/plain"
-        extensions[".zip"] = "text/html"
-    handler = type(
-        "Broken",
-        (build.SiteHandler,),
-        {"rules": build.header_rules(), "extensions_map": extensions},
-    )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.parametrize("broken_site", ["wrong-type"], indirect=True)

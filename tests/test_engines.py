@@ -1,0 +1,286 @@
+"""What a reader does, in each engine readers use: Chromium, Firefox, and WebKit (Safari's engine).
+
+One browser per engine runs every journey below in order, from a fresh profile, as one reader's
+visits would. After each test the token audit runs: the token reached only the fake API, only in
+its Authorization header; the proxy was asked for no other host; the site never saw it; and the
+page keeps it nowhere a script could read it back.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from build import PYODIDE_VERSION
+from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context
+from tests.connect_proxy import ConnectProxy
+from tests.engines import ENGINES, Driver, launch, missing
+from tests.fake_netlify import BANDWIDTH, PREFIX, TOKEN, FakeNetlify
+
+# WebKitGTK renders in software under Xvfb, and a 2-core machine runs the suite: generous bounds.
+READY_S = 120
+CHECK_S = 30
+WIDGET = "iframe[title='Netlify bandwidth checker']"
+
+
+@pytest.fixture(scope="session")
+def proxy(netlify_server: FakeNetlify) -> Iterator[ConnectProxy]:
+    tunnel = ConnectProxy({"api.netlify.com": netlify_server.port})
+    yield tunnel
+    tunnel.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def driver(
+    request: pytest.FixtureRequest, proxy: ConnectProxy, site: str, blog: str
+) -> Iterator[Driver]:
+    engine = request.param
+    why = missing(engine)
+    if why:
+        # CI installs every engine, so there a missing one is a failure, never a quiet skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{engine}: {why}")
+    with ExitStack() as stack:
+        context = None
+        if engine == "chromium":
+            context = stack.enter_context(
+                audited_context(request.getfixturevalue("browser"), site, host=blog)
+            )
+        launched = launch(engine, proxy_port=proxy.port, chromium=context)
+        stack.callback(launched.quit)
+        yield launched
+
+
+@pytest.fixture(autouse=True)
+def token_audit(
+    driver: Driver, proxy: ConnectProxy, netlify: FakeNetlify, site_log: list[str]
+) -> Iterator[None]:
+    proxy.reset()
+    site_log.clear()
+    yield
+    leaks = [f"the proxy was asked for {host}" for host in proxy.refused]
+    leaks += [f"a tunnel to {host}" for host in proxy.tunnelled if host != "api.netlify.com"]
+    for seen in netlify.requests:
+        if TOKEN in seen.path:
+            leaks.append(f"in the API's URL {seen.path}")
+        leaks += [
+            f"in the {name} header to the API"
+            for name, value in seen.headers.items()
+            if TOKEN in value and name != "authorization"
+        ]
+    leaks += [f"in a URL of the site: {path}" for path in site_log if TOKEN in path]
+    leaks += [f"in the page's {where}" for where in kept_by_page(driver)]
+    assert not leaks, f"{driver.name}: the token leaked: " + "; ".join(leaks)
+    # Playwright sees every request Chromium makes, the console included.
+    if driver.name == "chromium":
+        context = driver.context  # type: ignore[attr-defined]
+        context._test_audit.check(context.pages)
+        context._test_audit.requests.clear()
+
+
+def kept_by_page(driver: Driver) -> list[str]:
+    found = list(driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", TOKEN))
+    if driver.js("return document.querySelector(arguments[0]) !== null", WIDGET):
+        with driver.frame(WIDGET):
+            found += driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", TOKEN)
+    return found
+
+
+# --- what a reader does -------------------------------------------------------------------------
+
+
+def until(driver: Driver, body: str, *args: Any, timeout_s: float = CHECK_S) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = driver.js(body, *args)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            state = driver.js(
+                "return [document.querySelector('#status')?.textContent,"
+                " document.querySelector('#alert')?.textContent,"
+                " document.querySelector('#failure code')?.textContent]"
+            )
+            raise AssertionError(f"{driver.name}: after {timeout_s} s, still not {body!r}: {state}")
+        time.sleep(0.1)
+
+
+def marks(driver: Driver, name: str) -> int:
+    return int(driver.js("return performance.getEntriesByName(arguments[0]).length", name))
+
+
+def wait_ready(driver: Driver, after: int = 0) -> str:
+    """Waits for Python; returns how its runtime arrived: "downloaded", or "kept" by sw.js."""
+    until(
+        driver,
+        "return performance.getEntriesByName('python-ready').length > arguments[0]",
+        after,
+        timeout_s=READY_S,
+    )
+    return str(
+        driver.js("return performance.getEntriesByName('python-ready').at(-1).detail.runtime")
+    )
+
+
+def open_page(driver: Driver, url: str) -> str:
+    driver.goto(url)
+    return wait_ready(driver)
+
+
+def submit(driver: Driver, token: str, team: str) -> None:
+    driver.fill("#token", token)
+    driver.fill("#team", team)
+    driver.click("#submit")
+
+
+def check(driver: Driver, token: str = TOKEN, team: str = "acme") -> str:
+    before = marks(driver, "result-shown")
+    submit(driver, token, team)
+    until(
+        driver, "return performance.getEntriesByName('result-shown').length > arguments[0]", before
+    )
+    return str(driver.js("return document.querySelector('#results').innerText"))
+
+
+def fail(driver: Driver, token: str = TOKEN, team: str = "acme") -> str:
+    submit(driver, token, team)
+    return str(until(driver, "return document.querySelector('#alert').textContent.trim()"))
+
+
+# --- the journeys, in the order one reader's visits take ----------------------------------------
+
+
+def test_a_first_visit_loads_python(driver: Driver, site: str) -> None:
+    assert open_page(driver, site) == "downloaded"
+    assert driver.js("return document.querySelector('#status').textContent") == "Ready."
+    assert driver.js("return document.querySelector('#alert').textContent") == ""
+
+
+def test_a_check_for_one_team_then_every_team(
+    driver: Driver, site: str, netlify: FakeNetlify, proxy: ConnectProxy
+) -> None:
+    open_page(driver, site)
+    text = check(driver, team="acme")
+    assert "25.3 GiB of 100 GiB used (25.3 %)" in text
+    assert "74.7 GiB" in text
+    [request] = netlify.api_requests()
+    assert request.path == PREFIX + BANDWIDTH
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    if driver.name != "chromium":
+        assert "api.netlify.com" in proxy.tunnelled, "the API was reached some other way"
+
+    text = check(driver, team="")
+    for name in ("Acme Web", "Side Projects", "Credits Co"):
+        assert name in text
+    assert "130 GiB of 100 GiB used" in text
+    status = driver.js("return document.querySelector('#status').textContent")
+    assert status == "Checked 3 teams: 1 over the allowance."
+
+
+def test_a_rejected_token_is_explained_then_a_good_one_works(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    message = fail(driver, token="nfp_revoked_token_123")
+    assert "rejected this token" in message
+    assert (
+        driver.js("return document.querySelector('#token').getAttribute('aria-invalid')") == "true"
+    )
+    assert "25.3 GiB" in check(driver)
+    assert driver.js("return document.querySelector('#alert').textContent") == ""
+
+
+def test_forget_token_clears_everything_and_starts_a_fresh_python(
+    driver: Driver, site: str
+) -> None:
+    open_page(driver, site)
+    check(driver)
+    starts = marks(driver, "python-ready")
+    driver.click("#forget")
+    assert driver.js("return document.querySelector('#token').value") == ""
+    assert driver.js("return document.querySelector('#results').textContent") == ""
+    wait_ready(driver, after=starts)
+    assert "25.3 GiB" in check(driver)
+
+
+def test_screenshots_at_phone_and_desktop_widths(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    check(driver, team="")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (375, 1280):
+        driver.resize(width, 900)
+        time.sleep(0.3)
+        driver.screenshot(ARTIFACTS / f"{driver.name}-{width}.png")
+    driver.resize(1280, 900)
+
+
+def test_the_widget_in_a_blog_post_loads_on_intent_checks_and_resizes(
+    driver: Driver, blog: str, site: str, site_log: list[str]
+) -> None:
+    driver.goto(blog + "post.html")
+    with driver.frame(WIDGET):
+        until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+        assert driver.js("return document.querySelector('#team').value") == "acme"
+    time.sleep(0.5)
+    assert not [path for path in site_log if path.startswith("/pyodide/")], "loaded unasked"
+    before = driver.js(f"return document.querySelector({WIDGET!r}).getBoundingClientRect().height")
+    with driver.frame(WIDGET):
+        driver.fill("#token", TOKEN)
+        driver.click("#submit")
+        until(
+            driver,
+            "return document.querySelector('.headline')?.textContent"
+            ".includes('25.3 GiB of 100 GiB used')",
+            timeout_s=READY_S,
+        )
+        content = driver.js("return document.querySelector('main').offsetHeight")
+    assert content > before + 100
+    # The frame follows its content: the whole result shows, with no inner scrollbar.
+    until(
+        driver,
+        f"return Math.abs(document.querySelector({WIDGET!r}).getBoundingClientRect().height"
+        " - arguments[0]) <= 2",
+        content,
+    )
+    received = driver.js("return window.__messages")
+    assert received, "the widget never reported its height"
+    for origin, data in received:
+        assert origin == site.rstrip("/")
+        assert '"type":"netlify-bandwidth-checker:height"' in data
+        assert TOKEN not in data
+    driver.screenshot(ARTIFACTS / f"{driver.name}-embed.png")
+
+
+def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    if not driver.js("return Boolean(navigator.serviceWorker)"):
+        pytest.skip(f"{driver.name} offers no service workers here; the first-visit path stands")
+    runtime = f"{site}pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
+    until(driver, "return navigator.serviceWorker.controller !== null")
+    deadline = time.monotonic() + CHECK_S
+    while not driver.js_async("return (await caches.match(arguments[0])) !== undefined;", runtime):
+        kept = driver.js_async(
+            "const all = {}; for (const n of await caches.keys())"
+            " all[n] = (await (await caches.open(n)).keys()).map((r) => r.url); return all;"
+        )
+        assert time.monotonic() < deadline, f"the runtime was never kept: {kept}"
+        time.sleep(0.2)
+    assert open_page(driver, site) == "kept"
+    assert "25.3 GiB" in check(driver)
+
+
+@pytest.mark.parametrize("broken_site", ["missing"], indirect=True)
+def test_a_runtime_that_cannot_load_says_which_file_and_why(
+    driver: Driver, broken_site: str, netlify: FakeNetlify
+) -> None:
+    driver.allow(broken_site)
+    driver.goto(broken_site)
+    alert = until(driver, "return document.querySelector('#alert').textContent", timeout_s=20)
+    assert "Python could not be loaded" in alert
+    assert driver.js("return document.querySelector('#failure').hidden") is False
+    reason = driver.js("return document.querySelector('#failure code').textContent")
+    assert reason.startswith(f"../pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm.gz: ")
+    assert "HTTP 404" in reason
+    assert netlify.requests == []
