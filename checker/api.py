@@ -6,6 +6,7 @@ the terminal (CPython), and every answer Netlify might give can be tested in mic
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -32,6 +33,11 @@ _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
 _BEARER = re.compile(r"\Abearer(\s+|\Z)", re.IGNORECASE)
 _TEAM_URL = re.compile(r"app\.netlify\.com/teams/([^/?#\s]+)")
+# Netlify's tokens: nfp_ (personal), nfo_ (OAuth), nfc_ (CLI) and kin, or an older long one of
+# letters and digits. Slugs are words joined by hyphens, and far shorter.
+_TOKEN_SHAPED = re.compile(
+    r"(nf[a-z]_[A-Za-z0-9_-]{16,}|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_]{40,})\Z"
+)
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,12 @@ def clean_slug(raw: str) -> str | None:
     slug = match.group(1) if match else text.strip("/")
     if not slug:
         return None
+    if _TOKEN_SHAPED.match(slug):
+        # Never echoed, never put in a URL: it is most likely the reader's token.
+        raise SlugInvalid(
+            "This looks like a token, not a team slug, so it was not sent anywhere. "
+            "A team slug is the last part of your team's address, app.netlify.com/teams/<slug>."
+        )
     if len(slug) > MAX_SLUG_LENGTH or not _SLUG.match(slug):
         odd = next((c for c in slug if not (c.isascii() and (c.isalnum() or c in "_-"))), None)
         what = f"“{odd}”" if odd and odd.isprintable() and not odd.isspace() else "other characters"
@@ -420,5 +432,11 @@ def _timestamp(value: object) -> datetime | None:
 
 
 def is_loopback(url: str) -> bool:
+    """Whether `url` names this machine: `localhost` or a loopback address, nothing else."""
     host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name such as 127.attacker.example resolves wherever its owner likes

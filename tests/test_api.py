@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checker import api
+from tests.fake_netlify import TOKEN
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
 SEED_ANSWER = {
@@ -122,6 +123,48 @@ def test_an_odd_slug_is_refused_with_what_is_wrong(typed: str, named: str) -> No
         api.clean_slug(typed)
     assert named in caught.value.message
     assert caught.value.field == "team"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        TOKEN,
+        "nfo_" + "Ab3" * 10,
+        "nfc_abcdefghijklmnopqrstuvwxyz",
+        "https://app.netlify.com/teams/" + TOKEN,
+        "0123456789abcdef0123456789abcdef0123456789abcdef",
+    ],
+)
+def test_a_token_pasted_as_the_slug_is_refused_and_never_echoed(typed: str) -> None:
+    with pytest.raises(api.SlugInvalid) as caught:
+        api.clean_slug(typed)
+    assert "looks like a token, not a team slug" in caught.value.message
+    assert typed.rsplit("/", 1)[-1] not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "slug", ["nfp", "nfp-team", "my-long-team-name-for-the-company-sites-2024"]
+)
+def test_slugs_that_merely_resemble_tokens_are_still_slugs(slug: str) -> None:
+    assert api.clean_slug(slug) == slug
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8080/api/v1", True),
+        ("http://127.9.9.9/api/v1", True),
+        ("http://localhost/api/v1", True),
+        ("http://[::1]:9000/api/v1", True),
+        ("http://127.attacker.example/api/v1", False),
+        ("http://127.0.0.1.nip.io/api/v1", False),
+        ("http://localhost.attacker.example/", False),
+        ("http://10.0.0.1/", False),
+        ("https://", False),
+    ],
+)
+def test_only_this_machine_counts_as_loopback(url: str, local: bool) -> None:
+    assert api.is_loopback(url) is local
 
 
 @given(st.text(max_size=40))

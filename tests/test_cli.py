@@ -151,10 +151,26 @@ def test_usage_errors_exit_2(netlify: FakeNetlify, ca_file: Path) -> None:
     assert run(netlify, ca_file, "--fail-over", "-5").returncode == 2
 
 
-def test_a_plain_http_api_url_elsewhere_is_refused(netlify: FakeNetlify, ca_file: Path) -> None:
-    result = run(netlify, ca_file, NETLIFY_API_URL="http://proxy.example/api/v1")
+@pytest.mark.parametrize(
+    "url", ["http://proxy.example/api/v1", "http://127.attacker.example/api/v1"]
+)
+def test_a_plain_http_api_url_elsewhere_is_refused(
+    netlify: FakeNetlify, ca_file: Path, url: str
+) -> None:
+    result = run(netlify, ca_file, NETLIFY_API_URL=url)
     assert result.returncode == 2
     assert "https://" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_a_token_given_as_the_team_is_refused_before_any_request(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--team", TOKEN)
+    assert result.returncode == 1
+    assert "looks like a token, not a team slug" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+    assert netlify.requests == []
 
 
 @pytest.mark.parametrize(("threshold", "code"), [("25", 3), ("25.3", 3), ("25.4", 0), ("90", 0)])

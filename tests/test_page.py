@@ -246,6 +246,16 @@ def test_an_odd_slug_is_refused_before_any_request(
     assert netlify.requests == []
 
 
+def test_a_token_pasted_into_the_team_field_is_refused_before_any_request(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    message = checker.fail(token=TOKEN, team=TOKEN)
+    assert "looks like a token, not a team slug" in message
+    assert TOKEN not in message
+    assert netlify.requests == []
+    assert checker.page.evaluate("() => document.activeElement.id") == "team"
+
+
 # --- loading, and the worker --------------------------------------------------------------------
 
 

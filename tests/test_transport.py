@@ -65,6 +65,16 @@ def test_nothing_listening_is_a_network_error(trusted: None) -> None:
         transport.send(api.accounts_request(TOKEN, base="https://127.0.0.1:9/api/v1"))
 
 
+def test_a_local_stand_in_is_reached_directly_never_through_a_proxy(
+    netlify: FakeNetlify, trusted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy named by the environment would see the token; for this machine none is used.
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", "")
+    response = transport.send(api.bandwidth_request(TOKEN, "acme", base=netlify.url))
+    assert response.status == 200
+
+
 def test_an_untrusted_certificate_is_refused(netlify: FakeNetlify) -> None:
     with pytest.raises(api.NetworkError, match="certificate could not be verified"):
         transport.send(api.accounts_request(TOKEN, base=netlify.url))
