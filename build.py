@@ -2,6 +2,7 @@
 
     python3 build.py                  build dist/
     python3 build.py serve [--port N] build, then serve dist/ on http://localhost:N
+    python3 build.py check-deploy URL build, then compare the site at URL with dist/
 
 The Python runtime (npm package `pyodide`) and the `pyodide-http` wheel are pinned by version and
 hash below. Downloads are cached outside the repository, so a rebuild needs no network.
@@ -10,26 +11,31 @@ hash below. Downloads are cached outside the repository, so a rebuild needs no n
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
+import errno
 import gzip as gzip_module
 import hashlib
 import io
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
-import tomllib
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+
+from publish import deploy_check, headers
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -47,8 +53,11 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
-# Build tool only (never shipped): the best gzip compressor there is.
+# Build tool only (never shipped): the best gzip compressor there is. Its wheel for Linux on
+# x86_64 (Netlify's build machines) is pinned like the runtime; elsewhere the build uses zlib.
 ZOPFLI_VERSION = "0.4.3"
+ZOPFLI_WHEEL = f"zopfli-{ZOPFLI_VERSION}-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+ZOPFLI_SHA256 = "769875152d0625c46707bcca57d4b2233fe653482067acd55fbf6ec525cb9bdc"
 PYODIDE_HTTP_VERSION = "0.2.2"
 PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608"
 
@@ -75,7 +84,6 @@ MIME_TYPES = {
 }
 
 
-HeaderRule = tuple[re.Pattern[str], dict[str, str]]
 # Types Netlify's CDN compresses; binary runtime files are compressed by the build instead.
 COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
 
@@ -125,6 +133,30 @@ def downloads() -> tuple[Download, Download]:
             algorithm="sha256",
             digest=PYODIDE_HTTP_SHA256,
         ),
+    )
+
+
+def zopfli_download() -> Download:
+    return Download(
+        name=f"zopfli {ZOPFLI_VERSION} (PyPI)",
+        filename=ZOPFLI_WHEEL,
+        command=[
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform=manylinux2014_x86_64",
+            "--implementation=cp",
+            "--abi=abi3",
+            "--python-version=3.10",
+            f"zopfli=={ZOPFLI_VERSION}",
+            "-d",
+        ],
+        algorithm="sha256",
+        digest=ZOPFLI_SHA256,
     )
 
 
@@ -217,9 +249,31 @@ def build(dist: Path = DIST, cache: Path | None = None) -> Path:
         staging / "sw.js",
         {"RUNTIME": f"pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm", "CACHE": KEPT_IN},
     )
+    _immutable_runtime(staging, runtime)
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return dist
+
+
+# Only files that exist are cached for a year: a missing one (a deploy still on its way, say)
+# must not be pinned in a reader's browser as a 404.
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def _immutable_runtime(site: Path, runtime: Path) -> None:
+    """Write _headers for the runtime's files, then refuse rules that overlap anywhere."""
+    files = sorted("/" + str(file.relative_to(site)) for file in runtime.iterdir())
+    headers.write_headers_file(site / headers.HEADERS_FILE, files, IMMUTABLE)
+    check_disjoint(site, site_rules(site))
+
+
+def check_disjoint(site: Path, rules: list[headers.Rule]) -> None:
+    clashes = headers.overlaps(headers.published_paths(site), rules)
+    if clashes:
+        raise BuildError(
+            "header rules overlap, and a CDN may send both values (a browser then enforces "
+            "both policies). Make them disjoint:\n  " + "\n  ".join(clashes)
+        )
 
 
 def widget_page(page: str) -> str:
@@ -235,56 +289,70 @@ class Compressor:
     """gzip at its smallest: Zopfli where it can be had, remembered by content in the cache.
 
     Zopfli writes ordinary gzip about 3 % smaller than zlib's best, which on the runtime is
-    over 100 KB per first visit; it takes seconds, so each result is kept.
+    over 100 KB per first visit; it takes seconds, so each result is kept. Its wheel is verified
+    against the pinned hash at every build and unpacked afresh, never installed.
     """
 
     def __init__(self, cache: Path) -> None:
         self.cache = cache
-        self.tools = cache / f"zopfli-{ZOPFLI_VERSION}"
+        self.zopfli: Any = None
+        self.looked = False
 
     def __call__(self, data: bytes) -> bytes:
         kept = self.cache / "compressed" / f"{hashlib.sha256(data).hexdigest()}.gz"
         if kept.exists():
-            return kept.read_bytes()
+            packed = kept.read_bytes()
+            # Checked at every use, not only when written: a file changed in place in the cache,
+            # even keeping its size, is made again rather than shipped.
+            if _inflates_to(packed, data):
+                return packed
+            print(f"build: {kept} is damaged; compressing again", file=sys.stderr)
         zopfli = self._zopfli()
         if zopfli is None:
             return gzip_module.compress(data, 9, mtime=0)
         packed = zopfli.compress(data, numiterations=1)
-        if gzip_module.decompress(packed) != data:
+        if not _inflates_to(packed, data):
             raise BuildError("Zopfli's output does not decompress to its input")
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_bytes(packed)
         return packed
 
     def _zopfli(self) -> Any:
-        if not self.tools.exists():
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--target",
-                    str(self.tools),
-                    f"zopfli=={ZOPFLI_VERSION}",
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
+        if self.looked:
+            return self.zopfli
+        self.looked = True
+        if sys.platform != "linux" or platform.machine() != "x86_64":
+            print(
+                "build: no pinned Zopfli for this machine, compressing with zlib", file=sys.stderr
             )
-            if result.returncode != 0:
-                shutil.rmtree(self.tools, ignore_errors=True)
-                print("build: Zopfli unavailable, compressing with zlib", file=sys.stderr)
-                return None
-        sys.path.insert(0, str(self.tools))
+            return None
+        try:
+            wheel = fetch(zopfli_download(), self.cache)
+        except BuildError as error:
+            if "does not match" in str(error):
+                raise  # a tampered tool must stop the build, not be quietly replaced
+            print(f"build: Zopfli unavailable ({error}); compressing with zlib", file=sys.stderr)
+            return None
+        # Unpacked for this build only: what runs is what was just verified.
+        unpacked = tempfile.mkdtemp(prefix="zopfli-")
+        atexit.register(shutil.rmtree, unpacked, ignore_errors=True)
+        zipfile.ZipFile(io.BytesIO(wheel)).extractall(unpacked)
+        sys.path.insert(0, unpacked)
         try:
             import zopfli.gzip  # type: ignore[import-not-found]
         except ImportError:
             return None
         finally:
-            sys.path.remove(str(self.tools))
-        return zopfli.gzip
+            sys.path.remove(unpacked)
+        self.zopfli = zopfli.gzip
+        return self.zopfli
+
+
+def _inflates_to(packed: bytes, data: bytes) -> bool:
+    try:
+        return gzip_module.decompress(packed) == data
+    except (OSError, EOFError, zlib.error):
+        return False
 
 
 def _startup_file(
@@ -299,7 +367,8 @@ def _startup_file(
     """Write one file the worker fetches before Python starts, and describe it for the worker.
 
     `path` is what the worker fetches (from static/), `serves` the address Pyodide asks for,
-    `size` the bytes after decompression, `kept` whether sw.js keeps a copy between visits.
+    `size` and `sha256` the bytes after decompression, `kept` whether sw.js keeps a copy
+    between visits (checked against `sha256` before it is used).
     """
     if hashed:
         stem, dot, extension = name.partition(".")
@@ -312,6 +381,7 @@ def _startup_file(
         "path": f"../pyodide/{PYODIDE_VERSION}/{stored}",
         "serves": served,
         "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
         "gzip": gzip is not None,
         "type": MIME_TYPES[Path(name).suffix],
         "kept": kept,
@@ -487,29 +557,11 @@ def app_bundle() -> bytes:
 # --- serving ------------------------------------------------------------------------------------
 
 
-def header_rules(
-    config: Path = ROOT / "netlify.toml",
-) -> list[HeaderRule]:
-    """netlify.toml's [[headers]] as (path pattern, headers), in file order."""
-    rules = []
-    for rule in tomllib.loads(config.read_text()).get("headers", []):
-        pattern = "".join(
-            ".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", rule["for"])
-        )
-        values = {
-            name: " ".join(str(value).split()) for name, value in rule.get("values", {}).items()
-        }
-        rules.append((re.compile(pattern + r"\Z"), values))
-    return rules
-
-
-def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
-    # As Netlify does: every matching rule applies, and a later rule's value for a header wins.
-    headers: dict[str, str] = {}
-    for pattern, values in rules:
-        if pattern.match(path):
-            headers.update(values)
-    return headers
+def site_rules(directory: Path = DIST) -> list[headers.Rule]:
+    """netlify.toml's rules, then those the build wrote into `directory`'s _headers."""
+    return headers.from_toml(ROOT / "netlify.toml") + headers.from_headers_file(
+        directory / headers.HEADERS_FILE
+    )
 
 
 @lru_cache(maxsize=64)
@@ -525,11 +577,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
         **SimpleHTTPRequestHandler.extensions_map,
         **MIME_TYPES,
     }
-    rules: ClassVar[list[HeaderRule]] = []
+    rules: ClassVar[list[headers.Rule]] = []
     served: ClassVar[list[str] | None] = None
 
     def send_head(self) -> Any:
         """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
+        if self.path.split("?", 1)[0] == "/" + headers.HEADERS_FILE:
+            self.send_error(404)  # Netlify reads it; it never serves it
+            return None
         path = self.translate_path(self.path)
         kind = self.guess_type(path)
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
@@ -554,7 +609,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
-        for name, value in headers_for(path, self.rules).items():
+        # Every matching rule's headers, doubles included: the strictest reading of the CDN.
+        for name, value in headers.sent_for(path, self.rules):
             self.send_header(name, value)
         super().end_headers()
 
@@ -583,7 +639,8 @@ def make_server(
     served: list[str] | None = None,
 ) -> ThreadingHTTPServer:
     """A server for `directory`; the path of each request is appended to `served`, if given."""
-    handler = type("Handler", (SiteHandler,), {"rules": header_rules(), "served": served})
+    rules = site_rules(directory)
+    handler = type("Handler", (SiteHandler,), {"rules": rules, "served": served})
     return _SiteServer((host, port), partial(handler, directory=str(directory)))
 
 
@@ -591,9 +648,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
+    parser.add_argument(
+        "command", nargs="?", choices=["build", "serve", "check-deploy"], default="build"
+    )
+    parser.add_argument("url", nargs="?", help="for `check-deploy`: the deployed site's address")
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     args = parser.parse_args(argv)
+    if args.command == "check-deploy" and not args.url:
+        parser.error("check-deploy needs the site's address, e.g. https://your-site.netlify.app")
     try:
         dist = build()
     except BuildError as error:
@@ -601,12 +663,38 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"build: wrote {dist}", file=sys.stderr)
     if args.command == "serve":
-        server = make_server(args.port)
-        print(f"Serving the checker at http://localhost:{server.server_port}/ (Ctrl-C stops)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+        return serve(args.port)
+    if args.command == "check-deploy":
+        return check_deploy(args.url, dist)
+    return 0
+
+
+def serve(port: int) -> int:
+    try:
+        server = make_server(port)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(f"build: port {port} is in use; try --port {port + 1}", file=sys.stderr)
+        return 2
+    print(f"Serving the checker at http://localhost:{server.server_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def check_deploy(url: str, dist: Path) -> int:
+    found = deploy_check.problems(url, dist, site_rules(dist))
+    for problem in found:
+        print(problem)
+    if found:
+        print(
+            f"check-deploy: {len(found)} difference(s) from what the build intends", file=sys.stderr
+        )
+        return 1
+    print(f"check-deploy: {url} serves every file of dist/ with the intended headers")
     return 0
 
 

@@ -51,7 +51,11 @@ def mark(driver: Driver, name: str, timeout_s: float = 120) -> float:
         if found is not None:
             return float(found)
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{driver.name}: no {name} mark after {timeout_s} s")
+            shown = driver.js(
+                "return ['#status', '#alert', '#failure code'].map("
+                " (s) => document.querySelector(s)?.textContent)"
+            )
+            raise TimeoutError(f"{driver.name}: no {name} mark after {timeout_s} s: {shown}")
         time.sleep(0.02)
 
 
@@ -67,8 +71,11 @@ def checked(driver: Driver) -> float:
 
 
 class EngineBench:
-    def __init__(self, engine: str, url: str, proxy: ConnectProxy, playwright: Any) -> None:
+    def __init__(
+        self, engine: str, url: str, proxy: ConnectProxy, playwright: Any, chromium: str | None
+    ) -> None:
         self.engine = engine
+        self.chromium = chromium
         self.url = url
         self.proxy = proxy
         self.playwright = playwright
@@ -77,7 +84,7 @@ class EngineBench:
         context = None
         if self.engine == "chromium":
             browser = self.playwright.chromium.launch(
-                executable_path=chromium_executable(),
+                executable_path=self.chromium,
                 args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP api.netlify.com {self.api}"],
                 chromium_sandbox=False,
             )
@@ -151,6 +158,7 @@ def main() -> int:
         if missing(engine):
             parser.error(f"{engine}: {missing(engine)}")
     dist = build.build()
+    chromium = chromium_executable() if "chromium" in engines else None
     rows = []
     with tempfile.TemporaryDirectory() as work, sync_playwright() as playwright:
         site = stage(dist, Path(work))
@@ -161,7 +169,7 @@ def main() -> int:
         proxy = ConnectProxy({"api.netlify.com": netlify.port})
         url = f"http://127.0.0.1:{server.server_port}/"
         for engine in engines:
-            bench = EngineBench(engine, url, proxy, playwright)
+            bench = EngineBench(engine, url, proxy, playwright, chromium)
             rows.append((bench, *measure(bench, args.trials)))
         proxy.close()
         netlify.close()

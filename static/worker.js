@@ -83,6 +83,8 @@ function obtain(file, onBytes) {
     (response) => (response.ok ? response : null),
     () => null,
   );
+  // Registered first, so that it clones the copy before Pyodide starts reading it.
+  const verified = copy.then((response) => response && verify(response.clone(), file));
   const fallback = copy.then((response) => (response ? null : download(file, onBytes)));
   copy.then((response) => {
     if (!response) return;
@@ -92,9 +94,20 @@ function obtain(file, onBytes) {
   return {
     file,
     answer: fallback.then((downloaded) => downloaded?.answer ?? copy),
-    done: fallback.then((downloaded) => downloaded?.done),
+    done: fallback.then((downloaded) => downloaded?.done ?? verified),
     copy: fallback.then((downloaded) => downloaded?.copy),
   };
+}
+
+// The copy lies in the reader's browser between visits, where it can be damaged or altered: it
+// must match the build's hash before Python is ready for any check. The hash is taken from a
+// clone while Pyodide compiles the response itself, whose compiled code the browser caches.
+async function verify(response, file) {
+  const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
+  const hex = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"));
+  if (hex.join("") !== file.sha256) {
+    throw blame(file.serves, new Error("the kept copy does not match the build's hash"));
+  }
 }
 
 // What went wrong where, for the page to show under its plain sentence: the first failure

@@ -121,7 +121,7 @@ def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
     handler = type(
         "Broken",
         (build.SiteHandler,),
-        {"rules": build.header_rules(), "extensions_map": extensions},
+        {"rules": build.site_rules(copy), "extensions_map": extensions},
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import urllib.error
 import urllib.request
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import build
+import publish.headers
 
 
 def cached_copy(tmp_path: Path) -> Path:
@@ -72,6 +74,30 @@ def test_dist_holds_the_runtime_and_nothing_it_does_not_need(dist: Path) -> None
     assert f'"{build.KEPT_IN}"' in service_worker
 
 
+def test_a_tampered_zopfli_wheel_stops_the_build(tmp_path: Path) -> None:
+    wheel = bytearray(build.fetch(build.zopfli_download(), build.cache_dir()))
+    wheel[len(wheel) // 2] ^= 0x01
+    (tmp_path / build.ZOPFLI_WHEEL).write_bytes(bytes(wheel))
+    with pytest.raises(build.BuildError, match=r"zopfli 0\.4\.3 \(PyPI\) does not match"):
+        build.Compressor(tmp_path)(b"anything")
+
+
+def test_a_compressed_file_changed_in_the_cache_is_never_shipped(
+    tmp_path: Path, dist: Path
+) -> None:
+    data = b"the runtime, say " * 2000
+    wheel = build.fetch(build.zopfli_download(), build.cache_dir())
+    (tmp_path / build.ZOPFLI_WHEEL).write_bytes(wheel)  # no second download
+    squeeze = build.Compressor(tmp_path)
+    squeeze(data)
+    [kept] = (tmp_path / "compressed").iterdir()
+    damaged = bytearray(kept.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x20  # same size, different bytes
+    kept.write_bytes(bytes(damaged))
+    assert gzip.decompress(squeeze(data)) == data
+    assert gzip.decompress(kept.read_bytes()) == data  # and the cache is mended
+
+
 def test_the_app_bundle_is_reproducible() -> None:
     assert build.app_bundle() == build.app_bundle()
 
@@ -83,10 +109,11 @@ def headers_of(url: str) -> dict[str, str]:
 
 def test_the_local_server_sends_netlify_tomls_headers_and_the_right_types(site: str) -> None:
     page = headers_of(site)
-    assert page["content-security-policy"].startswith("default-src 'none'; script-src 'self'")
-    assert "connect-src 'self' https://api.netlify.com;" in page["content-security-policy"]
-    assert page["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page["content-security-policy"]
+    assert page["x-frame-options"] == "DENY"
     assert page["cache-control"] == "public, max-age=0, must-revalidate"
+    widget = headers_of(site + "widget.html")
+    assert widget["content-security-policy"].endswith("frame-ancestors *")
     runtime = f"{site}pyodide/{build.PYODIDE_VERSION}/"
     wasm = headers_of(runtime + "pyodide.asm.wasm.gz")
     assert wasm["cache-control"] == "public, max-age=31536000, immutable"
@@ -95,15 +122,69 @@ def test_the_local_server_sends_netlify_tomls_headers_and_the_right_types(site: 
     assert headers_of(site + "static/main.js")["content-type"] == "text/javascript"
 
 
-def test_header_rules_merge_as_netlify_merges_them(tmp_path: Path) -> None:
+def all_headers_of(url: str) -> list[tuple[str, str]]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return [(k.lower(), v) for k, v in response.headers.items()]
+    except urllib.error.HTTPError as error:
+        return [(k.lower(), v) for k, v in error.headers.items()]
+
+
+def test_every_response_gets_one_policy_and_one_cache_header_under_the_strictest_reading(
+    site: str, dist: Path
+) -> None:
+    """The local server sends every matching rule's headers, as the strictest CDN would."""
+    for path in publish.headers.published_paths(dist):
+        sent = all_headers_of(site + path.lstrip("/"))
+        for name in ("content-security-policy", "cache-control"):
+            values = [value for key, value in sent if key == name]
+            assert len(values) == 1, f"{path}: {name} sent {len(values)} times: {values}"
+        assert not [key for key, _ in sent if key == "strict-transport-security"], path
+
+
+def test_overlapping_rules_fail_the_build_naming_each_clash(dist: Path, tmp_path: Path) -> None:
     config = tmp_path / "netlify.toml"
+    # The shape netlify.toml had: a policy for every path, and the widget's own on top.
     config.write_text(
-        '[[headers]]\nfor = "/*"\n[headers.values]\nA = "1"\nB = "1"\n'
-        '[[headers]]\nfor = "/embed.html"\n[headers.values]\nB = "2"\n'
+        '[[headers]]\nfor = "/*"\n[headers.values]\n'
+        'Content-Security-Policy = "frame-ancestors \'none\'"\nCache-Control = "max-age=0"\n'
+        '[[headers]]\nfor = "/widget.html"\n[headers.values]\n'
+        'Content-Security-Policy = "frame-ancestors *"\n'
     )
-    rules = build.header_rules(config)
-    assert build.headers_for("/embed.html", rules) == {"A": "1", "B": "2"}
-    assert build.headers_for("/index.html", rules) == {"A": "1", "B": "1"}
+    rules = publish.headers.from_toml(config) + publish.headers.from_headers_file(dist / "_headers")
+    with pytest.raises(build.BuildError) as clash:
+        build.check_disjoint(dist, rules)
+    message = str(clash.value)
+    assert '/widget.html: content-security-policy is set by "/*"' in message
+    assert f"/pyodide/{build.PYODIDE_VERSION}/pyodide.mjs: cache-control is set by" in message
+    assert "/index.html" not in message  # only real clashes are named
+
+
+def test_a_missing_runtime_file_is_not_cached_as_immutable(site: str) -> None:
+    sent = dict(all_headers_of(f"{site}pyodide/{build.PYODIDE_VERSION}/pyodide.asm.wasm.gz.old"))
+    assert "immutable" not in sent.get("cache-control", "")
+
+
+def test_the_headers_file_is_for_the_cdn_not_for_readers(site: str, dist: Path) -> None:
+    assert (dist / "_headers").exists()
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(site + "_headers")
+    assert missing.value.code == 404
+
+
+def test_every_policy_is_the_pages_but_for_where_it_may_be_framed() -> None:
+    rules = publish.headers.from_toml(build.ROOT / "netlify.toml")
+    policies = {
+        rule.path: value
+        for rule in rules
+        for name, value in rule.values
+        if name.lower() == ("content-security-policy")
+    }
+    page = policies["/"]
+    for path, policy in policies.items():
+        assert policy.rsplit(";", 1)[0] == page.rsplit(";", 1)[0], path
+    assert policies["/widget.html"].endswith("frame-ancestors *")
+    assert policies["/"].endswith("frame-ancestors 'none'")
 
 
 def test_the_local_server_compresses_text_as_netlify_does(site: str) -> None:

@@ -75,6 +75,33 @@ def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, sit
         checker.until("(kept) => caches.keys().then((names) => names.join() === kept)", KEPT_IN)
 
 
+def test_an_altered_copy_that_would_still_run_is_never_used(
+    returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
+) -> None:
+    """One byte changed near the end, in data the runtime would happily load: the hash sees it."""
+    context, responses = returning
+    checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
+    checker.page.evaluate(
+        """async ([name, url]) => {
+             const cache = await caches.open(name);
+             const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+             bytes[bytes.length - 8] ^= 0x01;
+             await cache.put(url, new Response(bytes, {
+               headers: { "Content-Type": "application/wasm" },
+             }));
+           }""",
+        [KEPT_IN, RUNTIME],
+    )
+    responses.clear()
+    checker.page.reload()
+    checker.wait_ready()
+    detail = "() => performance.getEntriesByName('python-ready').at(-1).detail.runtime"
+    assert checker.page.evaluate(detail) == "downloaded"
+    assert checker.alert.text_content() == ""
+    assert "acme" in checker.check(team="acme")
+    assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
+
+
 def test_a_damaged_copy_is_thrown_away_and_python_loads_anyway(
     returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
 ) -> None:

@@ -1,0 +1,96 @@
+"""Compare a live deployment with what the build intends: `python3 build.py check-deploy URL`.
+
+Fetches every file of dist/ from the site and reports, one line each, a header that is missing,
+doubled or different from the rules (above all the Content-Security-Policy, and the runtime's
+caching), a wrong content type, or bytes that differ from dist/.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from publish import headers
+
+JAVASCRIPT = ("text/javascript", "application/javascript")
+# The types a browser insists on (module scripts, stylesheets under nosniff). The runtime's .gz
+# files are typed by the worker itself, so whatever a host calls them does no harm.
+TYPES = {
+    ".html": ("text/html",),
+    ".js": JAVASCRIPT,
+    ".mjs": JAVASCRIPT,
+    ".css": ("text/css",),
+    ".json": ("application/json",),
+    ".svg": ("image/svg+xml",),
+}
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def values(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name]
+
+
+Fetch = Callable[[str], Fetched]
+
+
+def fetch(url: str) -> Fetched:
+    # identity: the bytes as stored, to compare with dist/; no cookies, no redirects followed.
+    request = urllib.request.Request(
+        url, headers={"Accept-Encoding": "identity", "User-Agent": "netlify-bandwidth-checker"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return Fetched(response.status, list(response.headers.items()), response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Fetched(error.code, list(error.headers.items()), error.read())
+
+
+def problems(base: str, dist: Path, rules: list[headers.Rule], get: Fetch = fetch) -> list[str]:
+    """Every difference between the site at `base` and dist/ served with `rules`."""
+    base = base.rstrip("/") + "/"
+    found = []
+    for path in headers.published_paths(dist):
+        try:
+            answer = get(base + path.lstrip("/"))
+        except (OSError, urllib.error.URLError) as error:
+            found.append(f"{path}: could not be fetched ({error})")
+            continue
+        if answer.status != 200:
+            found.append(f"{path}: HTTP {answer.status}")
+            continue
+        found += [f"{path}: {problem}" for problem in _differences(path, answer, rules)]
+        file = dist / ("index.html" if path == "/" else path.lstrip("/"))
+        expected = TYPES.get(file.suffix)
+        served_as = ";".join(answer.values("content-type")).split(";")[0].strip()
+        if expected and served_as not in expected:
+            found.append(f"{path}: served as {served_as or 'no type'}, not {expected[0]}")
+        if answer.body != file.read_bytes():
+            found.append(f"{path}: its bytes differ from dist/ (an old or altered deploy?)")
+    return found
+
+
+def _differences(path: str, answer: Fetched, rules: list[headers.Rule]) -> list[str]:
+    intended: dict[str, str] = {}
+    for name, value in headers.sent_for(path, rules):
+        intended[name.lower()] = value
+    found = []
+    for name, value in intended.items():
+        sent = [" ".join(v.split()) for v in answer.values(name)]
+        if not sent:
+            found.append(f"no {name}")
+        elif len(sent) > 1:
+            found.append(f"{name} sent {len(sent)} times (a browser obeys each of them)")
+        elif sent[0] != value:
+            found.append(f"{name} is {sent[0]!r}, not {value!r}")
+    if "content-security-policy" not in intended and answer.values("content-security-policy"):
+        found.append("a content-security-policy the rules do not set")
+    return found
