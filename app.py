@@ -67,7 +67,23 @@ def check(
             )
     alone = len(accounts) == 1 and bool(slugs)
     known = {} if memory is None else memory
-    return [_team(token, account, send, now, base, known, alone=alone) for account in accounts]
+    reports = [_team(token, account, send, now, base, known, alone=alone) for account in accounts]
+    refused = [report.error for report in reports if isinstance(report.error, TeamRefused)]
+    if refused and len(refused) == len(reports):
+        # Every team refused the token it just listed them with: the token is what failed.
+        raise api.TokenRejected(refused[0].token_message)
+    return reports
+
+
+class TeamRefused(api.Forbidden):
+    """A 401 for one team's figures from a token that has just listed the teams."""
+
+    def __init__(self, slug: str, token_message: str) -> None:
+        super().__init__(
+            f"Netlify refused this token for “{slug}”'s bandwidth (HTTP 401), though the "
+            "token works: its role in that team may not include billing."
+        )
+        self.token_message = token_message
 
 
 def _team(
@@ -95,6 +111,11 @@ def _team(
         if alone:
             raise
         return TeamReport(account, None, error)
+    except api.TokenRejected as error:
+        # The token has just listed this team, so a 401 here is about the team, not the token.
+        if alone:
+            raise
+        return TeamReport(account, None, TeamRefused(account.slug, error.message))
     raw = json.dumps(json.loads(response.body), indent=2)
     new_etag = response.headers.get("etag")
     if new_etag:

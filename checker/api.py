@@ -291,9 +291,10 @@ def _quotas(capabilities: object) -> dict[str, Quota]:
     quotas = {}
     for name, value in capabilities.items():
         if isinstance(name, str) and isinstance(value, dict):
-            quotas[name] = Quota(
-                used=_count(value.get("used")), included=_count(value.get("included"))
-            )
+            quota = Quota(used=_count(value.get("used")), included=_count(value.get("included")))
+            # Capabilities that are switches, not amounts (the spec allows booleans), are no quota.
+            if quota.used is not None or quota.included is not None:
+                quotas[name] = quota
     return quotas
 
 
@@ -347,7 +348,24 @@ def _status_error(response: Response, now: datetime, slug: str | None) -> CheckE
             f"Netlify's API is having trouble (HTTP {status}); this is on Netlify's side. "
             "Try again in a few minutes, or see netlifystatus.com."
         )
-    return BadResponse(f"Netlify answered with an unexpected HTTP {status}. Try again shortly.")
+    said = _netlify_message(response.body)
+    return BadResponse(
+        f"Netlify answered with an unexpected HTTP {status}"
+        + (f": “{said}”." if said else ".")
+        + " Try again shortly."
+    )
+
+
+def _netlify_message(body: bytes) -> str | None:
+    """The `message` of Netlify's error body ({code, message}), if it has a short, plain one."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    message = document.get("message") if isinstance(document, dict) else None
+    if isinstance(message, str) and 0 < len(message.strip()) <= 200 and message.isprintable():
+        return message.strip()
+    return None
 
 
 def rate_limit_message(retry_at: datetime | None, now: datetime) -> str:
@@ -359,28 +377,42 @@ def rate_limit_message(retry_at: datetime | None, now: datetime) -> str:
 
 
 def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
-    """When Netlify says to come back, from whichever of its headers the browser let through."""
+    """When Netlify says to come back, from whichever of its headers the browser let through.
+
+    Netlify's own clients read X-RateLimit-Reset as unix seconds, while recorded answers send
+    it, and Retry-After, as "2024-06-12 09:53:37 UTC"; both forms are read. The wait is measured
+    against the answer's Date where there is one, so a wrong local clock neither stretches nor
+    shortens it.
+    """
     reset = headers.get("x-ratelimit-reset", "").strip()
-    if reset.isdigit() and len(reset) <= 12:
-        return datetime.fromtimestamp(int(reset), UTC)
     after = headers.get("retry-after", "").strip()
     if after.isdigit() and len(after) <= 9:
         return now + timedelta(seconds=int(after))
-    if after:
-        # Netlify writes "2024-06-12 09:53:37 UTC", which is neither form RFC 9110 allows.
-        # (A pattern, not strptime, which would ship another two modules to the browser.)
-        netlify_style = _NETLIFY_TIME.fullmatch(after)
-        if netlify_style:
-            try:
-                return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
-            except ValueError:
-                return None
+    at = _moment(reset, unix=True) or _moment(after, unix=False)
+    if at is None:
+        return None
+    sent = _moment(headers.get("date", "").strip(), unix=False)
+    return now + (at - sent) if sent else at
+
+
+def _moment(text: str, *, unix: bool) -> datetime | None:
+    """A point in time as Netlify writes one: unix seconds, its own form, or an HTTP date."""
+    if not text:
+        return None
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text), UTC) if unix and len(text) <= 12 else None
+    # A pattern, not strptime, which would ship another two modules to the browser.
+    netlify_style = _NETLIFY_TIME.fullmatch(text)
+    if netlify_style:
         try:
-            when = parsedate_to_datetime(after)
-        except (TypeError, ValueError, IndexError):
+            return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
+        except ValueError:
             return None
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-    return None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _looks_like_html(body: bytes) -> bool:

@@ -277,7 +277,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
                     "X-RateLimit-Reset",
                 )
-        headers = {"Content-Type": content_type, **reply.headers}
+        # As recorded on real answers: private, revalidated, varying with the caller.
+        headers = {
+            "Content-Type": content_type,
+            "Cache-Control": "max-age=0, private, must-revalidate",
+            "Vary": "Accept, Origin",
+            **reply.headers,
+        }
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
@@ -288,9 +294,13 @@ class _Handler(BaseHTTPRequestHandler):
         return {name.lower(): value for name, value in self.headers.items()}
 
 
-def rate_limit_reset_in(seconds: int) -> dict[str, str]:
-    return {
-        "X-RateLimit-Limit": "500",
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": str(int(time.time()) + seconds),
-    }
+def rate_limit_reset_in(seconds: int, *, recorded_form: bool = False) -> dict[str, str]:
+    """A 429's headers: the reset as unix seconds (what Netlify's clients parse), or in the
+    form recorded from Netlify itself, "2024-06-12 09:53:37 UTC", in Retry-After too."""
+    at = int(time.time()) + seconds
+    if not recorded_form:
+        reset = {"X-RateLimit-Reset": str(at)}
+    else:
+        when = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        reset = {"X-RateLimit-Reset": when, "Retry-After": when}
+    return {"X-RateLimit-Limit": "500", "X-RateLimit-Remaining": "0", **reset}

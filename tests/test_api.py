@@ -317,6 +317,28 @@ def test_unexpected_statuses_are_reported(status: int) -> None:
         api.read_bandwidth(answer(b"", status), "acme", NOW)
 
 
+def test_an_unexpected_status_says_what_netlify_said() -> None:
+    body = {"code": 422, "message": "Account is suspended"}
+    with pytest.raises(api.BadResponse, match="HTTP 422: “Account is suspended”"):
+        api.read_bandwidth(answer(body, 422), "acme", NOW)
+
+
+def test_capabilities_that_are_switches_are_not_quotas() -> None:
+    teams = [
+        {
+            "slug": "acme",
+            "name": "Acme",
+            "capabilities": {
+                "background_functions": {"included": True},
+                "sites": {"included": 500, "used": 12},
+                "collaborators": {"included": 3},
+            },
+        }
+    ]
+    [account] = api.read_accounts(answer(teams), NOW)
+    assert set(account.quotas) == {"sites", "collaborators"}
+
+
 # --- rate limits --------------------------------------------------------------------------------
 
 
@@ -327,6 +349,21 @@ def test_429_with_x_ratelimit_reset_says_when_to_retry() -> None:
         api.read_bandwidth(response, "acme", NOW)
     assert caught.value.retry_at == NOW + timedelta(seconds=45)
     assert "Try again in 45 seconds" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        "2024-06-12 09:53:37 UTC",  # as recorded from Netlify
+        # as Netlify's own clients read it: unix seconds
+        str(int(datetime(2024, 6, 12, 9, 53, 37, tzinfo=UTC).timestamp())),
+    ],
+)
+def test_the_wait_is_measured_on_netlifys_clock_not_ours(reset: str) -> None:
+    # Netlify's Date says 09:52:37; this machine's clock is a day and an hour off.
+    skewed = datetime(2024, 6, 13, 11, 0, tzinfo=UTC)
+    headers = {"x-ratelimit-reset": reset, "date": "Wed, 12 Jun 2024 09:52:37 GMT"}
+    assert api.retry_time(headers, skewed) == skewed + timedelta(seconds=60)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -207,3 +208,12 @@ def test_the_local_server_compresses_text_as_netlify_does(site: str) -> None:
     )
     with urllib.request.urlopen(binary) as response:
         assert response.headers["Content-Encoding"] is None
+
+
+def test_serving_on_a_busy_port_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert build.serve(port) == 2
+    assert f"port {port} is in use; try --port {port + 1}" in capsys.readouterr().err

@@ -136,6 +136,27 @@ def test_a_team_that_fails_is_reported_and_the_others_still_shown(
     assert "side-projects: This token is not allowed to read “side-projects”" in result.stderr
 
 
+def test_a_team_that_refuses_the_token_is_that_teams_problem(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override("/accounts/side-projects/bandwidth", error(401, "Access Denied"))
+    result = run(netlify, ca_file)
+    assert result.returncode == 1
+    assert "25.3 GiB of 100 GiB" in result.stdout
+    assert "side-projects: Netlify refused this token for “side-projects”" in result.stderr
+    assert "rejected this token" not in result.stderr
+
+
+def test_when_every_team_refuses_the_token_the_token_is_rejected(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    for team in ("acme", "side-projects", "credits-co"):
+        netlify.override(f"/accounts/{team}/bandwidth", error(401, "Access Denied"))
+    result = run(netlify, ca_file)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "Netlify rejected this token" in result.stderr
+
+
 def test_without_a_token_or_a_terminal_it_says_how_to_give_one(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:
@@ -182,17 +203,23 @@ def test_fail_over_guards_a_cron_job(
     assert "25.3 GiB" in result.stdout
 
 
-def test_the_rate_limit_is_waited_out(netlify: FakeNetlify, ca_file: Path) -> None:
+@pytest.mark.parametrize("recorded_form", [False, True], ids=["unix-seconds", "netlify-date"])
+def test_the_rate_limit_is_waited_out(
+    netlify: FakeNetlify, ca_file: Path, recorded_form: bool
+) -> None:
     limited = Reply(429, {"code": 429, "message": "API Request rate limit surpassed"})
-    limited.headers = rate_limit_reset_in(1)
+    limited.headers = rate_limit_reset_in(1, recorded_form=recorded_form)
     netlify.override(BANDWIDTH, limited)
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 0, result.stderr
     assert len(netlify.api_requests()) == 2
 
 
-def test_a_rate_limit_too_long_to_wait_for_is_reported(netlify: FakeNetlify, ca_file: Path) -> None:
-    limited = Reply(429, {"code": 429}, rate_limit_reset_in(3600))
+@pytest.mark.parametrize("recorded_form", [False, True], ids=["unix-seconds", "netlify-date"])
+def test_a_rate_limit_too_long_to_wait_for_is_reported(
+    netlify: FakeNetlify, ca_file: Path, recorded_form: bool
+) -> None:
+    limited = Reply(429, {"code": 429}, rate_limit_reset_in(3600, recorded_form=recorded_form))
     netlify.override(BANDWIDTH, limited, repeat=True)
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 1
