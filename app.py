@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from checker import api
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
@@ -281,7 +282,7 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
     return json.dumps(result)
 
 
-# Netlify's example answer (NETLIFY_API.md), for warming up.
+# Netlify's answer as recorded (docs/netlify-api.md), for warming up.
 _SAMPLE = api.Response(
     200,
     b'{"used": 27167800363, "included": 107374182400, "additional": 0,'
@@ -402,8 +403,13 @@ def main(
 ) -> int:
     args = _arguments(argv)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
-    if not base.startswith("https://") and not api.is_loopback(base):
-        print("app.py: NETLIFY_API_URL must be an https:// address", file=stderr)
+    secure = base.startswith("https://") or api.is_loopback(base)
+    if not (secure and urlsplit(base).hostname):
+        print(
+            "app.py: NETLIFY_API_URL must be an https:// address with a host, "
+            f"such as {api.API_BASE}",
+            file=stderr,
+        )
         return EXIT_USAGE
     token = _token(stdin)
     if token is None:
@@ -419,6 +425,16 @@ def main(
         send = patiently(plain_send)
     try:
         reports = check(token, args.team, send, base=base)
+    except api.NetworkError as error:
+        # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
+        message = error.message
+        if base != api.API_BASE and not isinstance(error, api.TimedOut):
+            message = (
+                f"Could not reach {urlsplit(base).netloc}, the API that NETLIFY_API_URL names. "
+                "Check the address, and that something answers there."
+            )
+        print(f"app.py: {message}", file=stderr)
+        return EXIT_FAILED
     except api.CheckError as error:
         print(f"app.py: {error.message}", file=stderr)
         return EXIT_FAILED
@@ -465,13 +481,20 @@ def _human(report: TeamReport, now: datetime, units: str) -> str:
     figures = usage(report.bandwidth, now)
     text = texts(figures, units)
     percent = f" ({text['percent']})" if text["percent"] else ""
-    rows = [
-        ("Used", f"{text['used']} of {text['available']}{percent}"),
-        ("Included", text["included"]),
-    ]
+    if figures.available:
+        rows = [
+            ("Used", f"{text['used']} of {text['available']}{percent}"),
+            ("Included", text["included"]),
+        ]
+    else:
+        # Not "0 B of 0 B" and "Remaining 0 B": there is nothing to use up.
+        rows = [("Used", text["used"]), ("Included", "none")]
     if figures.additional:
         rows.append(("Additional", text["additional"]))
-    rows.append(("Over by", text["over"]) if figures.over else ("Remaining", text["remaining"]))
+    if figures.over:
+        rows.append(("Over by", text["over"]))
+    elif figures.available:
+        rows.append(("Remaining", text["remaining"]))
     start, end = report.bandwidth.period_start, report.bandwidth.period_end
     if start and end:
         rows.append(("Period", f"{start.date()} to {end.date()}, {_days(figures.days_left)} left"))

@@ -310,6 +310,10 @@ class Compressor:
         zopfli = self._zopfli()
         if zopfli is None:
             return gzip_module.compress(data, 9, mtime=0)
+        size = f"{len(data) / 1e6:.1f} MB"
+        print(
+            f"build: compressing {size} with Zopfli (once; kept for later builds)", file=sys.stderr
+        )
         packed = zopfli.compress(data, numiterations=1)
         if not _inflates_to(packed, data):
             raise BuildError("Zopfli's output does not decompress to its input")
@@ -513,6 +517,7 @@ def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes, http_wheel: bytes)
     """
     if shutil.which("node") is None:
         raise BuildError("precompiling the standard library needs Node.js (`node`), not found.")
+    print("build: precompiling the standard library under Node.js", file=sys.stderr)
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         for name in PYODIDE_FILES:

@@ -204,7 +204,7 @@ def clean_slug(raw: str) -> str | None:
         raise SlugInvalid(
             f"A team slug has only letters, digits and hyphens, and this one has {what}. "
             "Find your team's slug in its address, app.netlify.com/teams/<slug>, "
-            "or leave the field empty to see all your teams."
+            "or leave the team out to see all your teams."
         )
     return slug
 
@@ -327,7 +327,7 @@ def _status_error(response: Response, now: datetime, slug: str | None) -> CheckE
     if status == 401:
         return TokenRejected(
             "Netlify rejected this token: it is mistyped, expired or revoked. "
-            f"Create a new personal access token at {TOKENS_PAGE} and paste it here."
+            f"Create a new personal access token at {TOKENS_PAGE} and use that one."
         )
     if status == 403:
         return Forbidden(
@@ -338,7 +338,7 @@ def _status_error(response: Response, now: datetime, slug: str | None) -> CheckE
         return TeamNotFound(
             f"No team with the slug “{slug}” is visible to this token. "
             "Check the slug in your team's address (app.netlify.com/teams/<slug>), "
-            "or leave the field empty to see all your teams."
+            "or leave the team out to see all your teams."
         )
     if status == 429:
         retry_at = retry_time(response.headers, now)

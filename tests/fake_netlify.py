@@ -1,4 +1,5 @@
-"""A fake Netlify API: a real HTTPS server on loopback playing the answers NETLIFY_API.md describes.
+"""A fake Netlify API: a real HTTPS server on loopback playing the answers that
+docs/netlify-api.md describes.
 
 Browsers reach it as api.netlify.com through Chromium's --host-resolver-rules; the command line
 reaches it through NETLIFY_API_URL. Each test picks the answers it needs with `override()`.

@@ -184,6 +184,49 @@ def test_a_plain_http_api_url_elsewhere_is_refused(
     assert TOKEN not in result.stderr
 
 
+@pytest.mark.parametrize("url", ["https://", "https:///api/v1", "http://"])
+def test_an_api_url_without_a_host_is_a_usage_error(
+    netlify: FakeNetlify, ca_file: Path, url: str
+) -> None:
+    result = run(netlify, ca_file, NETLIFY_API_URL=url)
+    assert result.returncode == 2
+    assert "with a host" in result.stderr
+
+
+def test_an_unreachable_api_url_is_named_not_blamed_on_a_firewall(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--team", "acme", NETLIFY_API_URL="https://127.0.0.1:9/api/v1")
+    assert result.returncode == 1
+    assert "Could not reach 127.0.0.1:9, the API that NETLIFY_API_URL names" in result.stderr
+    assert "firewall" not in result.stderr
+
+
+def test_messages_speak_the_terminals_language(netlify: FakeNetlify, ca_file: Path) -> None:
+    rejected = run(netlify, ca_file, token="nfp_revoked_token_123")
+    unknown = run(netlify, ca_file, "--team", "acme-typo")
+    for result in (rejected, unknown):
+        assert "paste it here" not in result.stderr
+        assert "the field" not in result.stderr
+    assert "leave the team out" in unknown.stderr
+
+
+def test_a_plan_without_an_allowance_says_so_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, "--team", "credits-co")
+    assert result.returncode == 0, result.stderr
+    assert "0 B of 0 B" not in result.stdout
+    assert "Remaining" not in result.stdout
+    assert "Included  none" in result.stdout
+    assert "no bandwidth allowance" in result.stdout
+
+
+def test_fail_over_is_exit_3_and_a_bad_token_is_not(netlify: FakeNetlify, ca_file: Path) -> None:
+    # The README's cron line tests for 3, which only a team over the threshold gives.
+    assert run(netlify, ca_file, "--team", "acme", "--fail-over", "20").returncode == 3
+    bad = run(netlify, ca_file, "--team", "acme", "--fail-over", "20", token="nfp_revoked_12345")
+    assert bad.returncode == 1
+
+
 def test_a_token_given_as_the_team_is_refused_before_any_request(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:
