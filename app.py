@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
@@ -252,6 +252,57 @@ def error_view(error: api.CheckError) -> dict[str, Any]:
     }
 
 
+# --- an example, for readers without a token ------------------------------------------------------
+
+_EXAMPLE_TEAMS = [
+    {
+        "slug": "example-studio",
+        "name": "Example Studio",
+        "type_name": "Pro",
+        "capabilities": {
+            "sites": {"included": 500, "used": 23},
+            "build_minutes": {"included": 25000, "used": 6120},
+        },
+    },
+    {
+        "slug": "example-side-projects",
+        "name": "Example Side Projects",
+        "type_name": "Starter",
+        "capabilities": {"sites": {"included": 500, "used": 4}},
+    },
+]
+# Used bytes of each example team: one well inside its 100 GiB, one over it.
+_EXAMPLE_USED = {"example-studio": 41 * 2**30 + 3 * 2**28, "example-side-projects": 112 * 2**30}
+
+
+def example_reports(now: datetime) -> list[TeamReport]:
+    """Two made-up teams, read by the same code as real answers, from answers made here."""
+    pacific = timezone(timedelta(hours=-8))
+    midnight = now.astimezone(pacific).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def answer(request: api.Request) -> api.Response:
+        path = urlsplit(request.url).path
+        if path.endswith("/accounts"):
+            return api.Response(200, json.dumps(_EXAMPLE_TEAMS).encode())
+        slug = path.split("/")[-2]
+        figures = {
+            "used": _EXAMPLE_USED[slug],
+            "included": 100 * 2**30,
+            "additional": 0,
+            "last_updated_at": (now - timedelta(minutes=14)).isoformat(),
+            "period_start_date": (midnight - timedelta(days=19)).isoformat(),
+            "period_end_date": (midnight + timedelta(days=11)).isoformat(),
+        }
+        return api.Response(200, json.dumps(figures).encode())
+
+    # The answers come from `answer` above: nothing is sent anywhere, so no token is needed.
+    return check("nfp_example", [], answer, now=lambda: now)
+
+
+def example_view(now: datetime) -> dict[str, Any]:
+    return {**page_view(example_reports(now), now), "example": True}
+
+
 # What this page has been told, for the life of its worker ("Forget token" ends that life).
 _MEMORY: Memory = {}
 
@@ -269,6 +320,8 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
 
     try:
         form = json.loads(message)
+        if form.get("example") is True:
+            return json.dumps(example_view(utc_now()))
         reports = check(
             str(form.get("token", "")), [str(form.get("team", ""))], announced, memory=_MEMORY
         )
@@ -371,6 +424,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--json", action="store_true", help="print one JSON document (see README) instead of text"
     )
     parser.add_argument(
+        "--example",
+        action="store_true",
+        help="show made-up figures for two teams, to see what the checker shows; needs no token",
+    )
+    parser.add_argument(
         "--fail-over",
         type=float,
         metavar="PERCENT",
@@ -402,6 +460,9 @@ def main(
     stderr: TextIO = sys.stderr,
 ) -> int:
     args = _arguments(argv)
+    if args.example:
+        print("Example figures for two made-up teams; nothing was sent to Netlify.", file=stderr)
+        return _output(args, example_reports(utc_now()), stdout, stderr, example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
     secure = base.startswith("https://") or api.is_loopback(base)
     if not (secure and urlsplit(base).hostname):
@@ -440,12 +501,24 @@ def main(
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+    return _output(args, reports, stdout, stderr)
+
+
+def _output(
+    args: argparse.Namespace,
+    reports: list[TeamReport],
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    example: bool = False,
+) -> int:
     now = utc_now()
     if args.json:
         document = {
             "schema": JSON_SCHEMA,
             "checked_at": now.isoformat(),
             "units": "bytes",
+            **({"example": True} if example else {}),
             "teams": [summary(report, now) for report in reports],
         }
         print(json.dumps(document, indent=2), file=stdout)

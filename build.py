@@ -466,6 +466,7 @@ for team, answers in SCENARIOS:
     js.answers = json.dumps(answers)
     app.handle(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
 app.handle(json.dumps({"token": "", "team": "a"}), transport.send)
+app.handle(json.dumps({"example": True}), transport.send)
 app.handle("not json", transport.send)
 
 # Every module imported from the standard library, the app or pyodide-http, by archive.

@@ -182,7 +182,7 @@ function arm(ms) {
 function run(formData) {
   current = { id: ++checkCount, timer: null };
   setBusy(true);
-  setStatus("Asking Netlify…");
+  setStatus(formData.example ? "Preparing the example…" : "Asking Netlify…");
   worker.postMessage({ type: "check", id: current.id, form: formData });
   arm(REQUEST_LIMIT_MS + 5_000);
 }
@@ -191,8 +191,12 @@ function submit(event) {
   event.preventDefault();
   if (current) return;
   performance.mark("check-submitted");
+  ask({ token: tokenInput.value, team: teamInput.value });
+}
+
+// A check, or the example ({ example: true }): run now, or as soon as Python is ready.
+function ask(formData) {
   clearAlert();
-  const formData = { token: tokenInput.value, team: teamInput.value };
   if (ready) {
     run(formData);
   } else {
@@ -222,8 +226,9 @@ function show(view) {
     return;
   }
   render(view);
-  refreshButton.hidden = false;
-  setStatus(summarize(view.teams));
+  // The example's figures are made up here: there is nothing at Netlify to refresh.
+  refreshButton.hidden = Boolean(view.example);
+  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams)}`);
   performance.mark("result-shown");
 }
 
@@ -249,6 +254,7 @@ function summarize(teams) {
 function render(view, into = results) {
   const units = form.elements.units.value;
   into.replaceChildren(...view.teams.map((team) => renderTeam(team, units)));
+  if (view.example && into === results) into.prepend(exampleNote());
 }
 
 // The worker's warm-up answer, rendered off the page: the first real result then finds the
@@ -359,6 +365,15 @@ function renderTeam(team, units) {
   );
 }
 
+function exampleNote() {
+  return el(
+    "p",
+    { class: "example-note" },
+    el("strong", {}, "An example with made-up figures. "),
+    "Nothing was sent to Netlify. Paste a token above to see your own teams.",
+  );
+}
+
 function definitions(rows) {
   return el(
     "dl",
@@ -421,6 +436,7 @@ form.addEventListener("change", (event) => {
   if (event.target.name === "units" && lastView?.ok) render(lastView);
 });
 $("#forget").addEventListener("click", forget);
+$("#example").addEventListener("click", () => current || ask({ example: true }));
 refreshButton.addEventListener("click", () => form.requestSubmit());
 document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {

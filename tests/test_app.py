@@ -34,3 +34,16 @@ def test_handle_answers_bad_input_with_a_sentence_not_a_traceback() -> None:
     view = json.loads(app.handle("{not json", send))
     assert not view["ok"]
     assert "Traceback" not in view["error"]["message"]
+
+
+def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
+    def no_network(request: object) -> object:
+        raise AssertionError(f"the example sent {request}")
+
+    view = json.loads(app.handle('{"example": true}', no_network))  # type: ignore[arg-type]
+    assert view["ok"] and view["example"]
+    names = [team["name"] for team in view["teams"]]
+    assert names == ["Example Studio", "Example Side Projects"]
+    over = view["teams"][1]
+    assert over["text"]["binary"]["pace"] == "Over the allowance by 12 GiB."
+    assert "On track" in view["teams"][0]["text"]["binary"]["pace"]

@@ -227,6 +227,15 @@ def test_fail_over_is_exit_3_and_a_bad_token_is_not(netlify: FakeNetlify, ca_fil
     assert bad.returncode == 1
 
 
+def test_the_example_needs_no_token_and_sends_nothing(netlify: FakeNetlify, ca_file: Path) -> None:
+    result = run(netlify, ca_file, "--example", token=None)
+    assert result.returncode == 0, result.stderr
+    assert "made-up teams; nothing was sent to Netlify" in result.stderr
+    assert "Example Studio (example-studio) · Pro" in result.stdout
+    assert json.loads(run(netlify, ca_file, "--example", "--json", token=None).stdout)["example"]
+    assert netlify.requests == []
+
+
 def test_a_token_given_as_the_team_is_refused_before_any_request(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:

@@ -87,6 +87,14 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
         assert '"type":"netlify-bandwidth-checker:height"' in data
 
 
+def test_a_reader_can_see_an_example_in_the_widget(post: Any, netlify: FakeNetlify) -> None:
+    widget = post.frame_locator("iframe")
+    widget.get_by_role("button", name="See an example").click()
+    widget.get_by_text("An example with made-up figures.").wait_for(timeout=60_000)
+    assert "Example Studio" in widget.get_by_role("region", name="Results").inner_text()
+    assert netlify.requests == []
+
+
 def netlify_site_origin(post: Any) -> str:
     src = post.locator("iframe").get_attribute("src")
     return "/".join(src.split("/")[:3])

@@ -246,6 +246,22 @@ def test_an_odd_slug_is_refused_before_any_request(
     assert netlify.requests == []
 
 
+def test_see_an_example_without_a_token_or_a_request(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    before = checker.marks("result-shown")
+    checker.page.get_by_role("button", name="See an example").click()
+    checker.until("(n) => performance.getEntriesByName('result-shown').length > n", before)
+    text = checker.results.inner_text()
+    assert text.startswith("An example with made-up figures. Nothing was sent to Netlify.")
+    assert "Example Studio" in text and "Over the allowance by 12 GiB." in text
+    assert checker.page.get_by_role("status").inner_text().startswith("Example: Checked 2 teams")
+    assert checker.page.get_by_role("button", name="Refresh").is_hidden()
+    assert netlify.requests == []
+    # A real check afterwards replaces the example, label and all.
+    assert "An example" not in checker.check(team="acme")
+
+
 def test_a_token_pasted_into_the_team_field_is_refused_before_any_request(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
