@@ -38,12 +38,14 @@ class TeamReport:
     bandwidth: api.Bandwidth | None
     error: api.CheckError | None = None
     raw: str = ""
-    # Netlify answered 304: these are the figures from the last check, still current.
+    # Netlify's answer is the one it gave last time: it has no newer figure yet.
     unchanged: bool = False
 
 
-# Figures by team slug with the ETag Netlify sent, so that checking again can ask "changed?".
-Memory = dict[str, tuple[str, api.Bandwidth, str]]
+# Netlify's last answer by team slug, so that a check again can say "unchanged". (The page
+# sends no If-None-Match of its own, which Netlify's CORS answer might not allow; the browser's
+# HTTP cache revalidates with Netlify's ETag by itself.)
+Memory = dict[str, bytes]
 
 
 def check(
@@ -97,15 +99,9 @@ def _team(
     *,
     alone: bool,
 ) -> TeamReport:
-    remembered = memory.get(account.slug)
-    etag = remembered[0] if remembered else None
-    response = send(api.bandwidth_request(token, account.slug, etag=etag, base=base))
+    response = send(api.bandwidth_request(token, account.slug, base=base))
     try:
         result = api.read_bandwidth(response, account.slug, now())
-        if isinstance(result, api.NotModified):
-            if remembered is None:
-                raise api.BadResponse("Netlify answered “not modified” to a request for figures.")
-            return TeamReport(account, remembered[1], raw=remembered[2], unchanged=True)
     except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
         # In a list of teams, one that fails (a role without billing access, say) is reported
         # in its place and the rest still count; a token, rate or network failure ends it all.
@@ -118,10 +114,9 @@ def _team(
             raise
         return TeamReport(account, None, TeamRefused(account.slug, error.message))
     raw = json.dumps(json.loads(response.body), indent=2)
-    new_etag = response.headers.get("etag")
-    if new_etag:
-        memory[account.slug] = (new_etag, result, raw)
-    return TeamReport(account, result, raw=raw)
+    unchanged = memory.get(account.slug) == response.body
+    memory[account.slug] = response.body
+    return TeamReport(account, result, raw=raw, unchanged=unchanged)
 
 
 # --- one report as data: the --json schema, and the base of what the page shows -----------------

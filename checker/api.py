@@ -18,7 +18,6 @@ from urllib.parse import quote, urlsplit
 
 API_BASE = "https://api.netlify.com/api/v1"
 TOKENS_PAGE = "https://app.netlify.com/user/applications#personal-access-tokens"
-USER_AGENT = "netlify-bandwidth-checker/1.0 (Python; the Netlify bandwidth checker command line)"
 
 # Netlify's tokens are 40-70 characters; anything far longer is a paste gone wrong, and a huge
 # header would only earn a confusing 431 from a proxy.
@@ -144,13 +143,6 @@ class Account:
     quotas: dict[str, Quota]
 
 
-class NotModified:
-    """Netlify's 304: the figures the caller already holds are still current."""
-
-
-NOT_MODIFIED = NotModified()
-
-
 # --- input --------------------------------------------------------------------------------------
 
 
@@ -213,25 +205,20 @@ def clean_slug(raw: str) -> str | None:
 
 
 def _headers(token: str) -> dict[str, str]:
-    return {
-        "Authorization": f"Bearer {token}",
-        "Accept": "application/json",
-        "User-Agent": USER_AGENT,
-    }
+    # Only what a browser's preflight must allow anyway (Authorization; Accept is safelisted):
+    # a page cannot count on Netlify allowing any other header. The transport names the
+    # command line in a User-Agent.
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
 
 def api_url(base: str, path: str) -> str:
     return base.rstrip("/") + path
 
 
-def bandwidth_request(
-    token: str, slug: str, *, etag: str | None = None, base: str = API_BASE
-) -> Request:
+def bandwidth_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
     # quote(safe="") keeps the slug one path segment even if validation were ever loosened.
-    headers = _headers(token)
-    if etag:
-        headers["If-None-Match"] = etag
-    return Request("GET", api_url(base, f"/accounts/{quote(slug, safe='')}/bandwidth"), headers)
+    path = f"/accounts/{quote(slug, safe='')}/bandwidth"
+    return Request("GET", api_url(base, path), _headers(token))
 
 
 def accounts_request(token: str, *, base: str = API_BASE) -> Request:
@@ -241,9 +228,7 @@ def accounts_request(token: str, *, base: str = API_BASE) -> Request:
 # --- responses ----------------------------------------------------------------------------------
 
 
-def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth | NotModified:
-    if response.status == 304:
-        return NOT_MODIFIED
+def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
     document = _read_json(response, now, slug=slug)
     if not isinstance(document, dict):
         raise BadResponse(_shape_message("bandwidth", "an object"))

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from checker.api import MAX_BODY_BYTES, NetworkError, Request, Response, TimedOut, is_loopback
 
 TIMEOUT_SECONDS = 20
+# Named on the command line; in the browser pyodide-http leaves it out, since a page's own
+# User-Agent would be one more header for Netlify's CORS answer to allow.
+USER_AGENT = "netlify-bandwidth-checker/1.0 (Python; the Netlify bandwidth checker command line)"
 
 Send = Callable[[Request], Response]
 
@@ -33,7 +36,8 @@ _local_opener = urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHa
 
 
 def send(request: Request) -> Response:
-    outgoing = urllib.request.Request(request.url, headers=request.headers, method=request.method)
+    headers = {**request.headers, "User-Agent": USER_AGENT}
+    outgoing = urllib.request.Request(request.url, headers=headers, method=request.method)
     opener = _local_opener if is_loopback(request.url) else _opener
     try:
         with opener.open(outgoing, timeout=TIMEOUT_SECONDS) as answer:

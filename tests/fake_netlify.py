@@ -145,8 +145,12 @@ class FakeNetlify:
         self._lock = threading.Lock()
         self._overrides: dict[str, list[Reply]] = {}
         self._repeat: dict[str, bool] = {}
+        # Netlify stores each figure and sends the same answer until it updates it.
+        self._figures: dict[str, dict[str, Any] | None] = {}
         self.cors = True
         self.expose_headers = False
+        # The least Netlify's CORS answer could be: Authorization allowed, nothing exposed.
+        self.strict_cors = False
         self.release = threading.Event()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert("api.netlify.com", "localhost", "127.0.0.1").configure_cert(context)
@@ -180,9 +184,11 @@ class FakeNetlify:
         with self._lock:
             self._overrides.clear()
             self.requests.clear()
+            self._figures.clear()
         self.server.connections = 0
         self.cors = True
         self.expose_headers = False
+        self.strict_cors = False
         self.release = threading.Event()
 
     def api_requests(self) -> list[Seen]:
@@ -210,7 +216,8 @@ class FakeNetlify:
             return Reply(200, TEAMS)
         parts = seen.path.removeprefix(PREFIX + "/").split("/")
         if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "bandwidth":
-            figures = bandwidth_figures(parts[1])
+            with self._lock:
+                figures = self._figures.setdefault(parts[1], bandwidth_figures(parts[1]))
             if figures is None:
                 return error(404, "Not Found")
             if seen.headers.get("if-none-match") == ETAG:
@@ -250,9 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.netlify.cors:
             self.send_header("Access-Control-Allow-Origin", "*")
             self.send_header("Access-Control-Allow-Methods", "GET, OPTIONS")
-            self.send_header(
-                "Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match"
-            )
+            allowed = "Authorization" if self.netlify.strict_cors else "Authorization, Content-Type"
+            self.send_header("Access-Control-Allow-Headers", allowed)
             self.send_header("Access-Control-Max-Age", "600")
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -272,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         if self.netlify.cors:
             self.send_header("Access-Control-Allow-Origin", "*")
-            if self.netlify.expose_headers:
+            if self.netlify.expose_headers and not self.netlify.strict_cors:
                 self.send_header(
                     "Access-Control-Expose-Headers",
                     "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "

@@ -20,7 +20,14 @@ from build import PYODIDE_VERSION
 from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context
 from tests.connect_proxy import ConnectProxy
 from tests.engines import ENGINES, Driver, launch, missing
-from tests.fake_netlify import BANDWIDTH, PREFIX, TOKEN, FakeNetlify
+from tests.fake_netlify import (
+    BANDWIDTH,
+    PREFIX,
+    TOKEN,
+    FakeNetlify,
+    Reply,
+    rate_limit_reset_in,
+)
 
 # WebKitGTK renders in software under Xvfb, and a 2-core machine runs the suite: generous bounds.
 READY_S = 120
@@ -179,6 +186,28 @@ def test_a_check_for_one_team_then_every_team(
     assert "130 GiB of 100 GiB used" in text
     status = driver.js("return document.querySelector('#status').textContent")
     assert status == "Checked 3 teams: 1 over the allowance."
+
+
+def test_refresh_every_team_and_a_rate_limit_under_a_strict_cors_answer(
+    driver: Driver, site: str, netlify: FakeNetlify
+) -> None:
+    """Netlify may allow only Authorization and expose no header: everything still works."""
+    netlify.strict_cors = True
+    open_page(driver, site)
+    check(driver, team="acme")
+    before = marks(driver, "result-shown")
+    driver.click("#refresh")
+    until(
+        driver, "return performance.getEntriesByName('result-shown').length > arguments[0]", before
+    )
+    text = str(driver.js("return document.querySelector('#results').innerText"))
+    assert "Unchanged since the last check" in text
+    # The browser names itself: a User-Agent set by the page would need the preflight's leave.
+    for seen in netlify.api_requests():
+        assert not seen.headers.get("user-agent", "").startswith("netlify-bandwidth-checker")
+    assert "130 GiB of 100 GiB used" in check(driver, team="")
+    netlify.override(BANDWIDTH, Reply(429, {"code": 429}, rate_limit_reset_in(60)))
+    assert "Wait a minute" in fail(driver, team="acme")
 
 
 def test_a_rejected_token_is_explained_then_a_good_one_works(driver: Driver, site: str) -> None:
