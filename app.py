@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
@@ -76,6 +76,31 @@ def check(
         # Every team refused the token it just listed them with: the token is what failed.
         raise api.TokenRejected(refused[0].token_message)
     return reports
+
+
+def with_details(
+    reports: list[TeamReport],
+    token_text: str,
+    send: Send,
+    *,
+    now: Clock = utc_now,
+    base: str = api.API_BASE,
+) -> list[TeamReport]:
+    """The reports of teams named by slug, with the name, plan and quotas Netlify keeps.
+
+    Asked for after the figures, which need not wait for them; a team whose details cannot be
+    had keeps its slug for a name, and its figures stand either way.
+    """
+    token = api.clean_token(token_text)
+    detailed = []
+    for report in reports:
+        try:
+            request = api.account_request(token, report.account.slug, base=base)
+            account = api.read_account(send(request), report.account.slug, now())
+        except api.CheckError:
+            account = report.account
+        detailed.append(replace(report, account=account))
+    return detailed
 
 
 class TeamRefused(api.Forbidden):
@@ -300,6 +325,8 @@ def example_view(now: datetime) -> dict[str, Any]:
 
 # What this page has been told, for the life of its worker ("Forget token" ends that life).
 _MEMORY: Memory = {}
+# The last check's reports, for details() to complete.
+_LAST: list[TeamReport] = []
 
 
 def handle(message: str, send: Send, on_request: Callable[[], None] | None = None) -> str:
@@ -320,6 +347,7 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
         reports = check(
             str(form.get("token", "")), [str(form.get("team", ""))], announced, memory=_MEMORY
         )
+        _LAST[:] = reports
         result = page_view(reports, utc_now())
     except api.CheckError as error:
         result = error_view(error)
@@ -328,6 +356,19 @@ def handle(message: str, send: Send, on_request: Callable[[], None] | None = Non
             api.CheckError("Something unexpected went wrong while checking. Please try again.")
         )
     return json.dumps(result)
+
+
+def details(message: str, send: Send) -> str:
+    """The last check's view again, its teams named by slug now with their name, plan and
+    quotas; "null" when there is nothing to add. The worker asks once the figures are shown."""
+    try:
+        form = json.loads(message)
+        if not _LAST or not str(form.get("team", "")).strip():
+            return "null"
+        detailed = with_details(_LAST, str(form.get("token", "")), send)
+        return json.dumps(page_view(detailed, utc_now()))
+    except Exception:  # noqa: BLE001 - the figures are on the page already; nothing to add
+        return "null"
 
 
 # Netlify's answer as recorded (docs/netlify-api.md), for warming up.
@@ -481,6 +522,8 @@ def main(
         send = patiently(plain_send)
     try:
         reports = check(token, args.team, send, base=base)
+        if args.team:
+            reports = with_details(reports, token, send, base=base)
     except api.NetworkError as error:
         # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
         message = error.message

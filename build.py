@@ -467,6 +467,11 @@ for team, answers in SCENARIOS:
     app.handle(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
 app.handle(json.dumps({"token": "", "team": "a"}), transport.send)
 app.handle(json.dumps({"example": True}), transport.send)
+# A team named by slug: its figures, then its details (getAccount: one entry of the list).
+js.answers = json.dumps([answer(200, FIGURES), answer(200, TEAMS[1:-1])])
+form = json.dumps({"token": "nfp_build", "team": "a"})
+app.handle(form, transport.send, lambda: None)
+app.details(form, transport.send)
 app.handle("not json", transport.send)
 
 # Every module imported from the standard library, the app or pyodide-http, by archive.

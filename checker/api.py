@@ -225,6 +225,10 @@ def accounts_request(token: str, *, base: str = API_BASE) -> Request:
     return Request("GET", api_url(base, "/accounts"), _headers(token))
 
 
+def account_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
+    return Request("GET", api_url(base, f"/accounts/{quote(slug, safe='')}"), _headers(token))
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
@@ -249,25 +253,32 @@ def read_accounts(response: Response, now: datetime) -> list[Account]:
     document = _read_json(response, now, slug=None)
     if not isinstance(document, list):
         raise BadResponse(_shape_message("team list", "a list"))
-    accounts = []
-    for entry in document:
-        if not isinstance(entry, dict):
-            continue
-        slug = entry.get("slug")
-        if not isinstance(slug, str) or not _SLUG.match(slug):
-            # A team we cannot address is one we cannot check; skipping it beats failing all.
-            continue
-        name = entry.get("name")
-        plan = entry.get("type_name")
-        accounts.append(
-            Account(
-                slug=slug,
-                name=name.strip() if isinstance(name, str) and name.strip() else slug,
-                plan=plan if isinstance(plan, str) and plan else None,
-                quotas=_quotas(entry.get("capabilities")),
-            )
-        )
-    return accounts
+    # A team we cannot address is one we cannot check; skipping it beats failing all.
+    return [account for account in map(_account, document) if account is not None]
+
+
+def read_account(response: Response, slug: str, now: datetime) -> Account:
+    """One team by its slug (getAccount): the same object as an entry of the team list."""
+    account = _account(_read_json(response, now, slug=slug))
+    if account is None or account.slug != slug:
+        raise BadResponse(_shape_message("team", "the team asked for"))
+    return account
+
+
+def _account(entry: object) -> Account | None:
+    if not isinstance(entry, dict):
+        return None
+    slug = entry.get("slug")
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        return None
+    name = entry.get("name")
+    plan = entry.get("type_name")
+    return Account(
+        slug=slug,
+        name=name.strip() if isinstance(name, str) and name.strip() else slug,
+        plan=plan if isinstance(plan, str) and plan else None,
+        quotas=_quotas(entry.get("capabilities")),
+    )
 
 
 def _quotas(capabilities: object) -> dict[str, Quota]:

@@ -134,6 +134,14 @@ function onWorkerMessage(message) {
     case "request":
       if (current?.id === message.id) arm(REQUEST_LIMIT_MS + 2_000);
       break;
+    case "details":
+      // Only for the latest check, and only while nothing newer is under way or shown.
+      if (current || message.id !== checkCount || !lastView?.ok) return;
+      lastView = message.view;
+      render(message.view);
+      setStatus(summarize(message.view.teams));
+      performance.mark("details-shown");
+      break;
     case "result":
       if (current?.id !== message.id) return;
       clearTimeout(current.timer);

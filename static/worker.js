@@ -214,7 +214,7 @@ const python = (async () => {
   const send = pyodide.pyimport("checker.transport").send;
   const lockFile = here("%RUNTIME_DIR%pyodide-lock.json");
   const warmUp = () => JSON.parse(app.warm_up(send, lockFile, () => {}));
-  return { handle: app.handle, send, warmUp };
+  return { handle: app.handle, details: app.details, send, warmUp };
 })();
 
 // A check that has come in ends the rehearsals: it must not wait behind one.
@@ -254,10 +254,14 @@ python.then(
 self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
-  const { handle, send } = await python;
+  const { handle, details, send } = await python;
   // Each request tells the page it started, so the page's watchdog times requests, not checks.
-  const answer = handle(JSON.stringify(data.form), send, () =>
-    postMessage({ type: "request", id: data.id }),
-  );
-  postMessage({ type: "result", id: data.id, view: JSON.parse(answer) });
+  const form = JSON.stringify(data.form);
+  const view = JSON.parse(handle(form, send, () => postMessage({ type: "request", id: data.id })));
+  postMessage({ type: "result", id: data.id, view });
+  // A team named by slug: its name, plan and quotas follow the figures, which do not wait.
+  if (view.ok && data.form.team?.trim()) {
+    const more = JSON.parse(details(form, send));
+    if (more) postMessage({ type: "details", id: data.id, view: more });
+  }
 };

@@ -195,6 +195,10 @@ class FakeNetlify:
         """The requests that reached the API, preflights left out."""
         return [r for r in self.requests if r.method != "OPTIONS"]
 
+    def bandwidth_requests(self) -> list[Seen]:
+        """The requests for figures, leaving out a named team's details (getAccount)."""
+        return [r for r in self.api_requests() if r.path.endswith("/bandwidth")]
+
     def close(self) -> None:
         self.release.set()
         self.server.shutdown()
@@ -215,6 +219,9 @@ class FakeNetlify:
         if seen.path == PREFIX + "/accounts":
             return Reply(200, TEAMS)
         parts = seen.path.removeprefix(PREFIX + "/").split("/")
+        if len(parts) == 2 and parts[0] == "accounts":
+            team = next((team for team in TEAMS if team["slug"] == parts[1]), None)
+            return Reply(200, team) if team else error(404, "Not Found")
         if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "bandwidth":
             with self._lock:
                 figures = self._figures.setdefault(parts[1], bandwidth_figures(parts[1]))

@@ -198,6 +198,17 @@ def test_requests_carry_no_header_a_strict_cors_answer_would_refuse() -> None:
         assert set(request.headers) == {"Authorization", "Accept"}
 
 
+def test_one_team_by_slug_reads_like_an_entry_of_the_list() -> None:
+    request = api.account_request("t", "acme")
+    assert request.url == "https://api.netlify.com/api/v1/accounts/acme"
+    entry = {"slug": "acme", "name": "Acme Web", "type_name": "Pro", "capabilities": {}}
+    assert api.read_account(answer(entry), "acme", NOW) == api.Account(
+        "acme", "Acme Web", "Pro", {}
+    )
+    with pytest.raises(api.BadResponse):
+        api.read_account(answer({**entry, "slug": "other"}), "acme", NOW)
+
+
 def test_the_accounts_request() -> None:
     request = api.accounts_request("t", base="https://127.0.0.1:9/api/v1/")
     assert request.url == "https://127.0.0.1:9/api/v1/accounts"

@@ -72,7 +72,23 @@ def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "27.2 GB of 107 GB (25.3 %)" in result.stdout
     assert "Side Projects" not in result.stdout
-    assert [r.path for r in netlify.api_requests()] == ["/api/v1/accounts/acme/bandwidth"]
+    # The figures, then the team's details: its name, plan and quotas.
+    assert [r.path for r in netlify.api_requests()] == [
+        "/api/v1/accounts/acme/bandwidth",
+        "/api/v1/accounts/acme",
+    ]
+    assert "Acme Web (acme) · Pro" in result.stdout
+    assert "Sites          12 of 500" in result.stdout
+
+
+def test_a_team_whose_details_fail_still_shows_its_figures(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override("/accounts/acme", error(500, "Internal Server Error"))
+    result = run(netlify, ca_file, "--team", "acme")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("acme\n")
+    assert "25.3 GiB of 100 GiB (25.3 %)" in result.stdout
 
 
 def test_json_has_a_stable_schema_with_bytes_as_integers(
@@ -85,6 +101,9 @@ def test_json_has_a_stable_schema_with_bytes_as_integers(
     assert document["units"] == "bytes"
     acme, side = document["teams"]
     assert acme["slug"] == "acme"
+    # As the README's example: the name, plan and quotas come with --team too.
+    assert (acme["name"], acme["plan"]) == ("Acme Web", "Pro")
+    assert acme["quotas"]["sites"] == {"used": 12, "included": 500}
     assert acme["error"] is None
     assert acme["bandwidth"] == {
         "used": 27167800363,
@@ -264,7 +283,7 @@ def test_the_rate_limit_is_waited_out(
     netlify.override(BANDWIDTH, limited)
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 0, result.stderr
-    assert len(netlify.api_requests()) == 2
+    assert len([r for r in netlify.api_requests() if r.path.endswith(BANDWIDTH)]) == 2
 
 
 @pytest.mark.parametrize("recorded_form", [False, True], ids=["unix-seconds", "netlify-date"])
@@ -299,7 +318,7 @@ def test_at_a_terminal_it_asks_for_the_token_and_never_shows_it(
     assert "Netlify personal access token (not shown): " in shown
     assert TOKEN not in shown
     assert "25.3 GiB of 100 GiB (25.3 %)" in shown
-    assert [r.headers["authorization"] for r in netlify.api_requests()] == [f"Bearer {TOKEN}"]
+    assert {r.headers["authorization"] for r in netlify.api_requests()} == {f"Bearer {TOKEN}"}
 
 
 def read_until(terminal: int, wanted: bytes | None, timeout_s: float = 30) -> bytes:

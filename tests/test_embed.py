@@ -69,6 +69,8 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
         pytest.fail("typing a token did not start loading Python")
     widget.get_by_role("button", name="Check bandwidth").click()
     widget.locator(".headline", has_text="25.3 GiB of 100 GiB used").wait_for(timeout=60_000)
+    # data-team named the team, so its name, plan and quotas follow the figures.
+    widget.get_by_text("Other quotas").wait_for()
     post.wait_for_function(
         "(h) => document.querySelector('iframe').getBoundingClientRect().height > h + 100",
         arg=before,

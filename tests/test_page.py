@@ -55,7 +55,7 @@ def test_a_check_shows_used_included_remaining_in_gib(
     meter = checker.page.locator("meter")
     assert meter.get_attribute("value") == "27167800363"
     assert meter.get_attribute("max") == "107374182400"
-    [request] = netlify.api_requests()
+    [request] = netlify.bandwidth_requests()
     assert request.path == "/api/v1/accounts/acme/bandwidth"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert checker.alert.inner_text() == ""
@@ -91,7 +91,7 @@ def test_refresh_says_when_netlify_has_nothing_newer(
     # Told by comparing Netlify's answer with the last one: the page adds no If-None-Match of
     # its own, which a strict preflight would refuse (whether the browser revalidates its
     # cached answer with Netlify's ETag is the browser's business).
-    assert len(netlify.api_requests()) == 2
+    assert len(netlify.bandwidth_requests()) == 2
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["lenient-cors", "strict-cors"])
@@ -110,7 +110,7 @@ def test_units_switch_to_decimal_without_asking_again(
     checker.check(team="acme")
     checker.page.get_by_label("GB", exact=True).check()
     assert "27.2 GB of 107 GB used" in checker.results.inner_text()
-    assert len(netlify.api_requests()) == 1
+    assert len(netlify.bandwidth_requests()) == 1
 
 
 def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetlify) -> None:
@@ -137,7 +137,7 @@ def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetl
 )
 def test_a_messy_paste_is_cleaned(checker: CheckerPage, netlify: FakeNetlify, pasted: str) -> None:
     checker.check(token=pasted)
-    [request] = netlify.api_requests()
+    [request] = netlify.bandwidth_requests()
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
 
 
@@ -256,6 +256,22 @@ def test_an_odd_slug_is_refused_before_any_request(
 ) -> None:
     assert "letters, digits and hyphens" in checker.fail(team=slug)
     assert netlify.requests == []
+
+
+def test_a_team_named_by_slug_gets_its_name_plan_and_quotas_after_its_figures(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    details = checker.marks("details-shown")
+    checker.check(team="acme")
+    checker.until("(n) => performance.getEntriesByName('details-shown').length > n", details)
+    text = checker.results.inner_text()
+    assert text.startswith("Acme Web\n\nPro · acme")
+    assert "Other quotas" in text and "12 of 500" in text
+    assert checker.page.get_by_role("status").inner_text().startswith("Acme Web: 25.3 GiB")
+    assert [r.path.rsplit("/", 2)[-2:] for r in netlify.api_requests()] == [
+        ["acme", "bandwidth"],
+        ["accounts", "acme"],
+    ]
 
 
 def test_see_an_example_without_a_token_or_a_request(
