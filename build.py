@@ -119,42 +119,30 @@ def downloads() -> tuple[Download, Download]:
         Download(
             name=f"pyodide-http {PYODIDE_HTTP_VERSION} (PyPI)",
             filename=f"pyodide_http-{PYODIDE_HTTP_VERSION}-py3-none-any.whl",
-            command=[
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                f"pyodide-http=={PYODIDE_HTTP_VERSION}",
-                "-d",
-            ],
+            command=_pip_download(f"pyodide-http=={PYODIDE_HTTP_VERSION}"),
             algorithm="sha256",
             digest=PYODIDE_HTTP_SHA256,
         ),
     )
 
 
+def _pip_download(requirement: str, *options: str) -> list[str]:
+    """pip fetching one wheel, nothing it depends on; the destination folder goes last."""
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+    return [*command, "--only-binary=:all:", *options, requirement, "-d"]
+
+
 def zopfli_download() -> Download:
     return Download(
         name=f"zopfli {ZOPFLI_VERSION} (PyPI)",
         filename=ZOPFLI_WHEEL,
-        command=[
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--only-binary=:all:",
+        command=_pip_download(
+            f"zopfli=={ZOPFLI_VERSION}",
             "--platform=manylinux2014_x86_64",
             "--implementation=cp",
             "--abi=abi3",
             "--python-version=3.10",
-            f"zopfli=={ZOPFLI_VERSION}",
-            "-d",
-        ],
+        ),
         algorithm="sha256",
         digest=ZOPFLI_SHA256,
     )

@@ -162,6 +162,20 @@ class _WebDriverBase:
     def allow(self, origin: str) -> None:
         pass  # the proxy audits Firefox and WebKit whatever origin the page came from
 
+    @contextmanager
+    def frame(self, css: str) -> Iterator[None]:
+        self._enter(self._element(css))
+        try:
+            yield
+        finally:
+            self._leave()
+
+    def _enter(self, frame: Any) -> None:
+        raise NotImplementedError
+
+    def _leave(self) -> None:
+        raise NotImplementedError
+
 
 class FirefoxDriver(_WebDriverBase):
     name = "firefox"
@@ -233,13 +247,11 @@ class FirefoxDriver(_WebDriverBase):
     def screenshot(self, path: Path) -> None:
         path.write_bytes(self.client.screenshot(format="binary", full=True))
 
-    @contextmanager
-    def frame(self, css: str) -> Iterator[None]:
-        self.client.switch_to_frame(self._element(css))
-        try:
-            yield
-        finally:
-            self.client.switch_to_frame()
+    def _enter(self, frame: Any) -> None:
+        self.client.switch_to_frame(frame)
+
+    def _leave(self) -> None:
+        self.client.switch_to_frame()
 
     def quit(self) -> None:
         try:
@@ -321,13 +333,11 @@ class WebKitDriver(_WebDriverBase):
         self.js_async("await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)));")
         self.client.save_screenshot(str(path))
 
-    @contextmanager
-    def frame(self, css: str) -> Iterator[None]:
-        self.client.switch_to.frame(self._element(css))
-        try:
-            yield
-        finally:
-            self.client.switch_to.default_content()
+    def _enter(self, frame: Any) -> None:
+        self.client.switch_to.frame(frame)
+
+    def _leave(self) -> None:
+        self.client.switch_to.default_content()
 
     def quit(self) -> None:
         try:
