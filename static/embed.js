@@ -1,6 +1,6 @@
 // The one-line embed: <script src="https://<site>/embed.js" async data-team="slug"></script>
 // Puts the checker, in a frame of its own origin, where this script tag stands. The host page
-// cannot read what a reader types into the frame; the only message crossing is the frame's height.
+// cannot read the frame's field or results; the only message crossing is the frame's height.
 (() => {
   const script = document.currentScript;
   if (!script) return;

@@ -494,11 +494,11 @@ function reportHeight() {
     return;
   }
   const page = $("main");
+  // In coarse steps: the host needs room for the frame, not a measure of what the reader sees.
+  const STEP = 40;
   new ResizeObserver(() => {
-    window.parent.postMessage(
-      { type: "netlify-bandwidth-checker:height", height: page.offsetHeight },
-      origin,
-    );
+    const height = Math.ceil(page.offsetHeight / STEP) * STEP;
+    window.parent.postMessage({ type: "netlify-bandwidth-checker:height", height }, origin);
   }).observe(page);
 }
 

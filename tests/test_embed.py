@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,8 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
         arg=before,
     )
     content = widget.locator("main").evaluate("(main) => main.offsetHeight")
-    assert abs(post.locator("iframe").bounding_box()["height"] - content) <= 2
+    # All of it shows, in a frame at most one coarse step (40 px) taller.
+    assert 0 <= post.locator("iframe").bounding_box()["height"] - content < 40
     ARTIFACTS.mkdir(exist_ok=True)
     for scheme in ("light", "dark"):
         post.emulate_media(color_scheme=scheme)
@@ -86,7 +88,8 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
     for origin, data in received:
         assert origin == netlify_site_origin(post)
         assert TOKEN not in data
-        assert '"type":"netlify-bandwidth-checker:height"' in data
+        assert json.loads(data)["type"] == "netlify-bandwidth-checker:height"
+        assert json.loads(data)["height"] % 40 == 0  # the host learns little from it
 
 
 def test_a_reader_can_see_an_example_in_the_widget(post: Any, netlify: FakeNetlify) -> None:
