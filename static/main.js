@@ -19,6 +19,7 @@ const results = $("#results");
 const loading = $("#loading");
 const refreshButton = $("#refresh");
 const failure = $("#failure");
+const rememberBox = $("#remember");
 
 let worker = null;
 let ready = false;
@@ -199,6 +200,7 @@ function submit(event) {
   event.preventDefault();
   if (current) return;
   performance.mark("check-submitted");
+  remember();
   ask({ token: tokenInput.value, team: teamInput.value });
 }
 
@@ -342,11 +344,13 @@ function renderTeam(team, units) {
         })
       : null;
 
+  // A plan without an allowance has nothing to use up: no "0 B included, 0 B remaining".
+  const allowance = bytes.available > 0;
   const rows = [
     ["Used", text.used],
-    ["Included", text.included],
+    ["Included", allowance ? text.included : "none"],
     bytes.additional > 0 ? ["Additional", text.additional] : null,
-    bytes.over > 0 ? ["Over by", text.over] : ["Remaining", text.remaining],
+    bytes.over > 0 ? ["Over by", text.over] : allowance ? ["Remaining", text.remaining] : null,
   ];
   if (period.start && period.end) {
     const { date } = localFormats();
@@ -417,7 +421,46 @@ function clearAlert() {
   teamInput.removeAttribute("aria-invalid");
 }
 
+// --- remembered on this device, if asked: the team and units, never the token ----------------
+
+const REMEMBERED = "netlify-bandwidth-checker:remembered";
+
+// Storage may be refused (a frame in another site's page, a private window): then nothing is
+// remembered, and nothing fails.
+function stored(use) {
+  try {
+    return use(localStorage);
+  } catch {
+    return null;
+  }
+}
+
+function remember() {
+  const choice = { team: teamInput.value.trim(), units: form.elements.units.value };
+  stored((storage) =>
+    rememberBox.checked
+      ? storage.setItem(REMEMBERED, JSON.stringify(choice))
+      : storage.removeItem(REMEMBERED),
+  );
+}
+
+function recall() {
+  let choice = null;
+  try {
+    choice = JSON.parse(stored((storage) => storage.getItem(REMEMBERED)) ?? "null");
+  } catch {
+    // Not ours to read: ignored.
+  }
+  if (!choice) return;
+  rememberBox.checked = true;
+  if (!teamInput.value && typeof choice.team === "string") teamInput.value = choice.team;
+  const units = choice.units === "decimal" ? "decimal" : "binary";
+  form.querySelector(`input[name=units][value=${units}]`).checked = true;
+}
+
 function forget() {
+  rememberBox.checked = false;
+  remember();
   tokenInput.value = "";
   refreshButton.hidden = true;
   queued = null;
@@ -442,6 +485,7 @@ $("#toggle-token").addEventListener("click", (event) => {
 form.addEventListener("submit", submit);
 form.addEventListener("change", (event) => {
   if (event.target.name === "units" && lastView?.ok) render(lastView);
+  if (event.target === rememberBox || rememberBox.checked) remember();
 });
 $("#forget").addEventListener("click", forget);
 $("#example").addEventListener("click", () => current || ask({ example: true }));
@@ -460,6 +504,7 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
   });
 });
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
+recall();
 
 if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.

@@ -274,6 +274,49 @@ def test_a_team_named_by_slug_gets_its_name_plan_and_quotas_after_its_figures(
     ]
 
 
+REMEMBERED = "() => localStorage.getItem('netlify-bandwidth-checker:remembered')"
+
+
+def test_a_plan_without_an_allowance_says_so(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    text = checker.check(team="credits-co")
+    assert "This plan includes no bandwidth allowance" in text
+    assert "Included\nnone" in text
+    assert "Remaining" not in text
+
+
+def test_the_team_and_units_are_remembered_only_when_asked(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    page = checker.page
+    remember = page.get_by_label("Remember the team and units on this device")
+    assert not remember.is_checked()
+    checker.check(team="side-projects")
+    assert page.evaluate(REMEMBERED) is None  # off by default
+    remember.check()
+    page.get_by_label("GB", exact=True).check()
+    checker.check(team="side-projects")
+    page.reload()
+    checker.wait_ready()
+    assert checker.team.input_value() == "side-projects"
+    assert page.get_by_label("GB", exact=True).is_checked()
+    assert remember.is_checked()
+    assert checker.token.input_value() == ""  # never the token (the audit checks storage too)
+    remember.uncheck()
+    assert page.evaluate(REMEMBERED) is None
+
+
+def test_forget_token_forgets_the_team_and_units_too(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    checker.page.get_by_label("Remember the team and units on this device").check()
+    checker.check(team="acme")
+    assert checker.page.evaluate(REMEMBERED) is not None
+    checker.page.get_by_role("button", name="Forget token").click()
+    assert checker.page.evaluate(REMEMBERED) is None
+    checker.page.reload()
+    assert checker.team.input_value() == ""
+
+
 def test_see_an_example_without_a_token_or_a_request(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
