@@ -230,6 +230,18 @@ def test_messages_speak_the_terminals_language(netlify: FakeNetlify, ca_file: Pa
     assert "leave the team out" in unknown.stderr
 
 
+def test_json_for_a_plan_without_an_allowance_is_as_the_readme_says(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--json", "--team", "credits-co")
+    [team] = json.loads(result.stdout)["teams"]
+    figures = team["bandwidth"]
+    assert figures["available"] == 0 and figures["used_percent"] is None
+    assert figures["remaining"] == 0 and figures["over"] == figures["used"]
+    assert team["period"]["days_left"] == 10
+    assert (team["name"], team["plan"]) == ("Credits Co", "Personal")
+
+
 def test_a_plan_without_an_allowance_says_so_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     result = run(netlify, ca_file, "--team", "credits-co")
     assert result.returncode == 0, result.stderr
