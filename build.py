@@ -11,15 +11,10 @@ hash below. Downloads are cached outside the repository, so a rebuild needs no n
 from __future__ import annotations
 
 import argparse
-import atexit
-import base64
-import errno
-import gzip as gzip_module
 import hashlib
 import io
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -27,15 +22,14 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache, partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
 
-from publish import deploy_check, headers
+from publish import headers
+from publish.compress import Compressor
+from publish.deploy_check import check_deploy
+from publish.downloads import BuildError, Download, cache_dir, fetch, pip_download
+from publish.serve import MIME_TYPES, serve
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -53,11 +47,6 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
-# Build tool only (never shipped): the best gzip compressor there is. Its wheel for Linux on
-# x86_64 (Netlify's build machines) is pinned like the runtime; elsewhere the build uses zlib.
-ZOPFLI_VERSION = "0.4.3"
-ZOPFLI_WHEEL = f"zopfli-{ZOPFLI_VERSION}-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
-ZOPFLI_SHA256 = "769875152d0625c46707bcca57d4b2233fe653482067acd55fbf6ec525cb9bdc"
 PYODIDE_HTTP_VERSION = "0.2.2"
 PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608"
 
@@ -73,39 +62,6 @@ APP_SOURCES = (
 # The Cache Storage cache where sw.js keeps the runtime; a new version starts a new one.
 KEPT_IN = f"pyodide-{PYODIDE_VERSION}"
 
-MIME_TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".json": "application/json",
-    ".zip": "application/zip",
-    ".whl": "application/zip",
-    ".svg": "image/svg+xml",
-}
-
-
-# Types Netlify's CDN compresses; binary runtime files are compressed by the build instead.
-COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
-
-
-class BuildError(Exception):
-    """A build step failed for a reason the person running it can act on."""
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    filename: str
-    command: list[str]
-    algorithm: str
-    digest: str
-
-    def matches(self, data: bytes) -> bool:
-        actual = hashlib.new(self.algorithm, data).digest()
-        if self.algorithm == "sha512":
-            return base64.b64encode(actual).decode() == self.digest
-        return actual.hex() == self.digest
-
 
 def downloads() -> tuple[Download, Download]:
     return (
@@ -119,68 +75,11 @@ def downloads() -> tuple[Download, Download]:
         Download(
             name=f"pyodide-http {PYODIDE_HTTP_VERSION} (PyPI)",
             filename=f"pyodide_http-{PYODIDE_HTTP_VERSION}-py3-none-any.whl",
-            command=_pip_download(f"pyodide-http=={PYODIDE_HTTP_VERSION}"),
+            command=pip_download(f"pyodide-http=={PYODIDE_HTTP_VERSION}"),
             algorithm="sha256",
             digest=PYODIDE_HTTP_SHA256,
         ),
     )
-
-
-def _pip_download(requirement: str, *options: str) -> list[str]:
-    """pip fetching one wheel, nothing it depends on; the destination folder goes last."""
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-    return [*command, "--only-binary=:all:", *options, requirement, "-d"]
-
-
-def zopfli_download() -> Download:
-    return Download(
-        name=f"zopfli {ZOPFLI_VERSION} (PyPI)",
-        filename=ZOPFLI_WHEEL,
-        command=_pip_download(
-            f"zopfli=={ZOPFLI_VERSION}",
-            "--platform=manylinux2014_x86_64",
-            "--implementation=cp",
-            "--abi=abi3",
-            "--python-version=3.10",
-        ),
-        algorithm="sha256",
-        digest=ZOPFLI_SHA256,
-    )
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("CHECKER_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "netlify-bandwidth-checker"
-
-
-def fetch(download: Download, cache: Path) -> bytes:
-    """The pinned file's bytes, from the cache or the registry, verified either way."""
-    path = cache / download.filename
-    if not path.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        tool = download.command[0]
-        if shutil.which(tool) is None:
-            raise BuildError(f"{download.name} must be downloaded, but `{tool}` is not installed.")
-        print(f"build: downloading {download.name}", file=sys.stderr)
-        result = subprocess.run(
-            [*download.command, str(cache)], capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0 or not path.exists():
-            raise BuildError(
-                f"downloading {download.name} failed:\n{result.stderr.strip() or result.stdout}"
-            )
-    data = path.read_bytes()
-    if not download.matches(data):
-        path.unlink()
-        raise BuildError(
-            f"{download.name} does not match the hash pinned in build.py, so it was not used "
-            f"(and {path} was deleted). A tampered or corrupted download; run the build again, "
-            "and if it fails again, do not publish."
-        )
-    return data
 
 
 def build(dist: Path = DIST, cache: Path | None = None) -> Path:
@@ -252,7 +151,7 @@ def _immutable_runtime(site: Path, runtime: Path) -> None:
     """Write _headers for the runtime's files, then refuse rules that overlap anywhere."""
     files = sorted("/" + str(file.relative_to(site)) for file in runtime.iterdir())
     headers.write_headers_file(site / headers.HEADERS_FILE, files, IMMUTABLE)
-    check_disjoint(site, site_rules(site))
+    check_disjoint(site, headers.site_rules(site))
 
 
 def check_disjoint(site: Path, rules: list[headers.Rule]) -> None:
@@ -271,80 +170,6 @@ def widget_page(page: str) -> str:
     if 'data-mode="page"' not in page:
         raise BuildError('index.html has no <body data-mode="page">')
     return page.replace('data-mode="page"', 'data-mode="widget"')
-
-
-class Compressor:
-    """gzip at its smallest: Zopfli where it can be had, remembered by content in the cache.
-
-    Zopfli writes ordinary gzip about 3 % smaller than zlib's best, which on the runtime is
-    over 100 KB per first visit; it takes seconds, so each result is kept. Its wheel is verified
-    against the pinned hash at every build and unpacked afresh, never installed.
-    """
-
-    def __init__(self, cache: Path) -> None:
-        self.cache = cache
-        self.zopfli: Any = None
-        self.looked = False
-
-    def __call__(self, data: bytes) -> bytes:
-        kept = self.cache / "compressed" / f"{hashlib.sha256(data).hexdigest()}.gz"
-        if kept.exists():
-            packed = kept.read_bytes()
-            # Checked at every use, not only when written: a file changed in place in the cache,
-            # even keeping its size, is made again rather than shipped.
-            if _inflates_to(packed, data):
-                return packed
-            print(f"build: {kept} is damaged; compressing again", file=sys.stderr)
-        zopfli = self._zopfli()
-        if zopfli is None:
-            return gzip_module.compress(data, 9, mtime=0)
-        size = f"{len(data) / 1e6:.1f} MB"
-        print(
-            f"build: compressing {size} with Zopfli (once; kept for later builds)", file=sys.stderr
-        )
-        packed = zopfli.compress(data, numiterations=1)
-        if not _inflates_to(packed, data):
-            raise BuildError("Zopfli's output does not decompress to its input")
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        kept.write_bytes(packed)
-        return packed
-
-    def _zopfli(self) -> Any:
-        if self.looked:
-            return self.zopfli
-        self.looked = True
-        if sys.platform != "linux" or platform.machine() != "x86_64":
-            print(
-                "build: no pinned Zopfli for this machine, compressing with zlib", file=sys.stderr
-            )
-            return None
-        try:
-            wheel = fetch(zopfli_download(), self.cache)
-        except BuildError as error:
-            if "does not match" in str(error):
-                raise  # a tampered tool must stop the build, not be quietly replaced
-            print(f"build: Zopfli unavailable ({error}); compressing with zlib", file=sys.stderr)
-            return None
-        # Unpacked for this build only: what runs is what was just verified.
-        unpacked = tempfile.mkdtemp(prefix="zopfli-")
-        atexit.register(shutil.rmtree, unpacked, ignore_errors=True)
-        zipfile.ZipFile(io.BytesIO(wheel)).extractall(unpacked)
-        sys.path.insert(0, unpacked)
-        try:
-            import zopfli.gzip  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        finally:
-            sys.path.remove(unpacked)
-        self.zopfli = zopfli.gzip
-        return self.zopfli
-
-
-def _inflates_to(packed: bytes, data: bytes) -> bool:
-    try:
-        return gzip_module.decompress(packed) == data
-    except (OSError, EOFError, zlib.error):
-        return False
 
 
 def _startup_file(
@@ -553,96 +378,6 @@ def app_bundle() -> bytes:
     return buffer.getvalue()
 
 
-# --- serving ------------------------------------------------------------------------------------
-
-
-def site_rules(directory: Path = DIST) -> list[headers.Rule]:
-    """netlify.toml's rules, then those the build wrote into `directory`'s _headers."""
-    return headers.from_toml(ROOT / "netlify.toml") + headers.from_headers_file(
-        directory / headers.HEADERS_FILE
-    )
-
-
-@lru_cache(maxsize=64)
-def _compressed(path: str, mtime_ns: int) -> bytes:
-    # Keyed by modification time too, so that a rebuilt file is compressed afresh.
-    return gzip_module.compress(Path(path).read_bytes(), 6)
-
-
-class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves dist/ with Netlify's MIME types and the headers netlify.toml declares."""
-
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        **MIME_TYPES,
-    }
-    rules: ClassVar[list[headers.Rule]] = []
-    served: ClassVar[list[str] | None] = None
-
-    def send_head(self) -> Any:
-        """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
-        if self.path.split("?", 1)[0] == "/" + headers.HEADERS_FILE:
-            self.send_error(404)  # Netlify reads it; it never serves it
-            return None
-        path = self.translate_path(self.path)
-        kind = self.guess_type(path)
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (os.path.isfile(path) and kind.startswith(COMPRESSED_TYPES) and accepts_gzip):
-            return super().send_head()
-        stat = os.stat(path)
-        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return None
-        body = _compressed(path, stat.st_mtime_ns)
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("ETag", etag)
-        self.end_headers()
-        return io.BytesIO(body)
-
-    def end_headers(self) -> None:
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        # Every matching rule's headers, doubles included: the strictest reading of the CDN.
-        for name, value in headers.sent_for(path, self.rules):
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if self.served is not None:
-            self.served.append(self.path)
-        super().log_request(code, size)
-
-    def log_message(self, format: str, *args: object) -> None:
-        if os.environ.get("CHECKER_SERVER_LOG"):
-            super().log_message(format, *args)
-
-
-class _SiteServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A browser that cancels a download it no longer needs is not the server's error.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-def make_server(
-    port: int = 8000,
-    directory: Path = DIST,
-    host: str = "127.0.0.1",
-    served: list[str] | None = None,
-) -> ThreadingHTTPServer:
-    """A server for `directory`; the path of each request is appended to `served`, if given."""
-    rules = site_rules(directory)
-    handler = type("Handler", (SiteHandler,), {"rules": rules, "served": served})
-    return _SiteServer((host, port), partial(handler, directory=str(directory)))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -662,38 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"build: wrote {dist}", file=sys.stderr)
     if args.command == "serve":
-        return serve(args.port)
+        return serve(args.port, dist)
     if args.command == "check-deploy":
         return check_deploy(args.url, dist)
-    return 0
-
-
-def serve(port: int) -> int:
-    try:
-        server = make_server(port)
-    except OSError as error:
-        if error.errno != errno.EADDRINUSE:
-            raise
-        print(f"build: port {port} is in use; try --port {port + 1}", file=sys.stderr)
-        return 2
-    print(f"Serving the checker at http://localhost:{server.server_port}/ (Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def check_deploy(url: str, dist: Path) -> int:
-    found = deploy_check.problems(url, dist, site_rules(dist))
-    for problem in found:
-        print(problem)
-    if found:
-        print(
-            f"check-deploy: {len(found)} difference(s) from what the build intends", file=sys.stderr
-        )
-        return 1
-    print(f"check-deploy: {url} serves every file of dist/ with the intended headers")
     return 0
 
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
 from benchmarks.startup import IDLE_BEFORE_CHECK_MS, stage  # noqa: E402
+from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.connect_proxy import ConnectProxy  # noqa: E402
 from tests.engines import ENGINES, Driver, launch, missing  # noqa: E402
@@ -162,7 +163,7 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as work, sync_playwright() as playwright:
         site = stage(dist, Path(work))
-        server = build.make_server(0, site)
+        server = make_server(0, site)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         netlify = FakeNetlify(trustme.CA())
         netlify.override(BANDWIDTH, Reply(200, bandwidth_figures("acme") or {}), repeat=True)

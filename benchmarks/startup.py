@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.fake_netlify import (  # noqa: E402
     BANDWIDTH,
@@ -300,7 +301,7 @@ def main() -> int:
         folder = Path(work)
         site = stage(dist, folder)
         served: list[str] = []
-        server = build.make_server(0, site, served=served)
+        server = make_server(0, site, served=served)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         netlify = FakeNetlify(trustme.CA())
         # Every check gets the whole answer: no ETag, so no "not modified" for later checks.

@@ -7,6 +7,7 @@ caching), a wrong content type, or bytes that differ from dist/.
 
 from __future__ import annotations
 
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -94,3 +95,16 @@ def _differences(path: str, answer: Fetched, rules: list[headers.Rule]) -> list[
     if "content-security-policy" not in intended and answer.values("content-security-policy"):
         found.append("a content-security-policy the rules do not set")
     return found
+
+
+def check_deploy(url: str, dist: Path) -> int:
+    """`python3 build.py check-deploy URL`: one line per difference; exit 0 or 1."""
+    found = problems(url, dist, headers.site_rules(dist))
+    for problem in found:
+        print(problem)
+    if found:
+        count = f"{len(found)} difference(s) from what the build intends"
+        print(f"check-deploy: {count}", file=sys.stderr)
+        return 1
+    print(f"check-deploy: {url} serves every file of dist/ with the intended headers")
+    return 0

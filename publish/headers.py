@@ -18,6 +18,7 @@ from pathlib import Path
 
 # Netlify reads this file from the publish directory, alongside netlify.toml's rules.
 HEADERS_FILE = "_headers"
+CONFIG = Path(__file__).resolve().parents[1] / "netlify.toml"
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,8 @@ def published_paths(dist: Path) -> list[str]:
         if file.is_file() and file.name != HEADERS_FILE
     )
     return ["/", *files]
+
+
+def site_rules(directory: Path) -> list[Rule]:
+    """netlify.toml's rules, then those the build wrote into `directory`'s _headers."""
+    return from_toml(CONFIG) + from_headers_file(directory / HEADERS_FILE)

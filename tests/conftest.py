@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from publish import serve  # noqa: E402
+from publish.headers import site_rules  # noqa: E402
 from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -71,7 +73,7 @@ def site_log() -> list[str]:
 
 @pytest.fixture(scope="session")
 def site(dist: Path, site_log: list[str]) -> Iterator[str]:
-    server = build.make_server(0, dist, served=site_log)
+    server = serve.make_server(0, dist, served=site_log)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -110,7 +112,7 @@ def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
     copy = tmp_path / "dist"
     shutil.copytree(dist, copy)
     [wasm] = (copy / "pyodide" / build.PYODIDE_VERSION).glob("*.wasm.gz")
-    extensions = dict(build.SiteHandler.extensions_map)
+    extensions = dict(serve.SiteHandler.extensions_map)
     if request.param == "missing":
         wasm.unlink()
     elif request.param == "truncated":
@@ -120,8 +122,8 @@ def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
         extensions[".zip"] = "text/html"
     handler = type(
         "Broken",
-        (build.SiteHandler,),
-        {"rules": build.site_rules(copy), "extensions_map": extensions},
+        (serve.SiteHandler,),
+        {"rules": site_rules(copy), "extensions_map": extensions},
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

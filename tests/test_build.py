@@ -13,6 +13,8 @@ import pytest
 
 import build
 import publish.headers
+from publish import compress
+from publish.serve import serve
 
 
 def cached_copy(tmp_path: Path) -> Path:
@@ -76,20 +78,20 @@ def test_dist_holds_the_runtime_and_nothing_it_does_not_need(dist: Path) -> None
 
 
 def test_a_tampered_zopfli_wheel_stops_the_build(tmp_path: Path) -> None:
-    wheel = bytearray(build.fetch(build.zopfli_download(), build.cache_dir()))
+    wheel = bytearray(build.fetch(compress.zopfli_download(), build.cache_dir()))
     wheel[len(wheel) // 2] ^= 0x01
-    (tmp_path / build.ZOPFLI_WHEEL).write_bytes(bytes(wheel))
+    (tmp_path / compress.ZOPFLI_WHEEL).write_bytes(bytes(wheel))
     with pytest.raises(build.BuildError, match=r"zopfli 0\.4\.3 \(PyPI\) does not match"):
-        build.Compressor(tmp_path)(b"anything")
+        compress.Compressor(tmp_path)(b"anything")
 
 
 def test_a_compressed_file_changed_in_the_cache_is_never_shipped(
     tmp_path: Path, dist: Path
 ) -> None:
     data = b"the runtime, say " * 2000
-    wheel = build.fetch(build.zopfli_download(), build.cache_dir())
-    (tmp_path / build.ZOPFLI_WHEEL).write_bytes(wheel)  # no second download
-    squeeze = build.Compressor(tmp_path)
+    wheel = build.fetch(compress.zopfli_download(), build.cache_dir())
+    (tmp_path / compress.ZOPFLI_WHEEL).write_bytes(wheel)  # no second download
+    squeeze = compress.Compressor(tmp_path)
     squeeze(data)
     [kept] = (tmp_path / "compressed").iterdir()
     damaged = bytearray(kept.read_bytes())
@@ -215,5 +217,5 @@ def test_serving_on_a_busy_port_says_so(capsys: pytest.CaptureFixture[str]) -> N
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert build.serve(port) == 2
+        assert serve(port, build.DIST) == 2
     assert f"port {port} is in use; try --port {port + 1}" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import build
-from publish import headers
+from publish import headers, serve
 
 # A host that got the headers wrong: the widget's policy doubled, the page's missing, the runtime
 # cached twice over, style sheets mistyped, and an old page left in place.
@@ -40,8 +40,8 @@ def misconfigured(dist: Path, tmp_path: Path) -> Iterator[str]:
     config = tmp_path / "netlify.toml"
     config.write_text(MISCONFIGURED)
     rules = headers.from_toml(config) + headers.from_headers_file(copy / headers.HEADERS_FILE)
-    types = {**build.SiteHandler.extensions_map, ".css": "text/plain"}
-    handler = type("Wrong", (build.SiteHandler,), {"rules": rules, "extensions_map": types})
+    types = {**serve.SiteHandler.extensions_map, ".css": "text/plain"}
+    handler = type("Wrong", (serve.SiteHandler,), {"rules": rules, "extensions_map": types})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"

@@ -1,0 +1,125 @@
+"""The built site served locally as Netlify serves it: its types, compression and headers."""
+
+from __future__ import annotations
+
+import errno
+import gzip as gzip_module
+import io
+import os
+import sys
+from functools import lru_cache, partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+from publish import headers
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".svg": "image/svg+xml",
+}
+
+
+# Types Netlify's CDN compresses; binary runtime files are compressed by the build instead.
+COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
+
+
+@lru_cache(maxsize=64)
+def _compressed(path: str, mtime_ns: int) -> bytes:
+    # Keyed by modification time too, so that a rebuilt file is compressed afresh.
+    return gzip_module.compress(Path(path).read_bytes(), 6)
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves dist/ with Netlify's MIME types and the headers netlify.toml declares."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        **MIME_TYPES,
+    }
+    rules: ClassVar[list[headers.Rule]] = []
+    served: ClassVar[list[str] | None] = None
+
+    def send_head(self) -> Any:
+        """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
+        if self.path.split("?", 1)[0] == "/" + headers.HEADERS_FILE:
+            self.send_error(404)  # Netlify reads it; it never serves it
+            return None
+        path = self.translate_path(self.path)
+        kind = self.guess_type(path)
+        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (os.path.isfile(path) and kind.startswith(COMPRESSED_TYPES) and accepts_gzip):
+            return super().send_head()
+        stat = os.stat(path)
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        body = _compressed(path, stat.st_mtime_ns)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("ETag", etag)
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def end_headers(self) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        # Every matching rule's headers, doubles included: the strictest reading of the CDN.
+        for name, value in headers.sent_for(path, self.rules):
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.served is not None:
+            self.served.append(self.path)
+        super().log_request(code, size)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if os.environ.get("CHECKER_SERVER_LOG"):
+            super().log_message(format, *args)
+
+
+class _SiteServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that cancels a download it no longer needs is not the server's error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_server(
+    port: int,
+    directory: Path,
+    host: str = "127.0.0.1",
+    served: list[str] | None = None,
+) -> ThreadingHTTPServer:
+    """A server for `directory`; the path of each request is appended to `served`, if given."""
+    rules = headers.site_rules(directory)
+    handler = type("Handler", (SiteHandler,), {"rules": rules, "served": served})
+    return _SiteServer((host, port), partial(handler, directory=str(directory)))
+
+
+def serve(port: int, directory: Path) -> int:
+    try:
+        server = make_server(port, directory)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(f"build: port {port} is in use; try --port {port + 1}", file=sys.stderr)
+        return 2
+    print(f"Serving the checker at http://localhost:{server.server_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
