@@ -445,12 +445,8 @@ function remember() {
 }
 
 function recall() {
-  let choice = null;
-  try {
-    choice = JSON.parse(stored((storage) => storage.getItem(REMEMBERED)) ?? "null");
-  } catch {
-    // Not ours to read: ignored.
-  }
+  // What is not ours to read (not JSON, say) is ignored like refused storage.
+  const choice = stored((storage) => JSON.parse(storage.getItem(REMEMBERED)));
   if (!choice) return;
   rememberBox.checked = true;
   if (!teamInput.value && typeof choice.team === "string") teamInput.value = choice.team;

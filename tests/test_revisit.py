@@ -75,22 +75,27 @@ def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, sit
         checker.until("(kept) => caches.keys().then((names) => names.join() === kept)", KEPT_IN)
 
 
+def replace_kept_runtime(page: Any, make: str) -> None:
+    """Put other bytes in the kept runtime's place; `make` turns the kept bytes into them."""
+    page.evaluate(
+        f"""async ([name, url]) => {{
+             const cache = await caches.open(name);
+             const kept = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+             const headers = {{ "Content-Type": "application/wasm" }};
+             await cache.put(url, new Response(({make})(kept), {{ headers }}));
+           }}""",
+        [KEPT_IN, RUNTIME],
+    )
+
+
 def test_an_altered_copy_that_would_still_run_is_never_used(
     returning: tuple[Any, list[Any]], site: str, netlify: FakeNetlify
 ) -> None:
     """One byte changed near the end, in data the runtime would happily load: the hash sees it."""
     context, responses = returning
     checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
-    checker.page.evaluate(
-        """async ([name, url]) => {
-             const cache = await caches.open(name);
-             const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
-             bytes[bytes.length - 8] ^= 0x01;
-             await cache.put(url, new Response(bytes, {
-               headers: { "Content-Type": "application/wasm" },
-             }));
-           }""",
-        [KEPT_IN, RUNTIME],
+    replace_kept_runtime(
+        checker.page, "(bytes) => { bytes[bytes.length - 8] ^= 0x01; return bytes; }"
     )
     responses.clear()
     checker.page.reload()
@@ -107,13 +112,7 @@ def test_a_damaged_copy_is_thrown_away_and_python_loads_anyway(
 ) -> None:
     context, responses = returning
     checker = CheckerPage(context.new_page(), site).open(wait_ready=False)
-    checker.page.evaluate(
-        """([name, url]) => caches.open(name).then((cache) =>
-             cache.put(url, new Response(new Uint8Array(4096), {
-               headers: { "Content-Type": "application/wasm" },
-             })))""",
-        [KEPT_IN, RUNTIME],
-    )
+    replace_kept_runtime(checker.page, "() => new Uint8Array(4096)")
     checker.page.reload()
     # Well within the 12 s after which the page would call a silent load stalled: the damaged
     # runtime fails at once, instead of leaving Pyodide waiting forever.
