@@ -293,9 +293,9 @@ def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) 
         pytest.skip(f"{driver.name} offers no service workers here; the first-visit path stands")
     until(driver, "return navigator.serviceWorker.controller !== null")
     runtime = f"{site}pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
-    # WebKit can drop a copy written just after an earlier visit was left mid-write (the
-    # earlier write's clean-up removes the newer entry); a later visit writes it again. So a
-    # reader gets the copy kept within a few visits, and then every visit starts from it.
+    # The journeys before this one left pages moments after "Ready", cutting writes short; in
+    # WebKit that used to cost the next copy too. A reader gets the copy kept within a few
+    # visits at most, and then every visit starts from it.
     for _visit in range(3):
         if kept(driver, runtime, within_s=20):
             break
