@@ -6,6 +6,9 @@
 
 The Python runtime (npm package `pyodide`) and the `pyodide-http` wheel are pinned by version and
 hash below. Downloads are cached outside the repository, so a rebuild needs no network.
+
+With NETLIFY_OAUTH_CLIENT_ID set (a Netlify OAuth application's client ID), the pages offer
+"Sign in with Netlify"; without it they offer pasting a personal access token only.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +27,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from publish import headers
+from publish import headers, pages
 from publish.compress import Compressor
 from publish.deploy_check import check_deploy
 from publish.downloads import BuildError, Download, cache_dir, fetch, pip_download
@@ -82,15 +84,17 @@ def downloads() -> tuple[Download, Download]:
     )
 
 
-def build(dist: Path = DIST, cache: Path | None = None) -> Path:
+def build(
+    dist: Path = DIST, cache: Path | None = None, *, oauth_client_id: str | None = None
+) -> Path:
+    """`oauth_client_id` shows the sign-in; by default it comes from NETLIFY_OAUTH_CLIENT_ID."""
     cache = cache or cache_dir()
+    client_id = oauth_client_id or pages.client_id_from_environment()
     pyodide_archive, http_wheel = (fetch(d, cache) for d in downloads())
     staging = dist.with_name(dist.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(ROOT / "static", staging / "static")
-    page = (ROOT / "index.html").read_text()
-    (staging / "index.html").write_text(page)
-    (staging / "widget.html").write_text(widget_page(page))
+    pages.write(staging, (ROOT / "index.html").read_text(), client_id)
     # The embed snippet names /embed.js, at the site's root.
     shutil.move(staging / "static" / "embed.js", staging / "embed.js")
     app_zip = app_bundle()
@@ -161,15 +165,6 @@ def check_disjoint(site: Path, rules: list[headers.Rule]) -> None:
             "header rules overlap, and a CDN may send both values (a browser then enforces "
             "both policies). Make them disjoint:\n  " + "\n  ".join(clashes)
         )
-
-
-def widget_page(page: str) -> str:
-    """The compact page that embeds frame: index.html less its page-only parts."""
-    page = re.sub(r"\s*<!-- page-only -->.*?<!-- /page-only -->", "", page, flags=re.DOTALL)
-    page = re.sub(r"<!-- widget-only\n(.*?)\s*/widget-only -->", r"\1", page, flags=re.DOTALL)
-    if 'data-mode="page"' not in page:
-        raise BuildError('index.html has no <body data-mode="page">')
-    return page.replace('data-mode="page"', 'data-mode="widget"')
 
 
 def _startup_file(

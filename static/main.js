@@ -1,5 +1,15 @@
 // The page: hands the form to Python in a worker and renders what Python returns.
 // Everything from the API is rendered as text nodes, never as HTML.
+//
+// One script for three pages (publish/pages.py makes them from index.html):
+// - "page", the full page; "widget", the frame a blog embeds, which has no token field and
+//   takes its token from the checker's own window; "window", that window (token.html), which
+//   hands the token to the widget that opened it, or checks here when no widget did.
+
+// First, so that a sign-in answer leaves the address bar before anything else runs.
+import { arrival, clientId, signIn } from "./signin.js";
+import { checkerOpener, handOff, openTokenWindow } from "./handoff.js";
+import { exampleNote, renderTeam, summarize } from "./render.js";
 
 // The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
 // timeouts, so the page stops a worker that is silent for longer than this.
@@ -20,6 +30,8 @@ const loading = $("#loading");
 const refreshButton = $("#refresh");
 const failure = $("#failure");
 const rememberBox = $("#remember");
+const signInButton = $("#sign-in");
+const signedIn = $("#signed-in");
 
 let worker = null;
 let ready = false;
@@ -29,7 +41,12 @@ let lastView = null;
 let checkCount = 0;
 let loadWatch = null;
 let workerStarts = 0;
-const embedded = document.body.dataset.mode === "widget";
+const mode = document.body.dataset.mode;
+const embedded = mode === "widget";
+// In the token window: the widget frame to hand the token to, or null to check here instead.
+const handingTo = mode === "window" ? checkerOpener() : null;
+// A token from signing in, or from the token window: in memory only, until "Forget token".
+let held = null;
 // Whether the next worker may start Python from the runtime sw.js keeps (see loadFailed()).
 let useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
 
@@ -140,7 +157,7 @@ function onWorkerMessage(message) {
       if (current || message.id !== checkCount || !lastView?.ok) return;
       lastView = message.view;
       render(message.view);
-      setStatus(summarize(message.view.teams));
+      setStatus(summarize(message.view.teams, form.elements.units.value));
       performance.mark("details-shown");
       break;
     case "result":
@@ -199,9 +216,75 @@ function run(formData) {
 function submit(event) {
   event.preventDefault();
   if (current) return;
-  performance.mark("check-submitted");
   remember();
-  ask({ token: tokenInput.value, team: teamInput.value });
+  const typed = tokenInput?.value.trim() ? tokenInput.value : null;
+  if (handingTo) {
+    if (typed) handOff(handingTo, typed);
+    else showAlert("Paste a personal access token first, or sign in with Netlify.");
+    return;
+  }
+  if (embedded && !held) {
+    askForToken();
+    return;
+  }
+  performance.mark("check-submitted");
+  ask({ token: typed ?? held ?? "", team: teamInput.value });
+}
+
+// The widget's token comes from the checker's own window, never from a field in the frame.
+function askForToken() {
+  clearAlert();
+  const opened = openTokenWindow({
+    onToken: (token) => {
+      held = token;
+      performance.mark("check-submitted");
+      ask({ token, team: teamInput.value });
+    },
+    onClosed: () => {
+      if (!held && !current) setStatus("The token window closed without a token.");
+    },
+  });
+  if (!opened) {
+    showAlert(
+      "Your browser blocked the checker's token window. Allow pop-ups for this site and " +
+        "press Check bandwidth again, or use “Open in a new tab” to check there.",
+    );
+    setStatus("");
+    $("#new-tab").focus();
+    return;
+  }
+  setStatus("Sign in or paste your token in the checker's window that opened.");
+}
+
+function startSignIn() {
+  clearAlert();
+  const keep = { team: teamInput.value.trim(), units: form.elements.units.value };
+  if (!signIn(keep)) {
+    showAlert(
+      "Signing in needs this site's session storage, which the browser refuses here. " +
+        "Paste a personal access token instead.",
+    );
+  }
+}
+
+// Signed in: the token is held in memory, and checks use it unless a token is pasted.
+function useArrival() {
+  if (!arrival) return;
+  if (arrival.team && !teamInput.value) teamInput.value = arrival.team;
+  if (arrival.units === "decimal") form.querySelector("input[name=units][value=decimal]").checked = true;
+  if (arrival.error) {
+    showAlert(arrival.error);
+    setStatus("");
+    return;
+  }
+  if (handingTo) {
+    handOff(handingTo, arrival.token);
+    return;
+  }
+  held = arrival.token;
+  if (signedIn) signedIn.hidden = false;
+  performance.mark("check-submitted");
+  ask({ token: held, team: teamInput.value });
 }
 
 // A check, or the example ({ example: true }): run now, or as soon as Python is ready.
@@ -231,6 +314,8 @@ function show(view) {
     showAlert(view.error.message);
     setStatus("");
     const field = { token: tokenInput, team: teamInput }[view.error.field];
+    // A refused token from sign-in or the token window is not kept for the next check.
+    if (view.error.field === "token" && !tokenInput?.value.trim()) forgetHeld();
     field?.setAttribute("aria-invalid", "true");
     field?.focus();
     return;
@@ -238,28 +323,10 @@ function show(view) {
   render(view);
   // The example's figures are made up here: there is nothing at Netlify to refresh.
   refreshButton.hidden = Boolean(view.example);
-  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams)}`);
+  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams, form.elements.units.value)}`);
   performance.mark("result-shown");
 }
 
-// One sentence for the status line, which screen readers announce.
-function summarize(teams) {
-  const units = form.elements.units.value;
-  if (teams.length === 1) {
-    const [team] = teams;
-    if (team.error) return `${team.name}: ${team.error}`;
-    const text = team.text[units];
-    if (!text.percent) return `${team.name}: ${text.used} used.`;
-    return `${team.name}: ${text.used} of ${text.available} used (${text.percent}).`;
-  }
-  const over = teams.filter((team) => team.bandwidth?.over > 0).length;
-  const failed = teams.filter((team) => team.error).length;
-  const notes = [
-    over ? `${over} over the allowance` : null,
-    failed ? `${failed} could not be checked` : null,
-  ].filter(Boolean);
-  return `Checked ${teams.length} teams${notes.length ? `: ${notes.join(", ")}` : ""}.`;
-}
 
 function render(view, into = results) {
   const units = form.elements.units.value;
@@ -272,131 +339,7 @@ function render(view, into = results) {
 function rehearse(view) {
   if (!view?.ok) return;
   render(view, document.createElement("div"));
-  summarize(view.teams);
-}
-
-// --- rendering ----------------------------------------------------------------------------------
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined) node.setAttribute(name, value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
-
-// Made on first use, not as the page loads: loading the reader's locale data takes a cold
-// page 15 to 35 ms, which would hold up starting the worker and make start-up's task long.
-let formats = null;
-function localFormats() {
-  formats ??= {
-    date: new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }),
-    relative: new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }),
-  };
-  return formats;
-}
-
-function ago(iso) {
-  const seconds = (Date.parse(iso) - Date.now()) / 1000;
-  const steps = [
-    [60, "second"],
-    [3600, "minute"],
-    [86400, "hour"],
-    [Infinity, "day"],
-  ];
-  let size = 1;
-  for (const [limit, unit] of steps) {
-    if (Math.abs(seconds) < limit) {
-      return localFormats().relative.format(Math.round(seconds / size), unit);
-    }
-    size = limit;
-  }
-}
-
-function renderTeam(team, units) {
-  const heading = el("h2", {}, team.name);
-  const slug = team.slug === team.name ? null : team.slug;
-  const subtitle = el("p", { class: "subtitle" }, [team.plan, slug].filter(Boolean).join(" · "));
-  if (team.error) {
-    return el("article", { class: "team" }, heading, subtitle, el("p", { class: "team-error" }, team.error));
-  }
-  const period = team.period;
-  const bytes = team.bandwidth;
-  const text = team.text[units];
-  const headline = el(
-    "p",
-    { class: "headline" },
-    el("strong", {}, text.used),
-    bytes.available > 0 ? ` of ${text.available} used` : " used",
-    text.percent ? ` (${text.percent})` : "",
-  );
-  const meter =
-    bytes.available > 0
-      ? el("meter", {
-          min: "0",
-          max: String(bytes.available),
-          low: String(Math.round(bytes.available * 0.75)),
-          high: String(Math.round(bytes.available * 0.9)),
-          optimum: "0",
-          value: String(Math.min(bytes.used, bytes.available)),
-          "aria-label": `Bandwidth used: ${text.percent}`,
-        })
-      : null;
-
-  // A plan without an allowance has nothing to use up: no "0 B included, 0 B remaining".
-  const allowance = bytes.available > 0;
-  const rows = [
-    ["Used", text.used],
-    ["Included", allowance ? text.included : "none"],
-    bytes.additional > 0 ? ["Additional", text.additional] : null,
-    bytes.over > 0 ? ["Over by", text.over] : allowance ? ["Remaining", text.remaining] : null,
-  ];
-  if (period.start && period.end) {
-    const { date } = localFormats();
-    const dates = `${date.format(new Date(period.start))} – ${date.format(new Date(period.end))}`;
-    rows.push(["Billing period", dates]);
-    rows.push(["Days left", String(period.days_left)]);
-  }
-  if (team.updated_at) rows.push(["Figure updated", ago(team.updated_at)]);
-  const warning = bytes.over > 0 || bytes.on_course_to_run_over;
-  return el(
-    "article",
-    { class: bytes.over > 0 ? "team over" : "team" },
-    heading,
-    subtitle,
-    headline,
-    meter,
-    text.pace ? el("p", { class: warning ? "pace warning" : "pace" }, text.pace) : null,
-    definitions(rows),
-    team.unchanged
-      ? el("p", { class: "note" }, "Unchanged since the last check: Netlify has no newer figure yet.")
-      : null,
-    quotas(team),
-    el("details", { class: "raw" }, el("summary", {}, "Raw response"), el("pre", {}, team.raw)),
-  );
-}
-
-function exampleNote() {
-  return el(
-    "p",
-    { class: "example-note" },
-    el("strong", {}, "An example with made-up figures. "),
-    "Nothing was sent to Netlify. Paste a token above to see your own teams.",
-  );
-}
-
-function definitions(rows) {
-  return el(
-    "dl",
-    { class: "figures" },
-    ...rows.filter(Boolean).flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
-  );
-}
-
-function quotas(team) {
-  if (!team.quota_lines.length) return null;
-  return el("section", { class: "quotas" }, el("h3", {}, "Other quotas"), definitions(team.quota_lines));
+  summarize(view.teams, form.elements.units.value);
 }
 
 // --- state --------------------------------------------------------------------------------------
@@ -417,7 +360,7 @@ function showAlert(message) {
 function clearAlert() {
   alertBox.textContent = "";
   failure.hidden = true;
-  tokenInput.removeAttribute("aria-invalid");
+  tokenInput?.removeAttribute("aria-invalid");
   teamInput.removeAttribute("aria-invalid");
 }
 
@@ -454,10 +397,16 @@ function recall() {
   form.querySelector(`input[name=units][value=${units}]`).checked = true;
 }
 
+function forgetHeld() {
+  held = null;
+  if (signedIn) signedIn.hidden = true;
+}
+
 function forget() {
   rememberBox.checked = false;
   remember();
-  tokenInput.value = "";
+  forgetHeld();
+  if (tokenInput) tokenInput.value = "";
   refreshButton.hidden = true;
   queued = null;
   results.replaceChildren();
@@ -470,10 +419,10 @@ function forget() {
   setBusy(false);
   startWorker();
   setStatus("Token forgotten. Loading a fresh Python…");
-  tokenInput.focus();
+  (tokenInput ?? submitButton).focus();
 }
 
-$("#toggle-token").addEventListener("click", (event) => {
+$("#toggle-token")?.addEventListener("click", (event) => {
   const show = tokenInput.type === "password";
   tokenInput.type = show ? "text" : "password";
   event.currentTarget.setAttribute("aria-pressed", String(show));
@@ -499,10 +448,18 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     }
   });
 });
+signInButton?.addEventListener("click", startSignIn);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
 recall();
+if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
 
-if (embedded) {
+if (handingTo) {
+  // Only the token is asked for here: the widget that opened this window has the rest.
+  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = true;
+  loading.hidden = true;
+  setStatus("Your token goes to the checker that opened this window, which then closes.");
+  useArrival();
+} else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.
   const intent = () => {
     if (!worker && !queued) {
@@ -516,8 +473,9 @@ if (embedded) {
   setStatus("Python loads as soon as you start.");
   reportHeight();
 } else {
-  showEmbedSnippets();
+  if (mode === "page") showEmbedSnippets();
   startWorker();
+  useArrival();
 }
 
 // The frame's height goes to the page that embeds it, and only to that page's origin.

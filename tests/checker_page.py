@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.fake_netlify import TOKEN
 
@@ -81,3 +84,33 @@ class CheckerPage:
         self.submit(token, team)
         self.until("() => document.querySelector('[role=alert]').textContent.trim() !== ''")
         return str(self.alert.inner_text())
+
+
+# --- the widget's token window ------------------------------------------------------------------
+
+
+def open_token_window(post: Any, site: str) -> Any:
+    widget = post.frame_locator("iframe")
+    with post.context.expect_page() as opened:
+        widget.get_by_role("button", name="Check bandwidth").click()
+    window = opened.value
+    window.wait_for_load_state()
+    assert window.url == site + "token.html"
+    return window
+
+
+def closes_with(window: Any, action: Callable[[], None]) -> None:
+    """Do what hands the token over: the window closes before Playwright's action returns."""
+    with window.expect_event("close"):
+        try:
+            action()
+        except PlaywrightError:
+            if not window.is_closed():
+                raise
+
+
+def token_from_window(post: Any, site: str, token: str = TOKEN) -> None:
+    """In a blog post: press the widget's Check bandwidth, paste the token in the window."""
+    window = open_token_window(post, site)
+    window.get_by_label("Personal access token").fill(token)
+    closes_with(window, lambda: window.get_by_role("button", name="Check bandwidth").click())

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from publish import serve  # noqa: E402
 from publish.headers import site_rules  # noqa: E402
+from tests.fake_authorize import CLIENT_ID, FakeAuthorize  # noqa: E402
 from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -60,9 +61,26 @@ def netlify(netlify_server: FakeNetlify) -> Iterator[FakeNetlify]:
 
 
 @pytest.fixture(scope="session")
+def authorize_server(ca: trustme.CA) -> Iterator[FakeAuthorize]:
+    server = FakeAuthorize(ca)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def authorize(authorize_server: FakeAuthorize, site: str) -> Iterator[FakeAuthorize]:
+    """Netlify's authorization page, for the OAuth application registered for `site`."""
+    authorize_server.reset()
+    authorize_server.redirect_uris = {site + "token.html"}
+    yield authorize_server
+    authorize_server.reset()
+
+
+@pytest.fixture(scope="session")
 def dist() -> Path:
-    """The site as `python3 build.py` makes it, built once per session."""
-    return build.build()
+    """The site as `python3 build.py` makes it, built once per session, for a deployer who set
+    NETLIFY_OAUTH_CLIENT_ID."""
+    return build.build(oauth_client_id=CLIENT_ID)
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +111,21 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f'<script src="{site}embed.js" async data-team="acme"></script>'
         "<p>The end.</p></html>"
     )
+    # The attack the widget must withstand: a host page that takes the focus back whenever its
+    # window loses it to the frame, into a field of its own, and logs every key and paste.
+    (folder / "hostile.html").write_text(
+        '<!doctype html><html lang="en"><title>A hostile post</title>'
+        '<script src="hostile.js"></script><h1>My post</h1>'
+        f'<script src="{site}embed.js" async></script></html>'
+    )
+    (folder / "hostile.js").write_text(HOSTILE_SCRIPT)
+    # A frame that may not open windows, as a strict pop-up blocker leaves it.
+    (folder / "no-popups.html").write_text(
+        '<!doctype html><html lang="en"><title>No pop-ups</title>'
+        '<iframe title="Netlify bandwidth checker"'
+        ' sandbox="allow-scripts allow-same-origin allow-forms"'
+        f' src="{site}widget.html" width="100%" height="600"></iframe></html>'
+    )
     (folder / "framed.html").write_text(
         f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{site}"></iframe>'
     )
@@ -104,6 +137,22 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://localhost:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+HOSTILE_SCRIPT = """
+window.__captured = [];
+const trap = document.createElement("input");
+trap.setAttribute("aria-hidden", "true");
+trap.style.cssText = "position:fixed;top:0;left:0;width:1px;height:1px;opacity:0";
+addEventListener("DOMContentLoaded", () => document.body.append(trap));
+addEventListener("blur", () => setTimeout(() => trap.focus(), 0));
+for (const type of ["keydown", "paste", "input"]) {
+  document.addEventListener(type, (event) => {
+    const what = type === "paste" ? event.clipboardData.getData("text") : event.key ?? trap.value;
+    window.__captured.push(`${type}:${what}`);
+  }, true);
+}
+"""
 
 
 @pytest.fixture
@@ -161,15 +210,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium(netlify_server: FakeNetlify) -> dict[str, Any]:
+def chromium(netlify_server: FakeNetlify, authorize_server: FakeAuthorize) -> dict[str, Any]:
     """How to launch Chromium: the executable, and the arguments that make the fake Netlify
-    API answer as api.netlify.com."""
+    API answer as api.netlify.com and the fake authorization page as app.netlify.com."""
+    rules = [
+        f"MAP api.netlify.com 127.0.0.1:{netlify_server.port}",
+        f"MAP app.netlify.com 127.0.0.1:{authorize_server.port}",
+    ]
     return {
         "executable_path": chromium_executable(),
-        "args": [
-            *CHROMIUM_ARGS,
-            f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify_server.port}",
-        ],
+        "args": [*CHROMIUM_ARGS, f"--host-resolver-rules={', '.join(rules)}"],
         "chromium_sandbox": False,
     }
 
@@ -186,26 +236,34 @@ def browser(chromium: dict[str, Any]) -> Iterator[Any]:
 
 # --- the token audit ----------------------------------------------------------------------------
 
-RECORD_POSTED_MESSAGES = """
+# Every message a window receives, with its sender's origin, recorded before the page's own
+# scripts run. Recorded where it arrives, not by wrapping postMessage: a wrapper would make a
+# message that the token window sends to the widget look as if the widget had sent it itself.
+RECORD_MESSAGES = """
 (() => {
-  const posted = [];
+  const received = [];
   const violations = [];
-  Object.defineProperty(window, "__postedMessages", { value: posted });
+  Object.defineProperty(window, "__receivedMessages", { value: received });
   Object.defineProperty(window, "__policyViolations", { value: violations });
   document.addEventListener("securitypolicyviolation", (event) => {
     violations.push(`${event.effectiveDirective} blocked ${event.blockedURI}`);
   });
-  const original = window.postMessage.bind(window);
-  window.postMessage = (message, ...rest) => {
-    posted.push(JSON.stringify(message));
-    return original(message, ...rest);
-  };
+  addEventListener("message", (event) => {
+    let data;
+    try {
+      data = JSON.stringify(event.data);
+    } catch {
+      data = String(event.data);
+    }
+    received.push([event.origin, data]);
+  }, true);
 })();
 """
 
 
-# Where a page keeps things a script could read back: the token must be in none of them.
-FIND_TOKEN = """async (token) => {
+# Where a page keeps things a script could read back: the token must be in none of them. The one
+# message that may carry it goes from the checker's own window to the checker's own frame.
+FIND_TOKEN = """async ([token, checker]) => {
   const where = [];
   if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
   if (document.body.innerText.includes(token)) where.push("page text");
@@ -230,7 +288,9 @@ FIND_TOKEN = """async (token) => {
       where.push("Cache Storage");
     }
   }
-  if ((window.__postedMessages || []).some((m) => m.includes(token))) {
+  const ours = (origin) => origin === checker && location.origin === checker;
+  const received = window.__receivedMessages || [];
+  if (received.some(([origin, data]) => data.includes(token) && !ours(origin))) {
     where.push("window.postMessage");
   }
   return where;
@@ -260,7 +320,7 @@ class Audit:
 
     def check(self, pages: list[Any]) -> None:
         leaks = []
-        allowed = [urlsplit(self.site).netloc, "api.netlify.com"]
+        allowed = [urlsplit(self.site).netloc, "api.netlify.com", "app.netlify.com"]
         allowed += [urlsplit(origin).netloc for origin in self.also]
         if self.host:
             allowed.append(urlsplit(self.host).netloc)
@@ -287,7 +347,7 @@ class Audit:
         for page in pages:
             if page.is_closed():
                 continue
-            found = page.evaluate(FIND_TOKEN, self.token)
+            found = page.evaluate(FIND_TOKEN, [self.token, origin_of(self.site)])
             leaks += [f"in the {where}" for where in found]
         assert not leaks, "the token leaked: " + "; ".join(leaks)
         if not self.allow_violations:
@@ -295,6 +355,11 @@ class Audit:
                 if not page.is_closed():
                     violations = page.evaluate("() => window.__policyViolations || []")
                     assert not violations, f"the page broke its own policy: {violations}"
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @contextmanager
@@ -306,7 +371,7 @@ def audited_context(
     `host` is the origin of a page that embeds the checker, which may be contacted too.
     """
     ctx = browser.new_context(ignore_https_errors=True, **options)
-    ctx.add_init_script(RECORD_POSTED_MESSAGES)
+    ctx.add_init_script(RECORD_MESSAGES)
     audit = Audit(site=site, host=host)
     ctx._test_audit = audit
     ctx.on("request", audit.record)

@@ -41,6 +41,9 @@ class Driver(Protocol):
     def resize(self, width: int, height: int) -> None: ...
     def screenshot(self, path: Path) -> None: ...
     def frame(self, css: str) -> Any: ...
+    def windows(self) -> list[str]: ...
+    def switch_window(self, handle: str) -> None: ...
+    def click_closing(self, css: str) -> None: ...
     def allow(self, origin: str) -> None: ...
     def quit(self) -> None: ...
 
@@ -112,6 +115,22 @@ class ChromiumDriver:
     def resize(self, width: int, height: int) -> None:
         self.page.set_viewport_size({"width": width, "height": height})
 
+    def windows(self) -> list[str]:
+        return [str(id(page)) for page in self.context.pages]
+
+    def switch_window(self, handle: str) -> None:
+        [self.page] = [page for page in self.context.pages if str(id(page)) == handle]
+        self.target = self.page
+
+    def click_closing(self, css: str) -> None:
+        from playwright.sync_api import Error
+
+        try:
+            self.target.locator(css).click()
+        except Error:
+            if not self.page.is_closed():
+                raise
+
     def screenshot(self, path: Path) -> None:
         self.page.screenshot(path=str(path), full_page=True)
 
@@ -158,6 +177,19 @@ class _WebDriverBase:
 
     def click(self, css: str) -> None:
         self._element(css).click()
+
+    def click_closing(self, css: str) -> None:
+        """A click that closes the window it is in, which a driver may report as an error."""
+        element = self._element(css)
+        before = len(self.windows())
+        try:
+            element.click()
+        except Exception:
+            if len(self.windows()) >= before:
+                raise
+
+    def windows(self) -> list[str]:
+        return list(self.client.window_handles)
 
     def allow(self, origin: str) -> None:
         pass  # the proxy audits Firefox and WebKit whatever origin the page came from
@@ -250,6 +282,9 @@ class FirefoxDriver(_WebDriverBase):
     def _enter(self, frame: Any) -> None:
         self.client.switch_to_frame(frame)
 
+    def switch_window(self, handle: str) -> None:
+        self.client.switch_to_window(handle)
+
     def _leave(self) -> None:
         self.client.switch_to_frame()
 
@@ -335,6 +370,9 @@ class WebKitDriver(_WebDriverBase):
 
     def _enter(self, frame: Any) -> None:
         self.client.switch_to.frame(frame)
+
+    def switch_window(self, handle: str) -> None:
+        self.client.switch_to.window(handle)
 
     def _leave(self) -> None:
         self.client.switch_to.default_content()

@@ -38,6 +38,8 @@ def test_the_whole_check_works_from_the_keyboard(
     page.keyboard.press("Tab")  # the show/hide toggle
     page.keyboard.press("Tab")  # the tokens link in the help text
     page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Sign in with Netlify"
+    page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "team"
     page.keyboard.type("acme")
     page.keyboard.press("Enter")

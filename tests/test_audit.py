@@ -32,7 +32,6 @@ def ctx_requests(ctx: Any) -> list[tuple[str, dict[str, str]]]:
         (f"console.log('token: {TOKEN}')", "in the console"),
         (f"localStorage.setItem('t', '{TOKEN}')", "web storage"),
         (f"document.body.append('{TOKEN}')", "page text"),
-        (f"window.postMessage({{t: '{TOKEN}'}}, '*')", "window.postMessage"),
         (
             f"caches.open('c').then((c) => c.put('/?t={TOKEN}', new Response('')))",
             "Cache Storage",
@@ -44,4 +43,18 @@ def test_the_audit_catches_a_leak(browser: Any, site: str, leak: str, caught: st
         page = ctx.new_page()
         page.goto(site)
         page.evaluate(f"() => {{ {leak} }}")
+        page.wait_for_timeout(300)
+
+
+def test_the_audit_catches_a_token_that_a_page_of_another_origin_receives(
+    browser: Any, site: str, blog: str
+) -> None:
+    with (
+        pytest.raises(AssertionError, match=r"window\.postMessage"),
+        audited_context(browser, site, host=blog) as ctx,
+    ):
+        page = ctx.new_page()
+        page.goto(blog + "post.html")
+        # As a widget would leak it to the blog: a message the blog's window receives.
+        page.evaluate(f"() => window.postMessage({{t: '{TOKEN}'}}, '*')")
         page.wait_for_timeout(300)

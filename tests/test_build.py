@@ -13,7 +13,7 @@ import pytest
 
 import build
 import publish.headers
-from publish import compress
+from publish import compress, pages
 from publish.serve import serve
 
 
@@ -219,3 +219,45 @@ def test_serving_on_a_busy_port_says_so(capsys: pytest.CaptureFixture[str]) -> N
         port = taken.getsockname()[1]
         assert serve(port, build.DIST) == 2
     assert f"port {port} is in use; try --port {port + 1}" in capsys.readouterr().err
+
+
+# --- the three pages, and the sign-in they offer -------------------------------------------------
+
+
+def test_the_client_id_is_written_into_every_page_only_when_the_deployer_sets_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = (build.ROOT / "index.html").read_text()
+    monkeypatch.setenv(pages.CLIENT_ID_VARIABLE, "  abc123-DEF_456  ")
+    client_id = pages.client_id_from_environment()
+    assert client_id == "abc123-DEF_456"
+    for mode in ("page", "widget", "window"):
+        with_id = pages.variant(index, mode, client_id)
+        assert '<meta name="netlify-oauth-client-id" content="abc123-DEF_456">' in with_id
+        assert "netlify-oauth-client-id" not in pages.variant(index, mode, None)
+    monkeypatch.delenv(pages.CLIENT_ID_VARIABLE)
+    assert pages.client_id_from_environment() is None
+
+
+@pytest.mark.parametrize("value", ['abc"><script>', "short", "with space inside"])
+def test_a_value_that_is_no_client_id_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+) -> None:
+    monkeypatch.setenv(pages.CLIENT_ID_VARIABLE, value)
+    with pytest.raises(build.BuildError, match="NETLIFY_OAUTH_CLIENT_ID is not"):
+        build.build(tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
+
+
+def test_only_the_widget_lacks_the_token_field_and_only_the_window_is_the_sign_in_return(
+    dist: Path,
+) -> None:
+    index, widget, window = (
+        (dist / name).read_text() for name in ("index.html", "widget.html", "token.html")
+    )
+    assert 'id="token"' in index and 'id="token"' in window
+    assert 'id="token"' not in widget
+    assert 'data-mode="window"' in window and "Embed this" not in window
+    for page in (index, widget, window):
+        for marker in ("page-only", "not-widget", "widget-only", "window-only"):
+            assert marker not in page

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
-from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context
+from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context, origin_of
 from tests.connect_proxy import ConnectProxy
 from tests.engines import ENGINES, Driver, launch, missing
+from tests.fake_authorize import FakeAuthorize
 from tests.fake_netlify import (
     BANDWIDTH,
     PREFIX,
@@ -37,8 +38,10 @@ WIDGET = "iframe[title='Netlify bandwidth checker']"
 
 
 @pytest.fixture(scope="session")
-def proxy(netlify_server: FakeNetlify) -> Iterator[ConnectProxy]:
-    tunnel = ConnectProxy({"api.netlify.com": netlify_server.port})
+def proxy(netlify_server: FakeNetlify, authorize_server: FakeAuthorize) -> Iterator[ConnectProxy]:
+    tunnel = ConnectProxy(
+        {"api.netlify.com": netlify_server.port, "app.netlify.com": authorize_server.port}
+    )
     yield tunnel
     tunnel.close()
 
@@ -65,13 +68,17 @@ def driver(
 
 @pytest.fixture(autouse=True)
 def token_audit(
-    driver: Driver, proxy: ConnectProxy, netlify: FakeNetlify, site_log: list[str]
+    driver: Driver, proxy: ConnectProxy, netlify: FakeNetlify, site_log: list[str], site: str
 ) -> Iterator[None]:
     proxy.reset()
     site_log.clear()
     yield
     leaks = [f"the proxy was asked for {host}" for host in proxy.refused]
-    leaks += [f"a tunnel to {host}" for host in proxy.tunnelled if host != "api.netlify.com"]
+    leaks += [
+        f"a tunnel to {host}"
+        for host in proxy.tunnelled
+        if host not in ("api.netlify.com", "app.netlify.com")
+    ]
     for seen in netlify.requests:
         if TOKEN in seen.path:
             leaks.append(f"in the API's URL {seen.path}")
@@ -81,7 +88,7 @@ def token_audit(
             if TOKEN in value and name != "authorization"
         ]
     leaks += [f"in a URL of the site: {path}" for path in site_log if TOKEN in path]
-    leaks += [f"in the page's {where}" for where in kept_by_page(driver)]
+    leaks += [f"in the page's {where}" for where in kept_by_page(driver, origin_of(site))]
     assert not leaks, f"{driver.name}: the token leaked: " + "; ".join(leaks)
     # Playwright sees every request Chromium makes, the console included.
     if driver.name == "chromium":
@@ -90,11 +97,13 @@ def token_audit(
         context._test_audit.requests.clear()
 
 
-def kept_by_page(driver: Driver) -> list[str]:
-    found = list(driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", TOKEN))
+def kept_by_page(driver: Driver, checker: str) -> list[str]:
+    found = list(driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", [TOKEN, checker]))
     if driver.js("return document.querySelector(arguments[0]) !== null", WIDGET):
         with driver.frame(WIDGET):
-            found += driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", TOKEN)
+            found += driver.js_async(
+                f"return await ({FIND_TOKEN})(arguments[0]);", [TOKEN, checker]
+            )
     return found
 
 
@@ -246,7 +255,7 @@ def test_screenshots_at_phone_and_desktop_widths(driver: Driver, site: str) -> N
     driver.resize(1280, 900)
 
 
-def test_the_widget_in_a_blog_post_loads_on_intent_checks_and_resizes(
+def test_the_widget_in_a_blog_post_takes_its_token_from_a_window_checks_and_resizes(
     driver: Driver, blog: str, site: str, site_log: list[str]
 ) -> None:
     driver.goto(blog + "post.html")
@@ -257,8 +266,9 @@ def test_the_widget_in_a_blog_post_loads_on_intent_checks_and_resizes(
     assert not [path for path in site_log if path.startswith("/pyodide/")], "loaded unasked"
     before = driver.js(f"return document.querySelector({WIDGET!r}).getBoundingClientRect().height")
     with driver.frame(WIDGET):
-        driver.fill("#token", TOKEN)
-        driver.click("#submit")
+        assert driver.js("return document.querySelector('#token')") is None
+    token_from_window(driver)
+    with driver.frame(WIDGET):
         until(
             driver,
             "return document.querySelector('.headline')?.textContent"
@@ -285,6 +295,48 @@ def test_the_widget_in_a_blog_post_loads_on_intent_checks_and_resizes(
         assert json.loads(data)["height"] % 40 == 0
         assert TOKEN not in data
     driver.screenshot(ARTIFACTS / f"{driver.name}-embed.png")
+
+
+def token_from_window(driver: Driver) -> None:
+    """Press the widget's Check bandwidth, then paste the token in the window that opens."""
+    [blog] = driver.windows()
+    with driver.frame(WIDGET):
+        driver.click("#submit")
+    deadline = time.monotonic() + CHECK_S
+    while len(driver.windows()) < 2:
+        assert time.monotonic() < deadline, f"{driver.name}: no token window opened"
+        time.sleep(0.1)
+    [window] = [handle for handle in driver.windows() if handle != blog]
+    driver.switch_window(window)
+    until(
+        driver, "return document.readyState === 'complete' && location.pathname === '/token.html'"
+    )
+    # Only the token is asked for there: the widget has the team and the units.
+    assert driver.js("return document.querySelector('#team').closest('.field').hidden") is True
+    driver.fill("#token", TOKEN)
+    driver.click_closing("#submit")
+    while len(driver.windows()) > 1:
+        assert time.monotonic() < deadline, f"{driver.name}: the token window stayed open"
+        time.sleep(0.1)
+    driver.switch_window(blog)
+
+
+def test_signing_in_with_netlify_checks_every_team(
+    driver: Driver, site: str, netlify: FakeNetlify, authorize: FakeAuthorize
+) -> None:
+    driver.goto(site)
+    until(driver, "return !document.querySelector('.sign-in').hidden")
+    driver.click("#sign-in")
+    until(
+        driver,
+        "return location.pathname === '/token.html'"
+        " && performance.getEntriesByName('result-shown').length > 0",
+        timeout_s=READY_S,
+    )
+    assert driver.js("return location.href") == site + "token.html"
+    status = driver.js("return document.querySelector('#status').textContent")
+    assert status == "Checked 3 teams: 1 over the allowance."
+    assert len(authorize.asked) == 1
 
 
 def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) -> None:

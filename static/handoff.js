@@ -1,0 +1,57 @@
+// How a token reaches the widget without being typed inside someone else's page: the widget opens
+// token.html as a top-level window of the checker's own, where the host page's scripts cannot
+// move the focus, watch keys or lay an imitation over the field, and that window hands the token
+// back to the frame that opened it, addressed to the checker's own origin only.
+
+const TOKEN_MESSAGE = "netlify-bandwidth-checker:token";
+let opened = null;
+
+// The widget's side. Returns false when the browser blocked the window. `onToken(token)` runs
+// once the window hands one over; `onClosed()` when it closes without doing so.
+export function openTokenWindow({ onToken, onClosed }) {
+  if (opened && !opened.closed) {
+    opened.focus();
+    return true;
+  }
+  // Unnamed ("_blank"): a named window could be found and navigated by the page around the frame.
+  const window_ = window.open(new URL("token.html", location.href).href, "_blank", "popup,width=520,height=680");
+  if (!window_) return false;
+  opened = window_;
+  const listener = (event) => {
+    // Only that window, and only while it shows a page of the checker's own origin.
+    if (event.source !== window_ || event.origin !== location.origin) return;
+    const { type, token } = event.data ?? {};
+    if (type !== TOKEN_MESSAGE || typeof token !== "string") return;
+    stop();
+    onToken(token);
+  };
+  const watch = setInterval(() => {
+    if (window_.closed) {
+      stop();
+      onClosed();
+    }
+  }, 400);
+  function stop() {
+    clearInterval(watch);
+    removeEventListener("message", listener);
+    opened = null;
+  }
+  addEventListener("message", listener);
+  return true;
+}
+
+// The window's side: the checker frame that opened this window, or null when no page of the
+// checker's own origin did (a link on the blog, a fresh tab, or a sign-in page whose
+// Cross-Origin-Opener-Policy cut the link). A page of another origin cannot be read, so it throws.
+export function checkerOpener() {
+  try {
+    return window.opener?.location.origin === location.origin ? window.opener : null;
+  } catch {
+    return null;
+  }
+}
+
+export function handOff(to, token) {
+  to.postMessage({ type: TOKEN_MESSAGE, token }, location.origin);
+  window.close();
+}
