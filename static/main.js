@@ -47,6 +47,8 @@ const embedded = mode === "widget";
 const handingTo = mode === "window" ? checkerOpener() : null;
 // A token from signing in, or from the token window: in memory only, until "Forget token".
 let held = null;
+// Whether the widget's token window is open, so that the status line keeps asking for the token.
+let awaitingToken = false;
 // Whether the next worker may start Python from the runtime sw.js keeps (see loadFailed()).
 let useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
 
@@ -132,7 +134,7 @@ function onWorkerMessage(message) {
       clearTimeout(loadWatch);
       loading.hidden = true;
       performance.mark("python-ready", { detail: { runtime: message.runtime } });
-      setStatus("Ready.");
+      if (!awaitingToken) setStatus("Ready.");
       keepRuntime();
       if (queued) {
         const form = queued;
@@ -236,12 +238,14 @@ function askForToken() {
   clearAlert();
   const opened = openTokenWindow({
     onToken: (token) => {
+      awaitingToken = false;
       held = token;
       performance.mark("check-submitted");
       ask({ token, team: teamInput.value });
     },
     onClosed: () => {
-      if (!held && !current) setStatus("The token window closed without a token.");
+      awaitingToken = false;
+      setStatus("The token window closed without a token. Press Check bandwidth to open it again.");
     },
   });
   if (!opened) {
@@ -253,6 +257,7 @@ function askForToken() {
     $("#new-tab").focus();
     return;
   }
+  awaitingToken = true;
   setStatus("Sign in or paste your token in the checker's window that opened.");
 }
 
@@ -458,6 +463,7 @@ if (handingTo) {
   for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = true;
   loading.hidden = true;
   setStatus("Your token goes to the checker that opened this window, which then closes.");
+  tokenInput.focus();
   useArrival();
 } else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.

@@ -126,9 +126,10 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ' sandbox="allow-scripts allow-same-origin allow-forms"'
         f' src="{site}widget.html" width="100%" height="600"></iframe></html>'
     )
-    (folder / "framed.html").write_text(
-        f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{site}"></iframe>'
-    )
+    for name, framed in (("framed.html", site), ("framed-window.html", site + "token.html")):
+        (folder / name).write_text(
+            f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{framed}"></iframe>'
+        )
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder))
     )

@@ -116,6 +116,8 @@ class ChromiumDriver:
         self.page.set_viewport_size({"width": width, "height": height})
 
     def windows(self) -> list[str]:
+        # Playwright's sync API takes in a new page only during a call: make one round trip.
+        self.context.cookies()
         return [str(id(page)) for page in self.context.pages]
 
     def switch_window(self, handle: str) -> None:

@@ -5,7 +5,8 @@ As Netlify does for an OAuth application that asks for the implicit grant, it ch
 ID and the registered redirect address, then sends the browser back there with
 `#access_token=…&token_type=Bearer&state=…`, or `#error=access_denied&state=…` when the person
 declines. `decision` picks which; "consent" shows a page with an Authorize link instead, sent with
-`opener_policy` as its Cross-Origin-Opener-Policy when one is set.
+`opener_policy` as its Cross-Origin-Opener-Policy when one is set. `fields`, when set, is what
+the answer carries instead (with the state), for answers of odd shapes.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class FakeAuthorize:
         self.asked.clear()
         self.decision = "approve"  # or "decline", or "consent"
         self.opener_policy: str | None = None
+        self.fields: dict[str, str] | None = None
 
     def close(self) -> None:
         self.server.shutdown()
@@ -73,6 +75,8 @@ class FakeAuthorize:
         if any(problems):
             return 400, {}, "; ".join(p for p in problems if p)
         back = {"state": query["state"]} if "state" in query else {}
+        if self.fields is not None:
+            return 302, {"Location": f"{redirect}#{urlencode({**self.fields, **back})}"}, ""
         if self.decision == "decline":
             return (
                 302,

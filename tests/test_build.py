@@ -117,6 +117,12 @@ def test_the_local_server_sends_netlify_tomls_headers_and_the_right_types(site: 
     assert page["cache-control"] == "public, max-age=0, must-revalidate"
     widget = headers_of(site + "widget.html")
     assert widget["content-security-policy"].endswith("frame-ancestors *")
+    # The token window may never be framed, and keeps its link to the widget that opened it.
+    window = headers_of(site + "token.html")
+    assert window["content-security-policy"].endswith("frame-ancestors 'none'")
+    assert window["x-frame-options"] == "DENY"
+    assert "cross-origin-opener-policy" not in window
+    assert page["cross-origin-opener-policy"] == "same-origin"
     runtime = f"{site}pyodide/{build.PYODIDE_VERSION}/"
     wasm = headers_of(runtime + "pyodide.asm.wasm.gz")
     assert wasm["cache-control"] == "public, max-age=31536000, immutable"

@@ -126,10 +126,13 @@ def test_the_host_page_cannot_read_the_token(post: Any, netlify: FakeNetlify, si
     assert reach == [True, "SecurityError"]
 
 
-def test_the_full_page_refuses_to_be_framed(browser: Any, site: str, blog: str) -> None:
+@pytest.mark.parametrize("framing", ["framed.html", "framed-window.html"])
+def test_the_full_page_and_the_token_window_refuse_to_be_framed(
+    browser: Any, site: str, blog: str, framing: str
+) -> None:
     with audited_context(browser, site, host=blog) as ctx:
         page = ctx.new_page()
-        page.goto(blog + "framed.html")
+        page.goto(blog + framing)
         page.wait_for_timeout(500)
         [child] = page.main_frame.child_frames
         assert child.url.startswith("chrome-error://") or child.url == "about:blank"

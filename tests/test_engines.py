@@ -304,7 +304,13 @@ def token_from_window(driver: Driver) -> None:
         driver.click("#submit")
     deadline = time.monotonic() + CHECK_S
     while len(driver.windows()) < 2:
-        assert time.monotonic() < deadline, f"{driver.name}: no token window opened"
+        if time.monotonic() > deadline:
+            with driver.frame(WIDGET):
+                said = driver.js(
+                    "return [document.querySelector('#status').textContent,"
+                    " document.querySelector('#alert').textContent]"
+                )
+            raise AssertionError(f"{driver.name}: no token window opened; the widget says {said}")
         time.sleep(0.1)
     [window] = [handle for handle in driver.windows() if handle != blog]
     driver.switch_window(window)

@@ -19,7 +19,13 @@ import pytest
 
 from publish import pages, serve
 from publish.headers import site_rules
-from tests.checker_page import READY_TIMEOUT_MS, CheckerPage, closes_with, open_token_window
+from tests.checker_page import (
+    READY_TIMEOUT_MS,
+    CheckerPage,
+    closes_with,
+    open_token_window,
+    token_from_window,
+)
 from tests.conftest import ROOT, audited_context
 from tests.fake_authorize import CLIENT_ID, FakeAuthorize
 from tests.fake_netlify import TOKEN, FakeNetlify
@@ -109,6 +115,34 @@ def test_declining_says_so_and_checks_nothing(
     assert "25.3 GiB" in CheckerPage(page, page.url).check(team="acme")
 
 
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"error": "server_error"}, "Netlify did not sign you in (server_error)."),
+        ({"error": "<b>odd</b>"}, "Netlify did not sign you in (an unknown error)."),
+        ({"access_token": TOKEN, "token_type": "mac"}, "held no usable token"),
+        ({"access_token": "", "token_type": "Bearer"}, "held no usable token"),
+    ],
+)
+def test_an_answer_of_an_odd_shape_is_explained_and_nothing_is_sent(
+    page: Any,
+    site: str,
+    netlify: FakeNetlify,
+    authorize: FakeAuthorize,
+    fields: dict[str, str],
+    said: str,
+) -> None:
+    authorize.fields = fields
+    CheckerPage(page, site).open(wait_ready=False)
+    page.get_by_role("button", name=SIGN_IN).click()
+    page.wait_for_url(site + "token.html")
+    assert said in alert_shown(page)
+    assert page.evaluate("() => location.hash") == ""
+    CheckerPage(page, page.url).wait_ready()
+    page.wait_for_timeout(300)
+    assert netlify.requests == []
+
+
 @pytest.mark.parametrize("state", ["&state=not-the-one-started-here", ""])
 def test_a_forged_answer_is_refused_and_its_token_never_sent(
     page: Any, site: str, netlify: FakeNetlify, authorize: FakeAuthorize, state: str
@@ -188,6 +222,34 @@ def test_the_widget_has_no_token_field_and_takes_the_token_from_its_own_window(
     widget.get_by_text("Unchanged since the last check").wait_for()
     assert len(netlify.bandwidth_requests()) == 2
     assert len(post.context.pages) == pages
+
+
+def test_the_window_asks_for_a_token_before_it_hands_anything_over(
+    post: Any, site: str, netlify: FakeNetlify
+) -> None:
+    window = open_token_window(post, site)
+    assert window.evaluate("() => document.activeElement.id") == "token"
+    window.get_by_role("button", name="Check bandwidth").click()
+    assert "Paste a personal access token first" in window.get_by_role("alert").inner_text()
+    assert not window.is_closed()
+    # Python waits meanwhile, and the widget keeps asking for the token in that window.
+    widget = post.frame_locator("iframe")
+    post.wait_for_timeout(300)
+    assert "paste your token in the checker's window" in widget.get_by_role("status").inner_text()
+    window.close()
+    widget.get_by_text("The token window closed without a token.").wait_for()
+    assert netlify.requests == []
+
+
+def test_a_refused_token_from_the_window_is_not_kept(post: Any, site: str) -> None:
+    token_from_window(post, site, token="nfp_revoked_token_123")
+    widget = post.frame_locator("iframe")
+    alert = widget.get_by_role("alert")
+    alert.get_by_text("rejected this token").wait_for(timeout=READY_TIMEOUT_MS)
+    # The next press asks for a token again, in a fresh window.
+    token_from_window(post, site)
+    assert "25.3 GiB of 100 GiB used" in widget_headline(post)
+    assert alert.inner_text() == ""
 
 
 def test_signing_in_from_the_widgets_window(
