@@ -4,6 +4,9 @@
 // back to the frame that opened it, addressed to the checker's own origin only.
 
 const TOKEN_MESSAGE = "netlify-bandwidth-checker:token";
+const RECEIVED = "netlify-bandwidth-checker:received";
+// How long the window waits for the frame to say it has the token before checking in place.
+const RECEIPT_MS = 5_000;
 let opened = null;
 
 // The widget's side. Returns false when the browser blocked the window. `onToken(token)` runs
@@ -23,6 +26,9 @@ export function openTokenWindow({ onToken, onClosed }) {
     const { type, token } = event.data ?? {};
     if (type !== TOKEN_MESSAGE || typeof token !== "string") return;
     stop();
+    // The window closes only once the frame has said so: a message still in flight when the
+    // window closed would otherwise be lost.
+    window_.postMessage({ type: RECEIVED }, location.origin);
     onToken(token);
   };
   const watch = setInterval(() => {
@@ -51,7 +57,22 @@ export function checkerOpener() {
   }
 }
 
+// Resolves to true as the window closes, once the frame has the token; to false when the frame
+// never says so (its page was closed or went elsewhere meanwhile): the token is then still here.
 export function handOff(to, token) {
-  to.postMessage({ type: TOKEN_MESSAGE, token }, location.origin);
-  window.close();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => settle(false), RECEIPT_MS);
+    const listener = (event) => {
+      if (event.source !== to || event.origin !== location.origin) return;
+      if (event.data?.type === RECEIVED) settle(true);
+    };
+    function settle(received) {
+      clearTimeout(timer);
+      removeEventListener("message", listener);
+      if (received) window.close();
+      resolve(received);
+    }
+    addEventListener("message", listener);
+    to.postMessage({ type: TOKEN_MESSAGE, token }, location.origin);
+  });
 }

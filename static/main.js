@@ -7,7 +7,7 @@
 //   hands the token to the widget that opened it, or checks here when no widget did.
 
 // First, so that a sign-in answer leaves the address bar before anything else runs.
-import { arrival, clientId, signIn } from "./signin.js";
+import { arrival, clientId, onLaterArrival, signIn } from "./signin.js";
 import { checkerOpener, handOff, openTokenWindow } from "./handoff.js";
 import { exampleNote, renderTeam, summarize } from "./render.js";
 
@@ -44,7 +44,7 @@ let workerStarts = 0;
 const mode = document.body.dataset.mode;
 const embedded = mode === "widget";
 // In the token window: the widget frame to hand the token to, or null to check here instead.
-const handingTo = mode === "window" ? checkerOpener() : null;
+let handingTo = mode === "window" ? checkerOpener() : null;
 // A token from signing in, or from the token window: in memory only, until "Forget token".
 let held = null;
 // Whether the widget's token window is open, so that the status line keeps asking for the token.
@@ -221,7 +221,7 @@ function submit(event) {
   remember();
   const typed = tokenInput?.value.trim() ? tokenInput.value : null;
   if (handingTo) {
-    if (typed) handOff(handingTo, typed);
+    if (typed) handOver(typed);
     else showAlert("Paste a personal access token first, or sign in with Netlify.");
     return;
   }
@@ -261,6 +261,19 @@ function askForToken() {
   setStatus("Sign in or paste your token in the checker's window that opened.");
 }
 
+// The token window's hand-over; when the widget does not take it, the check runs here instead.
+async function handOver(token) {
+  setStatus("Handing your token to the checker that opened this window…");
+  if (await handOff(handingTo, token)) return;
+  handingTo = null;
+  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = false;
+  if (tokenInput.value) tokenInput.value = "";
+  held = token;
+  performance.mark("check-submitted");
+  ask({ token, team: teamInput.value });
+  setStatus("The checker that opened this window did not answer, so the check runs here.");
+}
+
 function startSignIn() {
   clearAlert();
   const keep = { team: teamInput.value.trim(), units: form.elements.units.value };
@@ -273,20 +286,20 @@ function startSignIn() {
 }
 
 // Signed in: the token is held in memory, and checks use it unless a token is pasted.
-function useArrival() {
-  if (!arrival) return;
-  if (arrival.team && !teamInput.value) teamInput.value = arrival.team;
-  if (arrival.units === "decimal") form.querySelector("input[name=units][value=decimal]").checked = true;
-  if (arrival.error) {
-    showAlert(arrival.error);
+function useArrival(answer) {
+  if (!answer) return;
+  if (answer.team && !teamInput.value) teamInput.value = answer.team;
+  if (answer.units === "decimal") form.querySelector("input[name=units][value=decimal]").checked = true;
+  if (answer.error) {
+    showAlert(answer.error);
     setStatus("");
     return;
   }
   if (handingTo) {
-    handOff(handingTo, arrival.token);
+    handOver(answer.token);
     return;
   }
-  held = arrival.token;
+  held = answer.token;
   if (signedIn) signedIn.hidden = false;
   performance.mark("check-submitted");
   ask({ token: held, team: teamInput.value });
@@ -454,6 +467,8 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
   });
 });
 signInButton?.addEventListener("click", startSignIn);
+// The widget never signs in itself: its token comes from the window.
+if (!embedded) onLaterArrival(useArrival);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
 recall();
 if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
@@ -464,7 +479,7 @@ if (handingTo) {
   loading.hidden = true;
   setStatus("Your token goes to the checker that opened this window, which then closes.");
   tokenInput.focus();
-  useArrival();
+  useArrival(arrival);
 } else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.
   const intent = () => {
@@ -481,7 +496,7 @@ if (handingTo) {
 } else {
   if (mode === "page") showEmbedSnippets();
   startWorker();
-  useArrival();
+  useArrival(arrival);
 }
 
 // The frame's height goes to the page that embeds it, and only to that page's origin.

@@ -16,6 +16,15 @@ export const clientId =
 // { error }, with the team and units the reader had when the attempt began.
 export const arrival = takeArrival();
 
+// An answer can also arrive by a change of fragment alone, on a page already loaded: it leaves
+// the address just as soon, and is judged the same way (`use` is told what it held).
+export function onLaterArrival(use) {
+  addEventListener("hashchange", () => {
+    const later = takeArrival();
+    if (later) use(later);
+  });
+}
+
 function takeArrival() {
   const answer = new URLSearchParams(location.hash.slice(1));
   if (!answer.has("access_token") && !answer.has("error")) return null;

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -297,8 +297,18 @@ def test_the_widget_in_a_blog_post_takes_its_token_from_a_window_checks_and_resi
     driver.screenshot(ARTIFACTS / f"{driver.name}-embed.png")
 
 
-def token_from_window(driver: Driver) -> None:
-    """Press the widget's Check bandwidth, then paste the token in the window that opens."""
+def paste_token(driver: Driver) -> None:
+    driver.fill("#token", TOKEN)
+    driver.click_closing("#submit")
+
+
+def sign_in(driver: Driver) -> None:
+    driver.click_closing("#sign-in")
+
+
+def token_from_window(driver: Driver, act: Callable[[Driver], None] = paste_token) -> None:
+    """Press the widget's Check bandwidth, give the token in the window that opens (`act`), and
+    come back to the blog once that window has handed it over and closed."""
     [blog] = driver.windows()
     with driver.frame(WIDGET):
         driver.click("#submit")
@@ -319,8 +329,8 @@ def token_from_window(driver: Driver) -> None:
     )
     # Only the token is asked for there: the widget has the team and the units.
     assert driver.js("return document.querySelector('#team').closest('.field').hidden") is True
-    driver.fill("#token", TOKEN)
-    driver.click_closing("#submit")
+    act(driver)
+    deadline = time.monotonic() + READY_S
     while len(driver.windows()) > 1:
         assert time.monotonic() < deadline, f"{driver.name}: the token window stayed open"
         time.sleep(0.1)
@@ -343,6 +353,66 @@ def test_signing_in_with_netlify_checks_every_team(
     status = driver.js("return document.querySelector('#status').textContent")
     assert status == "Checked 3 teams: 1 over the allowance."
     assert len(authorize.asked) == 1
+    # What a reload loads holds no token: nothing is checked again, and nobody is signed in.
+    # (A reload itself, in Chromium, is in test_signin.py.)
+    before = len(netlify.api_requests())
+    driver.goto(site + "token.html")
+    wait_ready(driver)
+    time.sleep(0.3)
+    assert len(netlify.api_requests()) == before
+    assert driver.js("return document.querySelector('#signed-in').hidden") is True
+    assert driver.js("return location.href") == site + "token.html"
+
+
+def test_a_declined_or_forged_sign_in_checks_nothing(
+    driver: Driver, site: str, netlify: FakeNetlify, authorize: FakeAuthorize
+) -> None:
+    authorize.decision = "decline"
+    driver.goto(site)
+    until(driver, "return !document.querySelector('.sign-in').hidden")
+    driver.click("#sign-in")
+    alert = until(driver, "return document.querySelector('#alert')?.textContent")
+    assert "You declined" in alert
+    # A link that arrives with a token, loading the page afresh.
+    driver.goto(site)
+    driver.goto(f"{site}token.html#access_token=nfo_forged0123456789&token_type=Bearer&state=x")
+    alert = until(driver, "return document.querySelector('#alert')?.textContent")
+    assert "not from a sign-in started here" in alert
+    assert driver.js("return location.hash") == ""
+    wait_ready(driver)
+    assert netlify.api_requests() == []
+
+
+def test_signing_in_from_the_widgets_window(
+    driver: Driver, blog: str, site: str, netlify: FakeNetlify, authorize: FakeAuthorize
+) -> None:
+    driver.goto(blog + "post.html")
+    with driver.frame(WIDGET):
+        until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+    token_from_window(driver, sign_in)
+    with driver.frame(WIDGET):
+        until(
+            driver,
+            "return document.querySelector('.headline')?.textContent"
+            ".includes('25.3 GiB of 100 GiB used')",
+            timeout_s=READY_S,
+        )
+    assert len(authorize.asked) == 1
+
+
+def test_the_team_and_units_are_remembered_only_when_asked(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    driver.click("#remember")
+    driver.click("input[name=units][value=decimal]")
+    assert "27.2 GB of 107 GB used" in check(driver, team="acme")
+    open_page(driver, site)
+    assert driver.js("return document.querySelector('#team').value") == "acme"
+    assert driver.js("return document.querySelector('#remember').checked") is True
+    assert driver.js("return document.querySelector('input[value=decimal]').checked") is True
+    driver.click("#remember")
+    open_page(driver, site)
+    assert driver.js("return document.querySelector('#team').value") == ""
+    assert driver.js("return localStorage.length") == 0
 
 
 def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) -> None:

@@ -163,6 +163,20 @@ def test_a_forged_answer_is_refused_and_its_token_never_sent(
     assert not [url for url, _ in audit.requests if FORGED in url and "#" not in url]
 
 
+def test_an_answer_arriving_in_the_fragment_alone_is_refused_too(
+    page: Any, site: str, netlify: FakeNetlify
+) -> None:
+    checker = CheckerPage(page, site + "token.html").open()
+    page.evaluate(
+        "(t) => { location.hash = `access_token=${t}&token_type=Bearer&state=x`; }", FORGED
+    )
+    assert "not from a sign-in started here" in alert_shown(page)
+    assert page.evaluate("() => location.hash") == ""
+    page.wait_for_timeout(300)
+    assert netlify.requests == []
+    assert "25.3 GiB" in checker.check(team="acme")
+
+
 def test_without_a_client_id_there_is_no_sign_in(
     browser: Any, dist: Path, tmp_path: Path, netlify: FakeNetlify
 ) -> None:
@@ -274,6 +288,19 @@ def test_a_window_that_loses_its_widget_checks_in_place(
     results_shown(window)
     assert "Checked 3 teams" in window.get_by_role("status").inner_text()
     assert post.frame_locator("iframe").locator(".headline").count() == 0
+
+
+def test_a_window_whose_widget_is_gone_checks_in_place_instead_of_losing_the_token(
+    post: Any, site: str, netlify: FakeNetlify
+) -> None:
+    window = open_token_window(post, site)
+    post.evaluate("() => document.querySelector('iframe').remove()")
+    window.get_by_label("Personal access token").fill(TOKEN)
+    window.get_by_role("button", name="Check bandwidth").click()
+    results_shown(window)
+    assert not window.is_closed()
+    assert window.get_by_role("status").inner_text() == "Checked 3 teams: 1 over the allowance."
+    assert window.get_by_label("Team slug").is_visible()
 
 
 @pytest.mark.parametrize("post", ["hostile"], indirect=True)
