@@ -9,6 +9,8 @@
 // First, so that a sign-in answer leaves the address bar before anything else runs.
 import { arrival, clientId, onLaterArrival, signIn } from "./signin.js";
 import { checkerOpener, handOff, openTokenWindow } from "./handoff.js";
+import { reportHeight, showEmbedSnippets } from "./embedding.js";
+import { recall, remember } from "./remember.js";
 import { exampleNote, renderTeam, summarize } from "./render.js";
 
 // The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
@@ -218,7 +220,7 @@ function run(formData) {
 function submit(event) {
   event.preventDefault();
   if (current) return;
-  remember();
+  remember(form);
   const typed = tokenInput?.value.trim() ? tokenInput.value : null;
   if (handingTo) {
     if (typed) handOver(typed);
@@ -382,39 +384,6 @@ function clearAlert() {
   teamInput.removeAttribute("aria-invalid");
 }
 
-// --- remembered on this device, if asked: the team and units, never the token ----------------
-
-const REMEMBERED = "netlify-bandwidth-checker:remembered";
-
-// Storage may be refused (a frame in another site's page, a private window): then nothing is
-// remembered, and nothing fails.
-function stored(use) {
-  try {
-    return use(localStorage);
-  } catch {
-    return null;
-  }
-}
-
-function remember() {
-  const choice = { team: teamInput.value.trim(), units: form.elements.units.value };
-  stored((storage) =>
-    rememberBox.checked
-      ? storage.setItem(REMEMBERED, JSON.stringify(choice))
-      : storage.removeItem(REMEMBERED),
-  );
-}
-
-function recall() {
-  // What is not ours to read (not JSON, say) is ignored like refused storage.
-  const choice = stored((storage) => JSON.parse(storage.getItem(REMEMBERED)));
-  if (!choice) return;
-  rememberBox.checked = true;
-  if (!teamInput.value && typeof choice.team === "string") teamInput.value = choice.team;
-  const units = choice.units === "decimal" ? "decimal" : "binary";
-  form.querySelector(`input[name=units][value=${units}]`).checked = true;
-}
-
 function forgetHeld() {
   held = null;
   if (signedIn) signedIn.hidden = true;
@@ -422,7 +391,7 @@ function forgetHeld() {
 
 function forget() {
   rememberBox.checked = false;
-  remember();
+  remember(form);
   forgetHeld();
   if (tokenInput) tokenInput.value = "";
   refreshButton.hidden = true;
@@ -448,29 +417,16 @@ $("#toggle-token")?.addEventListener("click", (event) => {
 form.addEventListener("submit", submit);
 form.addEventListener("change", (event) => {
   if (event.target.name === "units" && lastView?.ok) render(lastView);
-  if (event.target === rememberBox || rememberBox.checked) remember();
+  if (event.target === rememberBox || rememberBox.checked) remember(form);
 });
 $("#forget").addEventListener("click", forget);
 $("#example").addEventListener("click", () => current || ask({ example: true }));
 refreshButton.addEventListener("click", () => form.requestSubmit());
-document.querySelectorAll("button[data-copy]").forEach((button) => {
-  button.addEventListener("click", async () => {
-    const code = $(`#${button.dataset.copy}`);
-    try {
-      await navigator.clipboard.writeText(code.textContent);
-      button.textContent = "Copied";
-    } catch {
-      // No clipboard access (an older engine, or a permission refused): select it for the reader.
-      getSelection().selectAllChildren(code);
-      button.textContent = "Selected: press Ctrl+C or ⌘C";
-    }
-  });
-});
 signInButton?.addEventListener("click", startSignIn);
 // The widget never signs in itself: its token comes from the window.
 if (!embedded) onLaterArrival(useArrival);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
-recall();
+recall(form);
 if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
 
 if (handingTo) {
@@ -497,35 +453,4 @@ if (handingTo) {
   if (mode === "page") showEmbedSnippets();
   startWorker();
   useArrival(arrival);
-}
-
-// The frame's height goes to the page that embeds it, and only to that page's origin.
-function reportHeight() {
-  // Firefox masks the ancestor as "null" in a frame whose embed asks for no referrer, and
-  // older engines have no ancestorOrigins: then the origin embed.js put in the address serves.
-  const ancestor = location.ancestorOrigins?.[0];
-  const host =
-    ancestor && ancestor !== "null" ? ancestor : new URLSearchParams(location.search).get("host");
-  if (!host || window.parent === window) return;
-  let origin;
-  try {
-    origin = new URL(host).origin;
-  } catch {
-    return;
-  }
-  const page = $("main");
-  // In coarse steps: the host needs room for the frame, not a measure of what the reader sees.
-  const STEP = 40;
-  new ResizeObserver(() => {
-    const height = Math.ceil(page.offsetHeight / STEP) * STEP;
-    window.parent.postMessage({ type: "netlify-bandwidth-checker:height", height }, origin);
-  }).observe(page);
-}
-
-function showEmbedSnippets() {
-  const site = new URL(".", location.href).href;
-  $("#embed-script").textContent = `<script src="${site}embed.js" async></script>`;
-  $("#embed-frame").textContent =
-    `<iframe src="${site}widget.html" title="Netlify bandwidth checker" ` +
-    `width="100%" height="620" style="border:0" loading="lazy"></iframe>`;
 }
