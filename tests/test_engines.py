@@ -268,13 +268,8 @@ def test_the_widget_in_a_blog_post_takes_its_token_from_a_window_checks_and_resi
     with driver.frame(WIDGET):
         assert driver.js("return document.querySelector('#token')") is None
     token_from_window(driver)
+    widget_shows(driver, "25.3 GiB of 100 GiB used")
     with driver.frame(WIDGET):
-        until(
-            driver,
-            "return document.querySelector('.headline')?.textContent"
-            ".includes('25.3 GiB of 100 GiB used')",
-            timeout_s=READY_S,
-        )
         # data-team named the team, so its name, plan and quotas follow the figures.
         until(driver, "return performance.getEntriesByName('details-shown').length > 0")
         content = driver.js("return document.querySelector('main').offsetHeight")
@@ -295,6 +290,16 @@ def test_the_widget_in_a_blog_post_takes_its_token_from_a_window_checks_and_resi
         assert json.loads(data)["height"] % 40 == 0
         assert TOKEN not in data
     driver.screenshot(ARTIFACTS / f"{driver.name}-embed.png")
+
+
+def widget_shows(driver: Driver, headline: str) -> None:
+    with driver.frame(WIDGET):
+        until(
+            driver,
+            "return document.querySelector('.headline')?.textContent.includes(arguments[0])",
+            headline,
+            timeout_s=READY_S,
+        )
 
 
 def paste_token(driver: Driver) -> None:
@@ -390,13 +395,7 @@ def test_signing_in_from_the_widgets_window(
     with driver.frame(WIDGET):
         until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
     token_from_window(driver, sign_in)
-    with driver.frame(WIDGET):
-        until(
-            driver,
-            "return document.querySelector('.headline')?.textContent"
-            ".includes('25.3 GiB of 100 GiB used')",
-            timeout_s=READY_S,
-        )
+    widget_shows(driver, "25.3 GiB of 100 GiB used")
     assert len(authorize.asked) == 1
 
 
