@@ -16,8 +16,13 @@ export function openTokenWindow({ onToken, onClosed }) {
     opened.focus();
     return true;
   }
-  // Unnamed ("_blank"): a named window could be found and navigated by the page around the frame.
-  const window_ = window.open(new URL("token.html", location.href).href, "_blank", "popup,width=520,height=680");
+  let window_;
+  try {
+    // Unnamed ("_blank"): the page around the frame could find a named window and navigate it.
+    window_ = window.open(new URL("token.html", location.href).href, "_blank", "popup,width=520,height=680");
+  } catch {
+    window_ = null; // Firefox throws, in a frame that may not open windows, where others give null
+  }
   if (!window_) return false;
   opened = window_;
   const listener = (event) => {

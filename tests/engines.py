@@ -37,6 +37,7 @@ class Driver(Protocol):
     def js(self, body: str, *args: Any) -> Any: ...
     def js_async(self, body: str, *args: Any) -> Any: ...
     def fill(self, css: str, text: str) -> None: ...
+    def type_keys(self, text: str) -> None: ...
     def click(self, css: str) -> None: ...
     def resize(self, width: int, height: int) -> None: ...
     def screenshot(self, path: Path) -> None: ...
@@ -108,6 +109,10 @@ class ChromiumDriver:
 
     def fill(self, css: str, text: str) -> None:
         self.target.locator(css).fill(text)
+
+    def type_keys(self, text: str) -> None:
+        """Keys as a person types them: to whatever has the focus, wherever a page moved it."""
+        self.page.keyboard.type(text)
 
     def click(self, css: str) -> None:
         self.target.locator(css).click()
@@ -264,6 +269,9 @@ class FirefoxDriver(_WebDriverBase):
     def goto(self, url: str) -> None:
         self.client.navigate(url)
 
+    def type_keys(self, text: str) -> None:
+        self.client.actions.sequence("key", "keyboard").send_keys(text).perform()
+
     def _find(self, css: str) -> Any:
         return self.client.find_element("css selector", css)
 
@@ -341,13 +349,16 @@ class WebKitDriver(_WebDriverBase):
     def fill(self, css: str, text: str) -> None:
         # WebKitWebDriver calls a field in another origin's frame "not focusable" until it has
         # been clicked; a person clicks it too, then types.
-        from selenium.webdriver.common.action_chains import ActionChains
-
         element = self._element(css)
         element.clear()  # which, as WebDriver defines it, also takes the focus away
         element.click()
         if text:
-            ActionChains(self.client).send_keys(text).perform()
+            self.type_keys(text)
+
+    def type_keys(self, text: str) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self.client).send_keys(text).perform()
 
     def _find(self, css: str) -> Any:
         return self.client.find_element("css selector", css)

@@ -399,6 +399,44 @@ def test_signing_in_from_the_widgets_window(
     assert len(authorize.asked) == 1
 
 
+def type_token(driver: Driver) -> None:
+    driver.click("#token")
+    driver.type_keys(TOKEN)
+    driver.click_closing("#submit")
+
+
+def test_a_host_page_that_steals_focus_captures_nothing_of_the_token(
+    driver: Driver, blog: str, netlify: FakeNetlify
+) -> None:
+    driver.goto(blog + "hostile.html")
+    # The attack works in this engine: keys typed after clicking into the frame reach the host.
+    with driver.frame(WIDGET):
+        until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+        driver.click("#team")
+    time.sleep(0.3)
+    driver.type_keys("side")
+    assert "keydown:s" in driver.js("return window.__captured"), "the fixture's attack failed"
+    with driver.frame(WIDGET):
+        driver.js("document.querySelector('#team').value = ''")  # whatever reached the field
+    driver.js("window.__captured.length = 0")
+    # The token, typed key by key in the checker's own window, for a whole check.
+    token_from_window(driver, type_token)
+    widget_shows(driver, "25.3 GiB of 100 GiB used")
+    captured = driver.js("return window.__captured")
+    assert captured == [], f"{driver.name}: the host page saw {captured}"
+
+
+def test_a_blocked_token_window_is_explained(driver: Driver, blog: str) -> None:
+    driver.goto(blog + "no-popups.html")
+    with driver.frame(WIDGET):
+        until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+        driver.click("#submit")
+        alert = until(driver, "return document.querySelector('#alert').textContent")
+        assert "blocked the checker's token window" in alert
+        assert driver.js("return document.activeElement.id") == "new-tab"
+    assert len(driver.windows()) == 1
+
+
 def test_the_team_and_units_are_remembered_only_when_asked(driver: Driver, site: str) -> None:
     open_page(driver, site)
     driver.click("#remember")
