@@ -444,6 +444,8 @@ if (handingTo) {
       setStatus("Loading Python…");
     }
   };
+  // Check bandwidth opens a window here: the note that says so is read out with the button.
+  submitButton.setAttribute("aria-describedby", "window-note");
   form.addEventListener("focusin", intent);
   form.addEventListener("input", intent);
   loading.hidden = true;

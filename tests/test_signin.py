@@ -222,6 +222,10 @@ def test_the_widget_has_no_token_field_and_takes_the_token_from_its_own_window(
 ) -> None:
     widget = post.frame_locator("iframe")
     assert widget.get_by_label("Personal access token").count() == 0
+    button = widget.get_by_role("button", name="Check bandwidth")
+    assert "opens a small window of the checker's own" in button.evaluate(
+        "(b) => document.getElementById(b.getAttribute('aria-describedby')).textContent"
+    )
     window = open_token_window(post, site)
     # Only the token is asked for there: the widget has the team and the units.
     assert not window.get_by_label("Team slug").is_visible()
