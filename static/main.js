@@ -161,7 +161,7 @@ function onWorkerMessage(message) {
       if (current || message.id !== checkCount || !lastView?.ok) return;
       lastView = message.view;
       render(message.view);
-      setStatus(summarize(message.view.teams, form.elements.units.value));
+      setStatus(summarize(message.view.teams, units()));
       performance.mark("details-shown");
       break;
     case "result":
@@ -241,9 +241,7 @@ function askForToken() {
   const opened = openTokenWindow({
     onToken: (token) => {
       awaitingToken = false;
-      held = token;
-      performance.mark("check-submitted");
-      ask({ token, team: teamInput.value });
+      checkWithHeld(token);
     },
     onClosed: () => {
       awaitingToken = false;
@@ -268,11 +266,9 @@ async function handOver(token) {
   setStatus("Handing your token to the checker that opened this window…");
   if (await handOff(handingTo, token)) return;
   handingTo = null;
-  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = false;
-  if (tokenInput.value) tokenInput.value = "";
-  held = token;
-  performance.mark("check-submitted");
-  ask({ token, team: teamInput.value });
+  showChecksHere(true);
+  tokenInput.value = "";
+  checkWithHeld(token);
   setStatus("The checker that opened this window did not answer, so the check runs here.");
 }
 
@@ -301,10 +297,21 @@ function useArrival(answer) {
     handOver(answer.token);
     return;
   }
-  held = answer.token;
   if (signedIn) signedIn.hidden = false;
+  checkWithHeld(answer.token);
+}
+
+// A token from sign-in or the token window, kept in memory for Refresh, and checked now.
+function checkWithHeld(token) {
+  held = token;
   performance.mark("check-submitted");
-  ask({ token: held, team: teamInput.value });
+  ask({ token, team: teamInput.value });
+}
+
+// The parts of the form that only a page which checks here shows: the token window a widget
+// opened asks for the token alone.
+function showChecksHere(shown) {
+  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = !shown;
 }
 
 // A check, or the example ({ example: true }): run now, or as soon as Python is ready.
@@ -343,14 +350,15 @@ function show(view) {
   render(view);
   // The example's figures are made up here: there is nothing at Netlify to refresh.
   refreshButton.hidden = Boolean(view.example);
-  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams, form.elements.units.value)}`);
+  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams, units())}`);
   performance.mark("result-shown");
 }
 
 
+const units = () => form.elements.units.value;
+
 function render(view, into = results) {
-  const units = form.elements.units.value;
-  into.replaceChildren(...view.teams.map((team) => renderTeam(team, units)));
+  into.replaceChildren(...view.teams.map((team) => renderTeam(team, units())));
   if (view.example && into === results) into.prepend(exampleNote());
 }
 
@@ -359,7 +367,7 @@ function render(view, into = results) {
 function rehearse(view) {
   if (!view?.ok) return;
   render(view, document.createElement("div"));
-  summarize(view.teams, form.elements.units.value);
+  summarize(view.teams, units());
 }
 
 // --- state --------------------------------------------------------------------------------------
@@ -423,19 +431,16 @@ $("#forget").addEventListener("click", forget);
 $("#example").addEventListener("click", () => current || ask({ example: true }));
 refreshButton.addEventListener("click", () => form.requestSubmit());
 signInButton?.addEventListener("click", startSignIn);
-// The widget never signs in itself: its token comes from the window.
-if (!embedded) onLaterArrival(useArrival);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
 recall(form);
 if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
 
 if (handingTo) {
   // Only the token is asked for here: the widget that opened this window has the rest.
-  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = true;
+  showChecksHere(false);
   loading.hidden = true;
   setStatus("Your token goes to the checker that opened this window, which then closes.");
   tokenInput.focus();
-  useArrival(arrival);
 } else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.
   const intent = () => {
@@ -454,5 +459,9 @@ if (handingTo) {
 } else {
   if (mode === "page") showEmbedSnippets();
   startWorker();
+}
+// A sign-in answer, now or by a later change of fragment; the widget never signs in itself.
+if (!embedded) {
   useArrival(arrival);
+  onLaterArrival(useArrival);
 }

@@ -76,12 +76,22 @@ class CheckerPage:
         """Submit and wait for the figures; returns the results' text."""
         before = self.marks("result-shown")
         self.submit(token, team)
-        self.until("(n) => performance.getEntriesByName('result-shown').length > n", before)
+        self.wait_result(before)
         return str(self.results.inner_text())
+
+    def wait_result(self, before: int = 0, timeout_ms: float = CHECK_TIMEOUT_MS) -> None:
+        """Wait for a result after the `before` already shown (with Python's start, if need be)."""
+        self.until(
+            "(n) => performance.getEntriesByName('result-shown').length > n", before, timeout_ms
+        )
 
     def fail(self, token: str = TOKEN, team: str = "acme") -> str:
         """Submit and wait for the alert; returns its sentence."""
         self.submit(token, team)
+        return self.alerted()
+
+    def alerted(self) -> str:
+        """Wait for the alert; returns its sentence."""
         self.until("() => document.querySelector('[role=alert]').textContent.trim() !== ''")
         return str(self.alert.inner_text())
 

@@ -156,6 +156,20 @@ for (const type of ["keydown", "paste", "input"]) {
 """
 
 
+@contextmanager
+def served_copy(copy: Path, **handler: Any) -> Iterator[str]:
+    """A copy of dist/, changed by a test, served with netlify.toml's headers as the site is;
+    `handler` overrides the local server's handler attributes (its MIME types, say)."""
+    site_handler = type("Copy", (serve.SiteHandler,), {"rules": site_rules(copy), **handler})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(site_handler, directory=str(copy)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """dist/ served with the runtime missing, cut short, or served as the wrong type."""
@@ -170,16 +184,8 @@ def broken_site(dist: Path, tmp_path: Path, request: pytest.FixtureRequest) -> I
     else:
         extensions[".gz"] = "text/plain"
         extensions[".zip"] = "text/html"
-    handler = type(
-        "Broken",
-        (serve.SiteHandler,),
-        {"rules": site_rules(copy), "extensions_map": extensions},
-    )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with served_copy(copy, extensions_map=extensions) as url:
+        yield url
 
 
 def chromium_executable() -> str | None:

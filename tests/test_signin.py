@@ -7,18 +7,14 @@ which allows the token in one message only: from the checker's window to the che
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from publish import pages, serve
-from publish.headers import site_rules
+from publish import pages
 from tests.checker_page import (
     READY_TIMEOUT_MS,
     CheckerPage,
@@ -26,7 +22,7 @@ from tests.checker_page import (
     open_token_window,
     token_from_window,
 )
-from tests.conftest import ROOT, audited_context
+from tests.conftest import ROOT, audited_context, served_copy
 from tests.fake_authorize import CLIENT_ID, FakeAuthorize
 from tests.fake_netlify import TOKEN, FakeNetlify
 
@@ -35,15 +31,11 @@ FORGED = "nfo_forgedTOKENfromSomeoneElse0123456789"
 
 
 def results_shown(page: Any) -> None:
-    CheckerPage(page, page.url).until(
-        "() => performance.getEntriesByName('result-shown').length > 0", None, READY_TIMEOUT_MS
-    )
+    CheckerPage(page, page.url).wait_result(timeout_ms=READY_TIMEOUT_MS)
 
 
 def alert_shown(page: Any) -> str:
-    checker = CheckerPage(page, page.url)
-    checker.until("() => document.querySelector('[role=alert]').textContent.trim() !== ''")
-    return str(checker.alert.inner_text())
+    return CheckerPage(page, page.url).alerted()
 
 
 def sent_to_authorize(authorize: FakeAuthorize) -> dict[str, str]:
@@ -183,18 +175,10 @@ def test_without_a_client_id_there_is_no_sign_in(
     copy = tmp_path / "dist"
     shutil.copytree(dist, copy)
     pages.write(copy, (ROOT / "index.html").read_text(), client_id=None)
-    handler = type("Site", (serve.SiteHandler,), {"rules": site_rules(copy)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/"
-    try:
-        with audited_context(browser, url) as ctx:
-            checker = CheckerPage(ctx.new_page(), url).open()
-            assert checker.page.get_by_role("button", name=SIGN_IN).count() == 0
-            assert "25.3 GiB" in checker.check(team="acme")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_copy(copy) as url, audited_context(browser, url) as ctx:
+        checker = CheckerPage(ctx.new_page(), url).open()
+        assert checker.page.get_by_role("button", name=SIGN_IN).count() == 0
+        assert "25.3 GiB" in checker.check(team="acme")
 
 
 # --- the widget: its token comes from the checker's own window ----------------------------------
