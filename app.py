@@ -500,11 +500,10 @@ def main(
         print("Example figures for two made-up teams; nothing was sent to Netlify.", file=stderr)
         return _output(args, example_reports(utc_now()), stdout, stderr, example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
-    secure = base.startswith("https://") or api.is_loopback(base)
-    if not (secure and urlsplit(base).hostname):
+    if not api.usable_base(base):
         print(
             "app.py: NETLIFY_API_URL must be an https:// address with a host, "
-            f"such as {api.API_BASE}",
+            f"such as {api.API_BASE} (or http:// on this machine)",
             file=stderr,
         )
         return EXIT_USAGE
@@ -532,10 +531,10 @@ def main(
                 f"Could not reach {urlsplit(base).netloc}, the API that NETLIFY_API_URL names. "
                 "Check the address, and that something answers there."
             )
-        print(f"app.py: {message}", file=stderr)
+        print(f"app.py: {terminal_text(message)}", file=stderr)
         return EXIT_FAILED
     except api.CheckError as error:
-        print(f"app.py: {error.message}", file=stderr)
+        print(f"app.py: {terminal_text(error.message)}", file=stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
@@ -564,7 +563,8 @@ def _output(
         print("\n\n".join(_human(report, now, args.units) for report in reports), file=stdout)
     failed = [report for report in reports if report.error]
     for report in failed:
-        print(f"app.py: {report.account.slug}: {report.error.message}", file=stderr)  # type: ignore[union-attr]
+        message = terminal_text(report.error.message)  # type: ignore[union-attr]
+        print(f"app.py: {report.account.slug}: {message}", file=stderr)
     if failed:
         return EXIT_FAILED
     if args.fail_over is not None and any(
@@ -581,14 +581,34 @@ def _at_or_over(bandwidth: api.Bandwidth, percent: float) -> bool:
     return bandwidth.used * 100 >= percent * bandwidth.available
 
 
+# Bidirectional overrides and isolates reorder what follows them on screen.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_text(text: str) -> str:
+    """`text` with every control character replaced, so that it prints as it reads.
+
+    Team names and plans are written by whoever owns a team, and a terminal obeys the escape
+    sequences in what it prints: one could set the clipboard (OSC 52), retitle the window or
+    rewrite the lines above. Nothing from Netlify reaches the terminal without passing here.
+    """
+    return "".join("\ufffd" if _is_control(char) else char for char in text)
+
+
+def _is_control(char: str) -> bool:
+    # Unicode's category Cc (C0, DEL and C1), and the bidirectional controls.
+    return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in _BIDI_CONTROLS
+
+
 def _human(report: TeamReport, now: datetime, units: str) -> str:
     account = report.account
     heading = account.name if account.name == account.slug else f"{account.name} ({account.slug})"
     if account.plan:
         heading += f" · {account.plan}"
+    heading = terminal_text(heading)
     if report.bandwidth is None:
         assert report.error is not None
-        return f"{heading}\n  {report.error.message}"
+        return f"{heading}\n  {terminal_text(report.error.message)}"
     figures = usage(report.bandwidth, now)
     text = texts(figures, units)
     percent = f" ({text['percent']})" if text["percent"] else ""
@@ -614,6 +634,7 @@ def _human(report: TeamReport, now: datetime, units: str) -> str:
     if report.bandwidth.updated_at:
         rows.append(("Updated", _ago(report.bandwidth.updated_at, now)))
     rows += quota_lines(account.quotas)
+    rows = [(terminal_text(label), terminal_text(value)) for label, value in rows]
     width = max(len(label) for label, _ in rows)
     return "\n".join([heading, *(f"  {label:<{width}}  {value}" for label, value in rows)])
 

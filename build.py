@@ -146,25 +146,11 @@ def build(
     return dist
 
 
-# Only files that exist are cached for a year: a missing one (a deploy still on its way, say)
-# must not be pinned in a reader's browser as a 404.
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
-
-
 def _immutable_runtime(site: Path, runtime: Path) -> None:
-    """Write _headers for the runtime's files, then refuse rules that overlap anywhere."""
+    """Write _headers for the runtime's files, then check every rule the site is served with."""
     files = sorted("/" + str(file.relative_to(site)) for file in runtime.iterdir())
-    headers.write_headers_file(site / headers.HEADERS_FILE, files, IMMUTABLE)
-    check_disjoint(site, headers.site_rules(site))
-
-
-def check_disjoint(site: Path, rules: list[headers.Rule]) -> None:
-    clashes = headers.overlaps(headers.published_paths(site), rules)
-    if clashes:
-        raise BuildError(
-            "header rules overlap, and a CDN may send both values (a browser then enforces "
-            "both policies). Make them disjoint:\n  " + "\n  ".join(clashes)
-        )
+    headers.write_headers_file(site / headers.HEADERS_FILE, files, headers.IMMUTABLE)
+    headers.check_site(site, headers.site_rules(site), headers.redirects_from_toml(headers.CONFIG))
 
 
 def _startup_file(

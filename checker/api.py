@@ -25,6 +25,8 @@ MAX_TOKEN_LENGTH = 256
 MAX_SLUG_LENGTH = 100
 # A bandwidth answer is a few hundred bytes and a team list a few kilobytes per team.
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# The longest rate-limit wait believed; Netlify's window is a minute.
+MAX_CREDIBLE_WAIT = timedelta(days=1)
 # JavaScript renders these numbers too, and it counts exactly only up to 2**53.
 MAX_BYTES = 2**53 - 1
 
@@ -383,12 +385,16 @@ def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
     reset = headers.get("x-ratelimit-reset", "").strip()
     after = headers.get("retry-after", "").strip()
     if after.isdigit() and len(after) <= 9:
-        return now + timedelta(seconds=int(after))
-    at = _moment(reset, unix=True) or _moment(after, unix=False)
-    if at is None:
-        return None
-    sent = _moment(headers.get("date", "").strip(), unix=False)
-    return now + (at - sent) if sent else at
+        wait = timedelta(seconds=int(after))
+    else:
+        at = _moment(reset, unix=True) or _moment(after, unix=False)
+        if at is None:
+            return None
+        sent = _moment(headers.get("date", "").strip(), unix=False)
+        wait = at - (sent or now)
+    # Netlify's window is a minute long: a wait (or a reset gone by) of days comes from a header
+    # or a clock gone wrong, and counts as no header at all, never as a date to compute with.
+    return now + wait if abs(wait) <= MAX_CREDIBLE_WAIT else None
 
 
 def _moment(text: str, *, unix: bool) -> datetime | None:
@@ -396,7 +402,12 @@ def _moment(text: str, *, unix: bool) -> datetime | None:
     if not text:
         return None
     if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC) if unix and len(text) <= 12 else None
+        if not unix or len(text) > 12:
+            return None
+        try:
+            return datetime.fromtimestamp(int(text), UTC)
+        except (ValueError, OverflowError, OSError):
+            return None  # past the years a datetime can hold
     # A pattern, not strptime, which would ship another two modules to the browser.
     netlify_style = _NETLIFY_TIME.fullmatch(text)
     if netlify_style:
@@ -457,6 +468,22 @@ def _timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else None
+
+
+def usable_base(url: str) -> bool:
+    """Whether `url` may stand in for the API: https:// with a host, or http:// on this machine.
+
+    Nothing else: another scheme (file://, ftp://) would read or send the token somewhere that
+    is no API at all, however local its host.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(url))
 
 
 def is_loopback(url: str) -> bool:

@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from publish.downloads import BuildError, Download, fetch, pip_download
+from publish.downloads import BuildError, Download, fetch, pip_download, unlink_if_link, write_entry
 
 # Build tool only (never shipped): the best gzip compressor there is. Its wheel for Linux on
 # x86_64 (Netlify's build machines) is pinned like the runtime; elsewhere the build uses zlib.
@@ -55,6 +55,7 @@ class Compressor:
 
     def __call__(self, data: bytes) -> bytes:
         kept = self.cache / "compressed" / f"{hashlib.sha256(data).hexdigest()}.gz"
+        unlink_if_link(kept)
         if kept.exists():
             packed = kept.read_bytes()
             # Checked at every use, not only when written: a file changed in place in the cache,
@@ -72,8 +73,7 @@ class Compressor:
         packed = zopfli.compress(data, numiterations=1)
         if not _inflates_to(packed, data):
             raise BuildError("Zopfli's output does not decompress to its input")
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        kept.write_bytes(packed)
+        write_entry(kept, packed)
         return packed
 
     def _zopfli(self) -> Any:

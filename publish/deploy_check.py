@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from publish import headers
 
@@ -42,13 +43,22 @@ class Fetched:
 Fetch = Callable[[str], Fetched]
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect is part of what the site answers, to be checked, not followed.
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def fetch(url: str) -> Fetched:
     # identity: the bytes as stored, to compare with dist/; no cookies, no redirects followed.
     request = urllib.request.Request(
         url, headers={"Accept-Encoding": "identity", "User-Agent": "netlify-bandwidth-checker"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with _opener.open(request, timeout=30) as response:
             return Fetched(response.status, list(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
         with error:
@@ -76,7 +86,35 @@ def problems(base: str, dist: Path, rules: list[headers.Rule], get: Fetch = fetc
             found.append(f"{path}: served as {served_as or 'no type'}, not {expected[0]}")
         if answer.body != file.read_bytes():
             found.append(f"{path}: its bytes differ from dist/ (an old or altered deploy?)")
+    files = set(headers.published_paths(dist))
+    for address, page in headers.page_addresses(dist).items():
+        if address not in files:
+            found += [
+                f"{address}: {problem}" for problem in _guarded(base, address, page, rules, get)
+            ]
     return found
+
+
+def _guarded(
+    base: str, address: str, page: str, rules: list[headers.Rule], get: Fetch
+) -> list[str]:
+    """A page's other address (/token for /token.html) must redirect to it, serve nothing, or
+    serve it with all of its headers: a blog could frame it otherwise."""
+    try:
+        answer = get(base + address.lstrip("/"))
+    except (OSError, urllib.error.URLError) as error:
+        return [f"could not be fetched ({error})"]
+    if answer.status in (301, 302, 307, 308):
+        location = urljoin(base + address.lstrip("/"), ";".join(answer.values("location")))
+        if location.split("?", 1)[0] != base + page.lstrip("/"):
+            return [f"redirects to {location}, not to its page {page}"]
+        return []
+    if answer.status in (404, 410):
+        return []
+    if answer.status != 200:
+        return [f"HTTP {answer.status}"]
+    missing = _differences(page, answer, rules)
+    return [f"serves {page} without its headers: {problem}" for problem in missing]
 
 
 def _differences(path: str, answer: Fetched, rules: list[headers.Rule]) -> list[str]:

@@ -45,9 +45,34 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "netlify-bandwidth-checker"
 
 
+def unlink_if_link(path: Path) -> None:
+    """A symbolic link where a cache entry belongs is no entry: it goes, and is made afresh.
+
+    Whatever wrote into it would write wherever it points (another of the user's files).
+    """
+    if path.is_symlink():
+        print(f"build: {path} is a link, not a file; replacing it", file=sys.stderr)
+        path.unlink()
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write a cache entry as a real file: never through a link, never half-written."""
+    unlink_if_link(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    # O_EXCL with O_NOFOLLOW: a link planted at the partial name is refused, not followed.
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    # Replacing renames over the name itself: a link that appeared there meanwhile is replaced.
+    os.replace(partial, path)
+
+
 def fetch(download: Download, cache: Path) -> bytes:
     """The pinned file's bytes, from the cache or the registry, verified either way."""
     path = cache / download.filename
+    unlink_if_link(path)
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
         tool = download.command[0]

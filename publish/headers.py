@@ -16,9 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.downloads import BuildError
+
 # Netlify reads this file from the publish directory, alongside netlify.toml's rules.
 HEADERS_FILE = "_headers"
 CONFIG = Path(__file__).resolve().parents[1] / "netlify.toml"
+# Only files that exist are cached for a year: a missing one (a deploy still on its way, say)
+# must not be pinned in a reader's browser as a 404.
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,92 @@ def _pattern(rule_path: str) -> re.Pattern[str]:
         else:
             parts.append(re.escape(piece))
     return re.compile("".join(parts) + r"\Z")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    source: str  # netlify.toml's `from`: a path, matched exactly
+    to: str
+    status: int
+    force: bool
+
+
+def redirects_from_toml(config: Path) -> list[Redirect]:
+    return [
+        Redirect(rule["from"], rule["to"], int(rule.get("status", 301)), bool(rule.get("force")))
+        for rule in tomllib.loads(config.read_text()).get("redirects", [])
+    ]
+
+
+def redirect_for(path: str, redirects: list[Redirect], *, served: bool) -> Redirect | None:
+    """The rule that redirects `path`; one without `force` yields to a page served there."""
+    for rule in redirects:
+        if rule.source == path and (rule.force or not served):
+            return rule
+    return None
+
+
+def page_addresses(dist: Path) -> dict[str, str]:
+    """Every address Netlify serves a page of `dist` at, and that page's own address.
+
+    Netlify serves `token.html` at `/token` and `/token/` too, and `index.html` at `/index`,
+    with no redirect ("pretty URLs"); header rules match the address as requested.
+    """
+    addresses = {}
+    for page in sorted(dist.rglob("*.html")):
+        own = "/" + str(page.relative_to(dist))
+        stem = own.removesuffix(".html")
+        home = stem.removesuffix("index") if page.name == "index.html" else None
+        canonical = home or own
+        for address in (own, stem, stem + "/", home):
+            if address:
+                addresses[address] = canonical
+    return addresses
+
+
+def pretty_page(dist: Path, path: str) -> Path | None:
+    """The page Netlify serves at `path` by its address without ".html", if it does."""
+    stem = path.rstrip("/")
+    if not stem or (dist / stem.lstrip("/")).exists():
+        return None
+    page = dist / (stem.lstrip("/") + ".html")
+    return page if page.is_file() else None
+
+
+def unguarded(dist: Path, rules: list[Rule], redirects: list[Redirect]) -> list[str]:
+    """One line for each address of a page that is neither redirected to the page's own address
+    nor sent the same headers, a frame-ancestors policy among them."""
+    found = []
+    for address, canonical in page_addresses(dist).items():
+        rule = redirect_for(address, redirects, served=True)
+        if rule is not None:
+            if rule.to != canonical:
+                found.append(f"{address}: redirects to {rule.to}, not to its page {canonical}")
+            continue
+        sent = sent_for(address, rules)
+        missing = sorted({name for name, _ in set(sent_for(canonical, rules)) - set(sent)})
+        if missing:
+            found.append(f"{address}: serves {canonical} without its {', '.join(missing)}")
+        elif not any(
+            name.lower() == "content-security-policy" and "frame-ancestors" in value
+            for name, value in sent
+        ):
+            found.append(f"{address}: serves a page with no frame-ancestors policy")
+    return found
+
+
+def check_site(site: Path, rules: list[Rule], redirects: list[Redirect]) -> None:
+    """Refuse rules that overlap on any file, or that leave an address of a page unguarded."""
+    problems = [
+        f"{line} (two rules set one header: a CDN may send both, and a browser enforces both)"
+        for line in overlaps(published_paths(site), rules)
+    ]
+    problems += [
+        f"{line} (a page of the checker must carry its policy wherever it is served)"
+        for line in unguarded(site, rules, redirects)
+    ]
+    if problems:
+        raise BuildError("the site's headers are unsafe:\n  " + "\n  ".join(problems))
 
 
 def from_toml(config: Path) -> list[Rule]:

@@ -36,21 +36,39 @@ def _compressed(path: str, mtime_ns: int) -> bytes:
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves dist/ with Netlify's MIME types and the headers netlify.toml declares."""
+    """Serves dist/ as Netlify does: its MIME types, netlify.toml's redirects and headers, and
+    each page at its address without ".html" too."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         **MIME_TYPES,
     }
     rules: ClassVar[list[headers.Rule]] = []
+    redirects: ClassVar[list[headers.Redirect]] = []
     served: ClassVar[list[str] | None] = None
+
+    def translate_path(self, path: str) -> str:
+        pretty = headers.pretty_page(Path(self.directory), path.split("?", 1)[0].split("#", 1)[0])
+        return str(pretty) if pretty else super().translate_path(path)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404)  # Netlify lists no folders
 
     def send_head(self) -> Any:
         """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
-        if self.path.split("?", 1)[0] == "/" + headers.HEADERS_FILE:
+        address, _, query = self.path.partition("?")
+        if address == "/" + headers.HEADERS_FILE:
             self.send_error(404)  # Netlify reads it; it never serves it
             return None
         path = self.translate_path(self.path)
+        redirect = headers.redirect_for(address, self.redirects, served=os.path.exists(path))
+        if redirect is not None:
+            # Netlify passes the query on to where a redirect leads.
+            self.send_response(redirect.status)
+            self.send_header("Location", redirect.to + (f"?{query}" if query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         kind = self.guess_type(path)
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (os.path.isfile(path) and kind.startswith(COMPRESSED_TYPES) and accepts_gzip):
@@ -104,8 +122,12 @@ def make_server(
     served: list[str] | None = None,
 ) -> ThreadingHTTPServer:
     """A server for `directory`; the path of each request is appended to `served`, if given."""
-    rules = headers.site_rules(directory)
-    handler = type("Handler", (SiteHandler,), {"rules": rules, "served": served})
+    attributes = {
+        "rules": headers.site_rules(directory),
+        "redirects": headers.redirects_from_toml(headers.CONFIG),
+        "served": served,
+    }
+    handler = type("Handler", (SiteHandler,), attributes)
     return _SiteServer((host, port), partial(handler, directory=str(directory)))
 
 

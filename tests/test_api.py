@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from hypothesis import given
@@ -392,6 +393,25 @@ def test_retry_after_in_netlifys_format_and_the_standard_ones(
 def test_429_without_readable_headers_still_says_what_to_do() -> None:
     with pytest.raises(api.RateLimited, match="Wait a minute"):
         api.read_bandwidth(answer({"code": 429}, 429), "acme", NOW)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["x-ratelimit-reset", "retry-after", "date"]),
+        st.one_of(
+            st.integers(min_value=0, max_value=10**13).map(str),
+            st.datetimes(timezones=st.just(UTC)).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC")),
+            st.datetimes(timezones=st.just(UTC)).map(lambda d: format_datetime(d, usegmt=True)),
+            st.text(max_size=30),
+        ),
+    )
+)
+def test_any_rate_limit_headers_give_a_time_within_a_day_or_none(headers: dict[str, str]) -> None:
+    """Resets in the year 33658, Dates in 1970 or 9999: never an exception, never a silly wait."""
+    retry_at = api.retry_time(headers, NOW)
+    assert retry_at is None or abs(retry_at - NOW) <= api.MAX_CREDIBLE_WAIT
+    with pytest.raises(api.RateLimited):
+        api.read_bandwidth(answer({"code": 429}, 429, **headers), "acme", NOW)
 
 
 def test_a_long_wait_is_said_in_minutes() -> None:

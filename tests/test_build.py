@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 import socket
 import urllib.error
@@ -14,6 +15,7 @@ import pytest
 import build
 import publish.headers
 from publish import compress, pages
+from publish.headers import CONFIG
 from publish.serve import serve
 
 
@@ -101,6 +103,38 @@ def test_a_compressed_file_changed_in_the_cache_is_never_shipped(
     assert gzip.decompress(kept.read_bytes()) == data  # and the cache is mended
 
 
+def test_a_link_in_the_cache_is_replaced_never_written_through(tmp_path: Path, dist: Path) -> None:
+    """A damaged entry that is a link: the build writes a real file, and the target is untouched."""
+    data = b"the runtime, say " * 2000
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    wheel = build.fetch(compress.zopfli_download(), build.cache_dir())
+    (cache / compress.ZOPFLI_WHEEL).write_bytes(wheel)
+    elsewhere = tmp_path / "someone-elses-file"
+    elsewhere.write_bytes(b"precious")
+    entry = cache / "compressed" / f"{hashlib.sha256(data).hexdigest()}.gz"
+    entry.parent.mkdir()
+    entry.symlink_to(elsewhere)
+    assert gzip.decompress(compress.Compressor(cache)(data)) == data
+    assert elsewhere.read_bytes() == b"precious"
+    assert not entry.is_symlink()
+    assert gzip.decompress(entry.read_bytes()) == data
+
+
+def test_a_dangling_link_where_a_download_belongs_is_not_written_through(
+    tmp_path: Path, dist: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    target = tmp_path / "planted"
+    [_, http] = build.downloads()
+    (cache / http.filename).symlink_to(target)
+    # The registry is asked again (pip reaches it here), and the file lands in the cache itself.
+    assert http.matches(build.fetch(http, cache))
+    assert not target.exists()
+    assert not (cache / http.filename).is_symlink()
+
+
 def test_the_app_bundle_is_reproducible() -> None:
     assert build.app_bundle() == build.app_bundle()
 
@@ -151,6 +185,68 @@ def test_every_response_gets_one_policy_and_one_cache_header_under_the_strictest
         assert not [key for key, _ in sent if key == "strict-transport-security"], path
 
 
+def status_and_location(url: str) -> tuple[int, str | None]:
+    request = urllib.request.Request(url, method="GET")
+    opener = urllib.request.build_opener(NoRedirects)
+    try:
+        with opener.open(request) as response:
+            return response.status, response.headers.get("Location")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location")
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("address", "page"),
+    [
+        ("token", "/token.html"),
+        ("token/", "/token.html"),
+        ("index", "/"),
+        ("index/", "/"),
+        ("widget?host=https%3A%2F%2Fblog.example&team=acme", "/widget.html"),
+        ("widget/", "/widget.html"),
+    ],
+)
+def test_a_pages_address_without_html_redirects_to_the_page(
+    site: str, address: str, page: str
+) -> None:
+    """Netlify serves token.html at /token too, where no header rule of the page's matches."""
+    status, location = status_and_location(site + address)
+    assert status == 301
+    query = address.partition("?")[2]
+    assert location == page + (f"?{query}" if query else "")
+
+
+def test_without_its_redirect_a_pages_other_address_fails_the_build(
+    dist: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "netlify.toml"
+    text = CONFIG.read_text()
+    config.write_text(text[: text.index("[[redirects]]")] + text[text.index("[[headers]]") :])
+    rules = publish.headers.from_toml(config) + publish.headers.from_headers_file(dist / "_headers")
+    with pytest.raises(build.BuildError) as unsafe:
+        publish.headers.check_site(dist, rules, publish.headers.redirects_from_toml(config))
+    lines = str(unsafe.value).splitlines()
+    for address, page in (("/token", "/token.html"), ("/index/", "/"), ("/widget", "/widget.html")):
+        assert any(
+            line.strip().startswith(f"{address}: serves {page} without its") for line in lines
+        )
+    # The policy given at those addresses themselves would do as well as a redirect.
+    for address, page in publish.headers.page_addresses(dist).items():
+        if address != page and not rules_for(rules, address):
+            rules.append(publish.headers.Rule(address, rules_for(rules, page), "test"))
+    publish.headers.check_site(dist, rules, [])
+
+
+def rules_for(rules: list[publish.headers.Rule], path: str) -> tuple[tuple[str, str], ...]:
+    exact = [rule for rule in rules if rule.path == path]
+    return exact[0].values if exact else ()
+
+
 def test_overlapping_rules_fail_the_build_naming_each_clash(dist: Path, tmp_path: Path) -> None:
     config = tmp_path / "netlify.toml"
     # The shape netlify.toml had: a policy for every path, and the widget's own on top.
@@ -162,7 +258,7 @@ def test_overlapping_rules_fail_the_build_naming_each_clash(dist: Path, tmp_path
     )
     rules = publish.headers.from_toml(config) + publish.headers.from_headers_file(dist / "_headers")
     with pytest.raises(build.BuildError) as clash:
-        build.check_disjoint(dist, rules)
+        publish.headers.check_site(dist, rules, publish.headers.redirects_from_toml(CONFIG))
     message = str(clash.value)
     assert '/widget.html: content-security-policy is set by "/*"' in message
     assert f"/pyodide/{build.PYODIDE_VERSION}/pyodide.mjs: cache-control is set by" in message

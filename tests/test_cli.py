@@ -203,6 +203,26 @@ def test_a_plain_http_api_url_elsewhere_is_refused(
     assert TOKEN not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file://localhost/etc/netlify",
+        "file:///tmp/api",
+        "ftp://127.0.0.1/api/v1",
+        "ws://localhost:8080/api/v1",
+        "https://api.example:port/api/v1",
+    ],
+)
+def test_an_api_url_that_is_not_https_or_local_http_is_a_usage_error(
+    netlify: FakeNetlify, ca_file: Path, url: str
+) -> None:
+    result = run(netlify, ca_file, "--team", "acme", NETLIFY_API_URL=url)
+    assert result.returncode == 2
+    assert "must be an https:// address" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert netlify.api_requests() == []
+
+
 @pytest.mark.parametrize("url", ["https://", "https:///api/v1", "http://"])
 def test_an_api_url_without_a_host_is_a_usage_error(
     netlify: FakeNetlify, ca_file: Path, url: str
@@ -350,3 +370,43 @@ def read_until(terminal: int, wanted: bytes | None, timeout_s: float = 30) -> by
             pytest.fail(f"the command ended without showing {wanted!r}; it showed {seen!r}")
         seen += chunk
     return seen
+
+
+# Written by whoever owns a team: a window title, the clipboard (OSC 52), a line rewritten by a
+# carriage return, a cleared screen through the one-byte C1 CSI, and a bidirectional override.
+HOSTILE_NAME = "Acme\x1b]0;pwned\x07\x1b]52;c;cm0gLXJmIH4=\x07\rEvil\x9b2J\u202etxt.exe"
+
+
+def test_escape_sequences_in_netlifys_text_never_reach_the_terminal(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    teams = [
+        {
+            "slug": "acme",
+            "name": HOSTILE_NAME,
+            "type_name": "Pro\x1b[31m",
+            "capabilities": {"\x1b[2Jsites": {"included": 500, "used": 12}},
+        },
+        {"slug": "side-projects", "name": "Side\x1b[1A\x1b[2K", "type_name": "Starter"},
+    ]
+    netlify.override("/accounts", Reply(200, teams))
+    netlify.override("/accounts/side-projects/bandwidth", error(418, "tea\x1b[8m"))
+    result = run(netlify, ca_file)
+    assert result.returncode == 1
+    for stream in (result.stdout, result.stderr):
+        assert not [c for c in stream if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+        assert "\u202e" not in stream
+    # Still legible: each control character stands as one visible mark, and the figures stand.
+    assert (
+        "Acme\ufffd]0;pwned\ufffd\ufffd]52;c;cm0gLXJmIH4=\ufffd\ufffdEvil\ufffd2J" in result.stdout
+    )
+    assert "25.3 GiB of 100 GiB" in result.stdout
+    assert "\ufffd[2Jsites" in result.stdout
+
+
+def test_escape_sequences_in_json_stay_escaped(netlify: FakeNetlify, ca_file: Path) -> None:
+    netlify.override("/accounts", Reply(200, [{"slug": "acme", "name": HOSTILE_NAME}]))
+    result = run(netlify, ca_file, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+    assert json.loads(result.stdout)["teams"][0]["name"] == HOSTILE_NAME

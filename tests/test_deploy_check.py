@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import build
-from publish import headers, serve
+from publish import deploy_check, headers, serve
 
 # A host that got the headers wrong: the widget's policy doubled, the page's missing, the runtime
 # cached twice over, style sheets mistyped, and an old page left in place.
@@ -69,9 +69,27 @@ def test_each_difference_is_named_on_a_line_of_its_own(
         f"{runtime}/pyodide.asm.wasm.gz: cache-control sent 2 times (a browser obeys each of them)",
         "/static/style.css: served as text/plain, not text/css",
         "/index.html: its bytes differ from dist/ (an old or altered deploy?)",
+        # No redirects, so each page is served at its address without ".html", unguarded.
+        "/token: serves /token.html without its headers: no content-security-policy",
+        "/token/: serves /token.html without its headers: no x-frame-options",
+        "/index: serves / without its headers: no content-security-policy",
+        "/index/: serves / without its headers: no content-security-policy",
+        "/widget/: serves /widget.html without its headers: no x-content-type-options",
     ):
         assert expected in lines
     assert not [line for line in lines if line.startswith("/embed.js: its bytes")]
+
+
+def test_a_page_address_redirected_elsewhere_is_named(
+    dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def get(url: str) -> deploy_check.Fetched:
+        if url.endswith("/token"):
+            return deploy_check.Fetched(301, [("Location", "https://elsewhere.example/")], b"")
+        return deploy_check.Fetched(404, [], b"")
+
+    found = deploy_check.problems("https://checker.example/", dist, [], get)
+    assert "/token: redirects to https://elsewhere.example/, not to its page /token.html" in found
 
 
 def test_an_unreachable_site_is_a_failure_not_a_traceback(
