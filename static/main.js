@@ -10,7 +10,7 @@
 import { arrival, clientId, onLaterArrival, signIn } from "./signin.js";
 import { checkerOpener, handOff, openTokenWindow } from "./handoff.js";
 import { reportHeight, showEmbedSnippets } from "./embedding.js";
-import { recall, remember } from "./remember.js";
+import { keepableTeam, recall, remember } from "./remember.js";
 import { exampleNote, renderTeam, summarize } from "./render.js";
 
 // The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
@@ -45,6 +45,10 @@ let loadWatch = null;
 let workerStarts = 0;
 const mode = document.body.dataset.mode;
 const embedded = mode === "widget";
+// Behind frame-ancestors, which a host that drops headers (or an address the rules miss) would
+// lose: the full page and the token window, framed by any page at all, ask for no token there,
+// where the page around them could move the focus and catch what is typed.
+const framed = !embedded && window.top !== window;
 // In the token window: the widget frame to hand the token to, or null to check here instead.
 let handingTo = mode === "window" ? checkerOpener() : null;
 // A token from signing in, or from the token window: in memory only, until "Forget token".
@@ -274,7 +278,7 @@ async function handOver(token) {
 
 function startSignIn() {
   clearAlert();
-  const keep = { team: teamInput.value.trim(), units: form.elements.units.value };
+  const keep = { team: keepableTeam(teamInput.value), units: form.elements.units.value };
   if (!signIn(keep)) {
     showAlert(
       "Signing in needs this site's session storage, which the browser refuses here. " +
@@ -435,7 +439,10 @@ teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
 recall(form);
 if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
 
-if (handingTo) {
+if (framed) {
+  form.remove();
+  $("#framed").hidden = false;
+} else if (handingTo) {
   // Only the token is asked for here: the widget that opened this window has the rest.
   showChecksHere(false);
   loading.hidden = true;
@@ -461,7 +468,7 @@ if (handingTo) {
   startWorker();
 }
 // A sign-in answer, now or by a later change of fragment; the widget never signs in itself.
-if (!embedded) {
+if (!embedded && !framed) {
   useArrival(arrival);
   onLaterArrival(useArrival);
 }

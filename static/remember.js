@@ -2,6 +2,18 @@
 
 const REMEMBERED = "netlify-bandwidth-checker:remembered";
 
+// What the team field holds is kept only when it is certainly a slug and certainly no token:
+// letters, digits and hyphens, fewer than 40. Netlify's tokens have an underscore (nfp_…) or
+// are 40 characters or more, so a token pasted into the wrong field is never written down;
+// Python's own slug check accepts everything this does (tests/test_remember.py holds that).
+const SURELY_A_SLUG = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+
+// The team as it may be kept in storage: itself, or nothing.
+export function keepableTeam(text) {
+  const team = text.trim();
+  return SURELY_A_SLUG.test(team) ? team : "";
+}
+
 // Storage may be refused (a frame in another site's page, a private window): then nothing is
 // remembered, and nothing fails.
 function stored(use) {
@@ -15,7 +27,7 @@ function stored(use) {
 // `form` is the checker's form: its team field, its units and its "Remember" box.
 export function remember(form) {
   const rememberBox = form.querySelector("#remember");
-  const choice = { team: form.elements.team.value.trim(), units: form.elements.units.value };
+  const choice = { team: keepableTeam(form.elements.team.value), units: form.elements.units.value };
   stored((storage) =>
     rememberBox.checked
       ? storage.setItem(REMEMBERED, JSON.stringify(choice))
@@ -29,7 +41,10 @@ export function recall(form) {
   const choice = stored((storage) => JSON.parse(storage.getItem(REMEMBERED)));
   if (!choice) return;
   form.querySelector("#remember").checked = true;
-  if (!teamInput.value && typeof choice.team === "string") teamInput.value = choice.team;
+  const team = typeof choice.team === "string" ? keepableTeam(choice.team) : "";
+  if (!teamInput.value) teamInput.value = team;
   const units = choice.units === "decimal" ? "decimal" : "binary";
   form.querySelector(`input[name=units][value=${units}]`).checked = true;
+  // An earlier version kept whatever was typed, a pasted token included: written again without.
+  if (team !== choice.team) remember(form);
 }

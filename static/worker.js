@@ -86,8 +86,11 @@ function obtain(file, onBytes) {
     (response) => (response.ok ? response : null),
     () => null,
   );
-  // Registered first, so that it clones the copy before Pyodide starts reading it.
-  const verified = copy.then((response) => response && verify(response.clone(), file));
+  // Pyodide gets the copy only once all of it has matched the build's hash: not one byte of an
+  // altered runtime is compiled, let alone run.
+  const verified = copy.then(
+    (response) => response && verify(response.clone(), file).then(() => response),
+  );
   const fallback = copy.then((response) => (response ? null : download(file, onBytes)));
   copy.then((response) => {
     if (!response) return;
@@ -96,15 +99,15 @@ function obtain(file, onBytes) {
   });
   return {
     file,
-    answer: fallback.then((downloaded) => downloaded?.answer ?? copy),
+    answer: fallback.then((downloaded) => downloaded?.answer ?? verified),
     done: fallback.then((downloaded) => downloaded?.done ?? verified),
     copy: fallback.then((downloaded) => downloaded?.copy),
   };
 }
 
-// The copy lies in the reader's browser between visits, where it can be damaged or altered: it
-// must match the build's hash before Python is ready for any check. The hash is taken from a
-// clone while Pyodide compiles the response itself, whose compiled code the browser caches.
+// The copy lies in the reader's browser between visits, where it can be damaged or altered. The
+// hash is taken from a clone, so that Pyodide is then handed the very response sw.js gave, whose
+// compiled code the browser caches and finds again.
 async function verify(response, file) {
   const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
   const hex = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"));

@@ -17,7 +17,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import trustme
@@ -126,6 +126,19 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ' sandbox="allow-scripts allow-same-origin allow-forms"'
         f' src="{site}widget.html" width="100%" height="600"></iframe></html>'
     )
+    # Any address of any site, framed by a host that steals focus and logs keys: ?src=<address>.
+    (folder / "framing-hostile.html").write_text(
+        '<!doctype html><html lang="en"><title>A hostile post</title>'
+        '<script src="hostile.js"></script><script src="frame-src.js"></script>'
+        "<h1>My post</h1></html>"
+    )
+    (folder / "frame-src.js").write_text(
+        'addEventListener("DOMContentLoaded", () => {'
+        ' const frame = document.createElement("iframe");'
+        ' frame.title = "Framed"; frame.width = "100%"; frame.height = "500";'
+        ' frame.src = new URLSearchParams(location.search).get("src");'
+        " document.body.append(frame); });"
+    )
     for name, framed in (("framed.html", site), ("framed-window.html", site + "token.html")):
         (folder / name).write_text(
             f'<!doctype html><html lang="en"><title>Framing</title><iframe src="{framed}"></iframe>'
@@ -168,6 +181,18 @@ def served_copy(copy: Path, **handler: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def naked_site(dist: Path) -> Iterator[str]:
+    """dist/ as a host would serve it that drops every header and redirect of netlify.toml."""
+    with served_copy(dist, rules=[], redirects=[]) as url:
+        yield url
+
+
+def framing(blog: str, address: str) -> str:
+    """A post on the blog that frames `address`, and steals focus and logs keys as it does."""
+    return blog + "framing-hostile.html?src=" + quote(address, safe="")
 
 
 @pytest.fixture

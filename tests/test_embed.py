@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.checker_page import closes_with, open_token_window, token_from_window
-from tests.conftest import ARTIFACTS, audited_context
+from tests.conftest import ARTIFACTS, audited_context, framing
 from tests.fake_netlify import TOKEN, FakeNetlify
 
 BUDGET_BYTES = 50_000
@@ -136,6 +136,47 @@ def test_the_full_page_and_the_token_window_refuse_to_be_framed(
         page.wait_for_timeout(500)
         [child] = page.main_frame.child_frames
         assert child.url.startswith("chrome-error://") or child.url == "about:blank"
+
+
+@pytest.mark.parametrize("address", ["token", "token/", "index", "index/", "widget"])
+def test_a_pages_address_without_html_is_never_framed_without_its_policy(
+    browser: Any, site: str, blog: str, address: str
+) -> None:
+    """Netlify serves token.html at /token too: that address leads to the page and its policy."""
+    with audited_context(browser, site, host=blog) as ctx:
+        page = ctx.new_page()
+        page.goto(framing(blog, site + address))
+        page.wait_for_timeout(500)
+        [child] = page.main_frame.child_frames
+        if address.startswith("widget"):
+            # The widget may be framed, and is, at its one address with its own policy.
+            assert child.url == site + "widget.html"
+        else:
+            assert child.url.startswith("chrome-error://") or child.url == "about:blank"
+
+
+@pytest.mark.parametrize("address", ["token", "index", "index.html", ""])
+def test_a_page_framed_without_its_headers_asks_for_no_token(
+    browser: Any, site: str, blog: str, naked_site: str, netlify: FakeNetlify, address: str
+) -> None:
+    """Defence in depth: a host that drops every header still gets no token field to frame."""
+    with audited_context(browser, site, host=blog) as ctx:
+        ctx._test_audit.also.append(naked_site)
+        page = ctx.new_page()
+        page.goto(framing(blog, naked_site + address))
+        frame = page.frame_locator("iframe")
+        notice = frame.locator("#framed")
+        notice.wait_for(state="visible")
+        assert "asks for no token" in notice.inner_text()
+        link = frame.get_by_role("link", name="Open the checker in its own tab")
+        assert link.get_attribute("target") == "_blank"
+        for field in ("#token", "#team", "form"):
+            assert frame.locator(field).count() == 0
+        # The host's trap works on the frame; only there is nothing of a token to catch in it.
+        notice.click()
+        page.keyboard.type("x")
+        assert "keydown:x" in page.evaluate("() => window.__captured")
+        assert netlify.requests == []
 
 
 def test_the_page_shows_the_snippet_for_its_own_origin(context: Any, site: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
-from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context, origin_of
+from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context, framing, origin_of
 from tests.connect_proxy import ConnectProxy
 from tests.engines import ENGINES, Driver, launch, missing
 from tests.fake_authorize import FakeAuthorize
@@ -450,6 +450,30 @@ def test_the_team_and_units_are_remembered_only_when_asked(driver: Driver, site:
     open_page(driver, site)
     assert driver.js("return document.querySelector('#team').value") == ""
     assert driver.js("return localStorage.length") == 0
+
+
+def test_a_token_in_the_team_field_is_never_remembered(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    driver.click("#remember")
+    assert "looks like a token" in fail(driver, token=TOKEN, team=TOKEN)
+    kept = driver.js("return JSON.stringify(Object.assign({}, localStorage, sessionStorage))")
+    assert "remembered" in kept and TOKEN not in kept
+    driver.click("#remember")
+    assert driver.js("return localStorage.length") == 0
+
+
+@pytest.mark.parametrize("address", ["token", "index", "index.html"])
+def test_a_page_framed_without_its_headers_asks_for_no_token(
+    driver: Driver, blog: str, naked_site: str, netlify: FakeNetlify, address: str
+) -> None:
+    """A host that drops every header frames the page: there is no token field to catch."""
+    driver.allow(naked_site)
+    driver.goto(framing(blog, naked_site + address))
+    with driver.frame("iframe"):
+        until(driver, "const n = document.querySelector('#framed'); return n && !n.hidden")
+        assert driver.js("return document.querySelector('#token, #team, form')") is None
+        assert driver.js("return document.querySelector('#framed a').target") == "_blank"
+    assert netlify.requests == []
 
 
 def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) -> None:

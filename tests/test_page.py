@@ -343,6 +343,40 @@ def test_a_token_pasted_into_the_team_field_is_refused_before_any_request(
     assert checker.page.evaluate("() => document.activeElement.id") == "team"
 
 
+# Netlify's older tokens: 40 or more letters and digits, no underscore.
+LEGACY_TOKEN = "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
+
+
+@pytest.mark.parametrize("pasted", [TOKEN, LEGACY_TOKEN, f"  {TOKEN}\n"])
+def test_a_token_pasted_into_the_team_field_is_never_remembered(
+    checker: CheckerPage, netlify: FakeNetlify, pasted: str
+) -> None:
+    page = checker.page
+    page.get_by_label("Remember the team and units on this device").check()
+    checker.check(team="acme")
+    assert "looks like a token" in checker.fail(token=TOKEN, team=pasted)
+    # Typed, changed, submitted and refused: what the device keeps has no trace of it.
+    kept = page.evaluate("() => JSON.stringify({ ...localStorage, ...sessionStorage })")
+    assert pasted.strip() not in kept
+    assert page.evaluate(f"() => JSON.parse(({REMEMBERED})())") == {"team": "", "units": "binary"}
+    page.reload()
+    assert checker.team.input_value() == ""
+
+
+def test_a_token_an_earlier_version_kept_as_the_team_is_dropped_on_the_next_visit(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    page = checker.page
+    page.evaluate(
+        "(token) => localStorage.setItem('netlify-bandwidth-checker:remembered',"
+        " JSON.stringify({ team: token, units: 'decimal' }))",
+        TOKEN,
+    )
+    page.reload()
+    assert checker.team.input_value() == ""
+    assert page.evaluate(f"() => JSON.parse(({REMEMBERED})())") == {"team": "", "units": "decimal"}
+
+
 # --- loading, and the worker --------------------------------------------------------------------
 
 

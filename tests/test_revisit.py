@@ -7,14 +7,16 @@ passes through the service worker, least of all the request that carries the tok
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from build import KEPT_IN, PYODIDE_VERSION
 from tests.checker_page import CheckerPage
-from tests.conftest import audited_context
+from tests.conftest import audited_context, served_copy
 from tests.fake_netlify import FakeNetlify
 
 RUNTIME = f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
@@ -73,6 +75,58 @@ def test_a_new_version_of_the_site_throws_away_the_old_runtime(browser: Any, sit
         checker.wait_ready()
         checker.until("() => navigator.serviceWorker.controller !== null")
         checker.until("(kept) => caches.keys().then((names) => names.join() === kept)", KEPT_IN)
+
+
+# Put before worker.js by the test below: records when the runtime's hash is done and when
+# Pyodide's compile gets the runtime's response (the copy sw.js serves has its address). The
+# hash takes 1.5 s longer, as on a slow device, so that a race between the two shows.
+ORDER = """
+self.__order = [];
+{
+  const digest = crypto.subtle.digest.bind(crypto.subtle);
+  crypto.subtle.digest = async (...args) => {
+    const hashed = await digest(...args);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    self.__order.push("hashed");
+    return hashed;
+  };
+  const instantiate = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = (source, ...rest) =>
+    instantiate(
+      Promise.resolve(source).then((response) => {
+        self.__order.push(response.url ? "handed the copy" : "handed a download");
+        return response;
+      }),
+      ...rest,
+    );
+}
+"""
+
+
+@pytest.fixture
+def instrumented(dist: Path, tmp_path: Path) -> Iterator[str]:
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    worker = copy / "static" / "worker.js"
+    worker.write_text(ORDER + worker.read_text())
+    with served_copy(copy) as url:
+        yield url
+
+
+def test_the_kept_runtime_is_hashed_in_full_before_pyodide_gets_a_byte(
+    browser: Any, instrumented: str, netlify: FakeNetlify
+) -> None:
+    with audited_context(browser, instrumented) as context:
+        first = CheckerPage(context.new_page(), instrumented).open()
+        first.until("() => navigator.serviceWorker.controller !== null")
+        first.until(RUNTIME_IS_KEPT, RUNTIME)
+        assert first.page.workers[0].evaluate("self.__order") == ["handed a download"]
+        first.page.close()
+        checker = CheckerPage(context.new_page(), instrumented).open()
+        detail = "() => performance.getEntriesByName('python-ready').at(-1).detail.runtime"
+        assert checker.page.evaluate(detail) == "kept"
+        [worker] = checker.page.workers
+        assert worker.evaluate("self.__order") == ["hashed", "handed the copy"]
 
 
 def replace_kept_runtime(page: Any, make: str) -> None:

@@ -326,3 +326,18 @@ def test_a_blocked_window_is_explained_with_a_way_on(post: Any, site: str) -> No
     assert link.get_attribute("href") == "./"
     assert link.evaluate("(link) => link === document.activeElement")
     assert len(post.context.pages) == 1
+
+
+def test_a_token_in_the_team_field_is_not_kept_for_the_sign_in_trip(
+    page: Any, site: str, netlify: FakeNetlify, authorize: FakeAuthorize
+) -> None:
+    authorize.decision = "consent"  # the reader is on Netlify's page, and comes back with Back
+    CheckerPage(page, site).open(wait_ready=False)
+    page.get_by_label("Team slug").fill(TOKEN)
+    page.get_by_role("button", name=SIGN_IN).click()
+    page.wait_for_url("https://app.netlify.com/**")
+    page.go_back()
+    page.wait_for_url(site)
+    kept = page.evaluate("() => JSON.stringify({ ...sessionStorage, ...localStorage })")
+    assert "state" in kept, "the attempt was not kept at all"
+    assert TOKEN not in kept
