@@ -46,10 +46,10 @@ def send(request: Request) -> Response:
         with error:
             return _response(error.code, error.headers.items(), error.read(MAX_BODY_BYTES + 1))
     except TimeoutError:
-        raise _timed_out() from None
+        raise timed_out() from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
-            raise _timed_out() from None
+            raise timed_out() from None
         if isinstance(error.reason, ssl.SSLError):
             raise NetworkError(
                 "Could not make a secure connection to Netlify's API: its certificate could not "
@@ -71,7 +71,7 @@ def _is_browser_failure(error: Exception) -> bool:
     return type(error).__name__ == "JsException"
 
 
-def _timed_out() -> TimedOut:
+def timed_out() -> TimedOut:
     return TimedOut(
         f"Netlify did not answer within {TIMEOUT_SECONDS} seconds. "
         "Check your connection, then try again."

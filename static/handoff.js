@@ -54,7 +54,7 @@ export function openTokenWindow({ onToken, onClosed }) {
 // The window's side: the checker frame that opened this window, or null when no page of the
 // checker's own origin did (a link on the blog, a fresh tab, or a sign-in page whose
 // Cross-Origin-Opener-Policy cut the link). A page of another origin cannot be read, so it throws.
-export function checkerOpener() {
+export function openingWidget() {
   try {
     return window.opener?.location.origin === location.origin ? window.opener : null;
   } catch {
@@ -64,7 +64,7 @@ export function checkerOpener() {
 
 // Resolves to true as the window closes, once the frame has the token; to false when the frame
 // never says so (its page was closed or went elsewhere meanwhile): the token is then still here.
-export function handOff(to, token) {
+export function handTokenToWidget(to, token) {
   return new Promise((resolve) => {
     const timer = setTimeout(() => settle(false), RECEIPT_MS);
     const listener = (event) => {

@@ -1,24 +1,18 @@
-// The page: hands the form to Python in a worker and renders what Python returns.
-// Everything from the API is rendered as text nodes, never as HTML.
+// The page: the form, and what each of the three pages does with it. Python (through python.js)
+// decides what a check shows, and render.js draws it, with text nodes only.
 //
-// One script for three pages (publish/pages.py makes them from index.html):
+// One script for three pages (publish/pages.py makes them from index.html), its `mode`:
 // - "page", the full page; "widget", the frame a blog embeds, which has no token field and
 //   takes its token from the checker's own window; "window", that window (token.html), which
 //   hands the token to the widget that opened it, or checks here when no widget did.
 
 // First, so that a sign-in answer leaves the address bar before anything else runs.
 import { arrival, clientId, onLaterArrival, signIn } from "./signin.js";
-import { checkerOpener, handOff, openTokenWindow } from "./handoff.js";
+import { handTokenToWidget, openingWidget, openTokenWindow } from "./handoff.js";
 import { reportHeight, showEmbedSnippets } from "./embedding.js";
+import { Python } from "./python.js";
 import { keepableTeam, recall, remember } from "./remember.js";
-import { exampleNote, renderTeam, summarize } from "./render.js";
-
-// The worker's own bound on a request is not trusted alone: pyodide-http's urllib ignores
-// timeouts, so the page stops a worker that is silent for longer than this.
-const REQUEST_LIMIT_MS = 20_000;
-// Loading fails when this long passes with no byte arriving and Python not ready: a slow
-// connection keeps making progress, a broken one does not.
-const LOAD_STALL_MS = 12_000;
+import { renderView } from "./render.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#check-form");
@@ -35,14 +29,6 @@ const rememberBox = $("#remember");
 const signInButton = $("#sign-in");
 const signedIn = $("#signed-in");
 
-let worker = null;
-let ready = false;
-let queued = null; // a check asked for before Python was ready
-let current = null; // { id, timer } of the check in flight
-let lastView = null;
-let checkCount = 0;
-let loadWatch = null;
-let workerStarts = 0;
 const mode = document.body.dataset.mode;
 const embedded = mode === "widget";
 // Behind frame-ancestors, which a host that drops headers (or an address the rules miss) would
@@ -50,184 +36,134 @@ const embedded = mode === "widget";
 // where the page around them could move the focus and catch what is typed.
 const framed = !embedded && window.top !== window;
 // In the token window: the widget frame to hand the token to, or null to check here instead.
-let handingTo = mode === "window" ? checkerOpener() : null;
+let handingTo = mode === "window" ? openingWidget() : null;
+
+const python = new Python();
+// The view on show, and the number of the check that made it (a later one's details are not its).
+let shown = null;
+let checks = 0;
 // A token from signing in, or from the token window: in memory only, until "Forget token".
 let held = null;
+// Whether a check waits for its result: the button does nothing meanwhile.
+let waiting = false;
 // Whether the widget's token window is open, so that the status line keeps asking for the token.
 let awaitingToken = false;
-// Whether the next worker may start Python from the runtime sw.js keeps (see loadFailed()).
-let useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
 
-function startWorker() {
-  ready = false;
-  workerStarts += 1;
-  worker = new Worker(new URL("worker.js", import.meta.url), {
-    type: "module",
-    // Tells the worker that sw.js answers for the runtime (worker.js names it too).
-    name: useKeptRuntime ? "runtime-kept" : "",
-  });
-  worker.onmessage = ({ data }) => onWorkerMessage(data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    if (!ready) {
-      // A worker script that fails to load or parse says where; some engines say only "error".
-      const where = event.filename ? ` (${event.filename}:${event.lineno})` : "";
-      loadFailed(`worker.js: ${event.message || "the worker could not start"}${where}`);
-    } else {
-      restart("The checker stopped unexpectedly. It has been restarted; please try again.");
-    }
-  };
-  loading.value = 0;
-  loading.hidden = false;
-  watchLoading();
-}
-
-function watchLoading() {
-  clearTimeout(loadWatch);
-  const stalled = () =>
-    loadFailed(`no byte arrived for ${LOAD_STALL_MS / 1000} s (${Math.round(loading.value * 100)} % loaded)`);
-  loadWatch = setTimeout(stalled, LOAD_STALL_MS);
-}
-
-// `reason` is for whoever reports the problem: which file, and the error's name and message.
-function loadFailed(reason) {
-  clearTimeout(loadWatch);
-  worker.terminate();
-  worker = null;
-  if (useKeptRuntime) {
-    // A kept runtime that does not start (damaged on disk, say) must not fail every visit: it
-    // is thrown away, and Python loads the first visit's way, with any check still queued.
-    useKeptRuntime = false;
-    globalThis.caches
-      ?.keys()
-      .then((names) => Promise.all(names.map((name) => caches.delete(name))))
-      .catch(() => {});
-    startWorker();
-    setStatus("Loading Python again…");
-    return;
-  }
+python.addEventListener("progress", ({ detail }) => (loading.value = detail.loaded / detail.total));
+python.addEventListener("ready", ({ detail }) => {
   loading.hidden = true;
-  queued = null;
+  performance.mark("python-ready", { detail: { runtime: detail.runtime } });
+  if (waiting) setStatus("Asking Netlify…");
+  else if (!awaitingToken) setStatus("Ready.");
+});
+python.addEventListener("reloading", () => setStatus("Loading Python again…"));
+python.addEventListener("restarting", ({ detail }) => {
+  setBusy(false);
+  showAlert(detail.message);
+  setStatus("Restarting Python…");
+  showLoading();
+});
+python.addEventListener("loadfailed", ({ detail }) => {
+  loading.hidden = true;
   setBusy(false);
   showAlert(
     "Python could not be loaded: a download stalled or a file of the page is missing. " +
       "Check your connection and reload the page to try again.",
   );
-  console.error(`Python could not be loaded: ${reason}`);
-  failure.querySelector("code").textContent = reason;
+  console.error(`Python could not be loaded: ${detail.reason}`);
+  failure.querySelector("code").textContent = detail.reason;
   failure.hidden = false;
   setStatus("Python failed to load.");
+});
+// The worker's warm-up view, drawn off the page: the first real result then finds the drawing
+// code compiled, as Python finds its check path warm.
+python.addEventListener("warmedup", ({ detail }) => {
+  if (detail.view.ok) renderView(detail.view, units());
+});
+
+function startPython(status) {
+  showLoading();
+  python.start();
+  setStatus(status);
 }
 
-function restart(message) {
-  worker?.terminate();
-  if (current) clearTimeout(current.timer);
-  current = null;
-  setBusy(false);
-  showAlert(message);
-  setStatus("Restarting Python…");
-  startWorker();
+function showLoading() {
+  loading.value = 0;
+  loading.hidden = false;
 }
 
-function onWorkerMessage(message) {
-  switch (message.type) {
-    case "progress":
-      loading.value = message.loaded / message.total;
-      watchLoading();
-      break;
-    case "ready":
-      ready = true;
-      clearTimeout(loadWatch);
-      loading.hidden = true;
-      performance.mark("python-ready", { detail: { runtime: message.runtime } });
-      if (!awaitingToken) setStatus("Ready.");
-      keepRuntime();
-      if (queued) {
-        const form = queued;
-        queued = null;
-        run(form);
-      }
-      break;
-    case "failed":
-      loadFailed(message.reason);
-      break;
-    case "rehearse":
-      rehearse(message.view);
-      break;
-    case "kept":
-      compileKept(message.url);
-      break;
-    case "request":
-      if (current?.id === message.id) arm(REQUEST_LIMIT_MS + 2_000);
-      break;
-    case "details":
-      // Only for the latest check, and only while nothing newer is under way or shown.
-      if (current || message.id !== checkCount || !lastView?.ok) return;
-      lastView = message.view;
-      render(message.view);
-      setStatus(summarize(message.view.teams, units()));
-      performance.mark("details-shown");
-      break;
-    case "result":
-      if (current?.id !== message.id) return;
-      clearTimeout(current.timer);
-      current = null;
-      setBusy(false);
-      show(message.view);
-      break;
-  }
-}
-
-// Registered only once Python is ready, so that it never competes with the start; from the
-// next visit on, sw.js serves the runtime that the worker has put in Cache Storage.
-function keepRuntime() {
-  navigator.serviceWorker?.register(new URL("../sw.js", import.meta.url)).catch(() => {});
-}
-
-// The runtime Python runs on has by now been recompiled into fast machine code. Compiling it
-// once more from sw.js's response, which costs no download, has the browser store that code
-// with the kept copy, so that the very next visit starts from it. (Compiled in the worker
-// instead, the code is not stored until a later visit: measured, not guessed.)
-async function compileKept(url) {
-  const container = navigator.serviceWorker;
-  try {
-    await container.ready;
-    if (!container.controller) {
-      await new Promise((resolve) =>
-        container.addEventListener("controllerchange", resolve, { once: true }),
-      );
-    }
-    await WebAssembly.compileStreaming(fetch(url));
-  } catch {
-    // Only a later visit is slower for it.
-  }
-}
-
-function arm(ms) {
-  clearTimeout(current.timer);
-  current.timer = setTimeout(() => {
-    restart(
-      `Netlify did not answer within ${REQUEST_LIMIT_MS / 1000} seconds. ` +
-        "Check your connection, then try again.",
-    );
-  }, ms);
-}
-
-function run(formData) {
-  current = { id: ++checkCount, timer: null };
+// A check, or the example ({ example: true }): now, or as soon as Python is ready.
+async function ask(formData) {
+  clearAlert();
   setBusy(true);
-  setStatus(formData.example ? "Preparing the example…" : "Asking Netlify…");
-  worker.postMessage({ type: "check", id: current.id, form: formData });
-  arm(REQUEST_LIMIT_MS + 5_000);
+  waiting = true;
+  const id = ++checks;
+  if (python.state === "ready") {
+    setStatus(formData.example ? "Preparing the example…" : "Asking Netlify…");
+  } else {
+    const again = python.state === "failed";
+    if (python.state !== "loading") showLoading();
+    setStatus(
+      python.state === "loading"
+        ? "Python is still loading; your check will run as soon as it is ready."
+        : `Loading Python${again ? " again" : ""}; your check will run as soon as it is ready.`,
+    );
+  }
+  let answer;
+  try {
+    answer = await python.check(formData);
+  } catch {
+    // Said already, by the "restarting" or "loadfailed" event; or the token was forgotten.
+    if (id === checks) waiting = false;
+    return;
+  }
+  if (id !== checks) return;
+  waiting = false;
+  setBusy(false);
+  show(answer.view);
+  const more = await answer.details;
+  // Only for the latest check, and only while nothing newer is under way or shown.
+  if (more && id === checks && !python.busy && shown?.ok) {
+    shown = more;
+    draw();
+    performance.mark("details-shown");
+  }
+}
+
+function show(view) {
+  shown = view;
+  if (!view.ok) {
+    results.replaceChildren();
+    showAlert(view.error.message);
+    setStatus("");
+    const field = { token: tokenInput, team: teamInput }[view.error.field];
+    // A refused token from sign-in or the token window is not kept for the next check.
+    if (view.error.field === "token" && !tokenInput?.value.trim()) forgetHeld();
+    field?.setAttribute("aria-invalid", "true");
+    field?.focus();
+    return;
+  }
+  draw();
+  // The example's figures are made up here: there is nothing at Netlify to refresh.
+  refreshButton.hidden = view.example;
+  performance.mark("result-shown");
+}
+
+const units = () => form.elements.units.value;
+
+function draw() {
+  const { status } = shown.units[units()];
+  results.replaceChildren(...renderView(shown, units()));
+  setStatus(status);
 }
 
 function submit(event) {
   event.preventDefault();
-  if (current) return;
+  if (waiting) return;
   remember(form);
   const typed = tokenInput?.value.trim() ? tokenInput.value : null;
   if (handingTo) {
-    if (typed) handOver(typed);
+    if (typed) passTokenToWidget(typed);
     else showAlert("Paste a personal access token first, or sign in with Netlify.");
     return;
   }
@@ -239,13 +175,13 @@ function submit(event) {
   ask({ token: typed ?? held ?? "", team: teamInput.value });
 }
 
-// The widget's token comes from the checker's own window, never from a field in the frame.
+// The widget's side: its token comes from the checker's own window, never a field in the frame.
 function askForToken() {
   clearAlert();
   const opened = openTokenWindow({
     onToken: (token) => {
       awaitingToken = false;
-      checkWithHeld(token);
+      checkWithHeldToken(token);
     },
     onClosed: () => {
       awaitingToken = false;
@@ -265,20 +201,20 @@ function askForToken() {
   setStatus("Sign in or paste your token in the checker's window that opened.");
 }
 
-// The token window's hand-over; when the widget does not take it, the check runs here instead.
-async function handOver(token) {
+// The token window's side: hand the token over; when the widget does not take it, check here.
+async function passTokenToWidget(token) {
   setStatus("Handing your token to the checker that opened this window…");
-  if (await handOff(handingTo, token)) return;
+  if (await handTokenToWidget(handingTo, token)) return;
   handingTo = null;
   showChecksHere(true);
   tokenInput.value = "";
-  checkWithHeld(token);
+  checkWithHeldToken(token);
   setStatus("The checker that opened this window did not answer, so the check runs here.");
 }
 
 function startSignIn() {
   clearAlert();
-  const keep = { team: keepableTeam(teamInput.value), units: form.elements.units.value };
+  const keep = { team: keepableTeam(teamInput.value), units: units() };
   if (!signIn(keep)) {
     showAlert(
       "Signing in needs this site's session storage, which the browser refuses here. " +
@@ -298,15 +234,15 @@ function useArrival(answer) {
     return;
   }
   if (handingTo) {
-    handOver(answer.token);
+    passTokenToWidget(answer.token);
     return;
   }
   if (signedIn) signedIn.hidden = false;
-  checkWithHeld(answer.token);
+  checkWithHeldToken(answer.token);
 }
 
 // A token from sign-in or the token window, kept in memory for Refresh, and checked now.
-function checkWithHeld(token) {
+function checkWithHeldToken(token) {
   held = token;
   performance.mark("check-submitted");
   ask({ token, team: teamInput.value });
@@ -314,67 +250,9 @@ function checkWithHeld(token) {
 
 // The parts of the form that only a page which checks here shows: the token window a widget
 // opened asks for the token alone.
-function showChecksHere(shown) {
-  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = !shown;
+function showChecksHere(visible) {
+  for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = !visible;
 }
-
-// A check, or the example ({ example: true }): run now, or as soon as Python is ready.
-function ask(formData) {
-  clearAlert();
-  if (ready) {
-    run(formData);
-  } else {
-    queued = formData;
-    setBusy(true);
-    if (worker) {
-      setStatus("Python is still loading; your check will run as soon as it is ready.");
-    } else {
-      // Not started yet (an embedded widget waits for intent), or loading failed before and
-      // the cause may have passed.
-      const again = workerStarts > 0;
-      startWorker();
-      setStatus(`Loading Python${again ? " again" : ""}; your check will run as soon as it is ready.`);
-    }
-  }
-}
-
-function show(view) {
-  lastView = view;
-  if (!view.ok) {
-    results.replaceChildren();
-    showAlert(view.error.message);
-    setStatus("");
-    const field = { token: tokenInput, team: teamInput }[view.error.field];
-    // A refused token from sign-in or the token window is not kept for the next check.
-    if (view.error.field === "token" && !tokenInput?.value.trim()) forgetHeld();
-    field?.setAttribute("aria-invalid", "true");
-    field?.focus();
-    return;
-  }
-  render(view);
-  // The example's figures are made up here: there is nothing at Netlify to refresh.
-  refreshButton.hidden = Boolean(view.example);
-  setStatus(`${view.example ? "Example: " : ""}${summarize(view.teams, units())}`);
-  performance.mark("result-shown");
-}
-
-
-const units = () => form.elements.units.value;
-
-function render(view, into = results) {
-  into.replaceChildren(...view.teams.map((team) => renderTeam(team, units())));
-  if (view.example && into === results) into.prepend(exampleNote());
-}
-
-// The worker's warm-up answer, rendered off the page: the first real result then finds the
-// rendering code compiled and the date formats loaded, as Python finds its check path warm.
-function rehearse(view) {
-  if (!view?.ok) return;
-  render(view, document.createElement("div"));
-  summarize(view.teams, units());
-}
-
-// --- state --------------------------------------------------------------------------------------
 
 function setStatus(text) {
   statusLine.textContent = text;
@@ -407,32 +285,31 @@ function forget() {
   forgetHeld();
   if (tokenInput) tokenInput.value = "";
   refreshButton.hidden = true;
-  queued = null;
   results.replaceChildren();
-  lastView = null;
+  shown = null;
+  checks += 1; // whatever is under way is no longer shown
+  waiting = false;
   clearAlert();
-  // The worker may hold the token in Python's memory; a fresh worker holds nothing.
-  worker?.terminate();
-  if (current) clearTimeout(current.timer);
-  current = null;
   setBusy(false);
-  startWorker();
+  showLoading();
+  // The worker may hold the token in Python's memory; a fresh worker holds nothing.
+  python.forget();
   setStatus("Token forgotten. Loading a fresh Python…");
   (tokenInput ?? submitButton).focus();
 }
 
 $("#toggle-token")?.addEventListener("click", (event) => {
-  const show = tokenInput.type === "password";
-  tokenInput.type = show ? "text" : "password";
-  event.currentTarget.setAttribute("aria-pressed", String(show));
+  const visible = tokenInput.type === "password";
+  tokenInput.type = visible ? "text" : "password";
+  event.currentTarget.setAttribute("aria-pressed", String(visible));
 });
 form.addEventListener("submit", submit);
 form.addEventListener("change", (event) => {
-  if (event.target.name === "units" && lastView?.ok) render(lastView);
+  if (event.target.name === "units" && shown?.ok) draw();
   if (event.target === rememberBox || rememberBox.checked) remember(form);
 });
 $("#forget").addEventListener("click", forget);
-$("#example").addEventListener("click", () => current || ask({ example: true }));
+$("#example").addEventListener("click", () => waiting || ask({ example: true }));
 refreshButton.addEventListener("click", () => form.requestSubmit());
 signInButton?.addEventListener("click", startSignIn);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
@@ -450,12 +327,7 @@ if (framed) {
   tokenInput.focus();
 } else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.
-  const intent = () => {
-    if (!worker && !queued) {
-      startWorker();
-      setStatus("Loading Python…");
-    }
-  };
+  const intent = () => python.state === "idle" && startPython("Loading Python…");
   // Check bandwidth opens a window here: the note that says so is read out with the button.
   submitButton.setAttribute("aria-describedby", "window-note");
   form.addEventListener("focusin", intent);
@@ -465,7 +337,7 @@ if (framed) {
   reportHeight();
 } else {
   if (mode === "page") showEmbedSnippets();
-  startWorker();
+  startPython("Loading Python…");
 }
 // A sign-in answer, now or by a later change of fragment; the widget never signs in itself.
 if (!embedded && !framed) {

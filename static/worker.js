@@ -66,13 +66,6 @@ async function keep({ file, copy }) {
   }
 }
 
-// Locale data is loaded once per browser process. Loaded here, it spares the page's thread the
-// 15 to 40 ms that its first date format would take.
-function loadLocaleData() {
-  new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(0);
-  new Intl.RelativeTimeFormat(undefined).format(1, "day");
-}
-
 // The type lets the browser compile the runtime as it streams in.
 function typed(body, file) {
   return new Response(body, { headers: { "Content-Type": file.type } });
@@ -214,42 +207,42 @@ const python = (async () => {
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
     ...downloads.map(({ done }) => done),
   ]);
-  // The app and pyodide-http were compiled into the standard library's zip by build.py.
+  // The checker's Python and pyodide-http were compiled into the standard library's zip by
+  // build.py. One session per worker: checker/session.py is all of Python this worker calls.
   pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
-  const app = pyodide.pyimport("app");
+  const session = pyodide.pyimport("checker.session").Session();
   const send = pyodide.pyimport("checker.transport").send;
-  const lockFile = here("%RUNTIME_DIR%pyodide-lock.json");
-  const warmUp = () => JSON.parse(app.warm_up(send, lockFile, () => {}));
-  return { handle: app.handle, details: app.details, send, warmUp };
+  return { session, send };
 })();
 
-// A check that has come in ends the rehearsals: it must not wait behind one.
+// A check that has come in ends the warm-up: it must not wait behind a round of it.
 let checked = false;
 
 // Python's first check is slow twice over: its code paths run for the first time, and, soon
 // after, the engine recompiles Python's interpreter loop into fast code that bets on what it has
 // seen run. The first check after that loses some of those bets, and each lost one costs a
-// recompile of the loop on this thread: 15 to 25 ms in all (measured in Chromium). Rehearsing a
-// check now and a few times more while the reader pastes a token settles both before they press
-// the button. A rehearsal never contacts Netlify (see app.warm_up).
-const REHEARSALS = 7;
-const REHEARSAL_GAP_MS = 100;
+// recompile of the loop on this thread: 15 to 25 ms in all (measured in Chromium). Warming up
+// with a check now and a few times more while the reader pastes a token settles both before they
+// press the button. The warm-up never contacts Netlify (see Session.warm_up).
+const WARM_UP_ROUNDS = 7;
+const WARM_UP_GAP_MS = 100;
 
-async function rehearse(warmUp) {
-  for (let time = 0; time < REHEARSALS; time++) {
-    if (time > 0) await new Promise((resume) => setTimeout(resume, REHEARSAL_GAP_MS));
+async function warmUp({ session, send }) {
+  const lockFile = here("%RUNTIME_DIR%pyodide-lock.json");
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    if (round > 0) await new Promise((resume) => setTimeout(resume, WARM_UP_GAP_MS));
     if (checked) return;
-    const view = warmUp();
-    // The page rehearses rendering with the first one's view.
-    if (time === 0) postMessage({ type: "rehearse", view });
+    const view = JSON.parse(session.warm_up(send, lockFile, () => {}));
+    // The page warms up its drawing with the first round's view.
+    if (round === 0) postMessage({ type: "warmed-up", view });
   }
 }
 
 python.then(
-  async ({ warmUp }) => {
-    postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded" });
-    loadLocaleData();
-    rehearse(warmUp);
+  async (python) => {
+    const limits = JSON.parse(python.session.limits());
+    postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded", limits });
+    warmUp(python);
     for (const url of await Promise.all(downloads.map(keep))) {
       if (url) postMessage({ type: "kept", url });
     }
@@ -257,17 +250,17 @@ python.then(
   (error) => postMessage({ type: "failed", reason: reason(error) }),
 );
 
+// docs/worker-protocol.md: every `check` is answered by one `result`, then one `details`.
 self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
-  const { handle, details, send } = await python;
+  const { session, send } = await python;
   // Each request tells the page it started, so the page's watchdog times requests, not checks.
   const form = JSON.stringify(data.form);
-  const view = JSON.parse(handle(form, send, () => postMessage({ type: "request", id: data.id })));
+  const started = () => postMessage({ type: "request", id: data.id });
+  const view = JSON.parse(session.check(form, send, started));
   postMessage({ type: "result", id: data.id, view });
   // A team named by slug: its name, plan and quotas follow the figures, which do not wait.
-  if (view.ok && data.form.team?.trim()) {
-    const more = JSON.parse(details(form, send));
-    if (more) postMessage({ type: "details", id: data.id, view: more });
-  }
+  const more = view.ok && data.form.team?.trim() ? JSON.parse(session.details(form, send)) : null;
+  postMessage({ type: "details", id: data.id, view: more });
 };

@@ -55,14 +55,14 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     result = run(netlify, ca_file)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Acme Web (acme) · Pro" in out
-    assert "25.3 GiB of 100 GiB (25.3 %)" in out
+    assert "Acme Web · Pro · acme" in out
+    assert "25.3 GiB of 100 GiB used (25.3 %)" in out
     assert re.search(r"Remaining +74.7 GiB", out)
-    assert "Side Projects (side-projects) · Starter" in out
+    assert "Side Projects · Starter · side-projects" in out
     assert re.search(r"Over by +30 GiB", out)
     assert re.search(r"Sites +12 of 500", out)
     assert re.search(r"Credits +3,000 included; usage not reported", out)
-    assert "10 days left" in out
+    assert re.search(r"Days left +10", out)
     assert "12 minutes ago" in out
     assert result.stderr == ""
 
@@ -70,15 +70,15 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
 def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
     result = run(netlify, ca_file, "--team", "acme", "--units", "decimal")
     assert result.returncode == 0, result.stderr
-    assert "27.2 GB of 107 GB (25.3 %)" in result.stdout
+    assert "27.2 GB of 107 GB used (25.3 %)" in result.stdout
     assert "Side Projects" not in result.stdout
     # The figures, then the team's details: its name, plan and quotas.
     assert [r.path for r in netlify.api_requests()] == [
         "/api/v1/accounts/acme/bandwidth",
         "/api/v1/accounts/acme",
     ]
-    assert "Acme Web (acme) · Pro" in result.stdout
-    assert "Sites          12 of 500" in result.stdout
+    assert "Acme Web · Pro · acme" in result.stdout
+    assert re.search(r"\n  Sites +12 of 500\n", result.stdout)
 
 
 def test_a_team_whose_details_fail_still_shows_its_figures(
@@ -88,7 +88,7 @@ def test_a_team_whose_details_fail_still_shows_its_figures(
     result = run(netlify, ca_file, "--team", "acme")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("acme\n")
-    assert "25.3 GiB of 100 GiB (25.3 %)" in result.stdout
+    assert "25.3 GiB of 100 GiB used (25.3 %)" in result.stdout
 
 
 def test_json_has_a_stable_schema_with_bytes_as_integers(
@@ -267,7 +267,7 @@ def test_a_plan_without_an_allowance_says_so_in_words(netlify: FakeNetlify, ca_f
     assert result.returncode == 0, result.stderr
     assert "0 B of 0 B" not in result.stdout
     assert "Remaining" not in result.stdout
-    assert "Included  none" in result.stdout
+    assert re.search(r"Included +none", result.stdout)
     assert "no bandwidth allowance" in result.stdout
 
 
@@ -282,7 +282,7 @@ def test_the_example_needs_no_token_and_sends_nothing(netlify: FakeNetlify, ca_f
     result = run(netlify, ca_file, "--example", token=None)
     assert result.returncode == 0, result.stderr
     assert "made-up teams; nothing was sent to Netlify" in result.stderr
-    assert "Example Studio (example-studio) · Pro" in result.stdout
+    assert "Example Studio · Pro · example-studio" in result.stdout
     assert json.loads(run(netlify, ca_file, "--example", "--json", token=None).stdout)["example"]
     assert netlify.requests == []
 
@@ -349,7 +349,7 @@ def test_at_a_terminal_it_asks_for_the_token_and_never_shows_it(
     assert os.waitstatus_to_exitcode(status) == 0, shown
     assert "Netlify personal access token (not shown): " in shown
     assert TOKEN not in shown
-    assert "25.3 GiB of 100 GiB (25.3 %)" in shown
+    assert "25.3 GiB of 100 GiB used (25.3 %)" in shown
     assert {r.headers["authorization"] for r in netlify.api_requests()} == {f"Bearer {TOKEN}"}
 
 
@@ -401,7 +401,7 @@ def test_escape_sequences_in_netlifys_text_never_reach_the_terminal(
         "Acme\ufffd]0;pwned\ufffd\ufffd]52;c;cm0gLXJmIH4=\ufffd\ufffdEvil\ufffd2J" in result.stdout
     )
     assert "25.3 GiB of 100 GiB" in result.stdout
-    assert "\ufffd[2Jsites" in result.stdout
+    assert "\ufffd[2jsites" in result.stdout
 
 
 def test_escape_sequences_in_json_stay_escaped(netlify: FakeNetlify, ca_file: Path) -> None:

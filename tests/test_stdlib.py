@@ -18,9 +18,6 @@ from pathlib import Path
 import build
 from tests.conftest import ROOT
 
-# Imported only by the command line, which never runs in the browser.
-COMMAND_LINE_ONLY = {"argparse", "getpass"}
-
 
 def imported_modules(source: str) -> set[str]:
     names = set()
@@ -75,7 +72,7 @@ def test_every_standard_module_the_app_imports_is_shipped(dist: Path) -> None:
     wanted = set()
     for source in browser_python().values():
         wanted |= {name for name in imported_modules(source) if name in stock}
-    missing = sorted(wanted - shipped - COMMAND_LINE_ONLY)
+    missing = sorted(wanted - shipped)
     assert not missing, f"imported by the app but not in the trimmed standard library: {missing}"
     # And the packages those modules live in, which Python imports first.
     parents = {name.rsplit(".", 1)[0] for name in wanted if "." in name}
@@ -96,5 +93,7 @@ def test_the_trim_leaves_out_most_of_the_library(dist: Path) -> None:
 
 def test_the_app_and_pyodide_http_ship_precompiled_in_the_same_zip(dist: Path) -> None:
     shipped = shipped_stdlib(dist)
-    assert {"app", "checker", "checker.api", "checker.figures", "checker.transport"} <= shipped
+    assert module_files(list(build.APP_SOURCES)) <= shipped
+    # The command line is not the page's: app.py and what only it imports stay behind.
+    assert not {"app", "checker.schema", "argparse", "getpass"} & shipped
     assert {"pyodide_http", "pyodide_http._core", "pyodide_http._urllib"} <= shipped

@@ -1,0 +1,72 @@
+"""Answers made here, never asked of Netlify: the recorded answer, and the example teams.
+
+The recorded answer is Netlify's own (docs/netlify-api.md): the warm-up reads it, and tests
+compare against it. The example shows a reader without a token what a check looks like, read by
+the same code as real answers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from checker import api
+from checker.check import TeamReport, check
+
+# Netlify's answer as recorded: 25.3 GiB of 100 GiB.
+RECORDED_USED = 27167800363
+RECORDED_INCLUDED = 107374182400
+RECORDED_BANDWIDTH = api.Response(
+    200,
+    (
+        f'{{"used": {RECORDED_USED}, "included": {RECORDED_INCLUDED}, "additional": 0,'
+        ' "last_updated_at": "2024-03-10T15:15:03.237+00:00",'
+        ' "period_start_date": "2024-02-17T00:00:00.000-08:00",'
+        ' "period_end_date": "2024-03-17T00:00:00.000-07:00"}'
+    ).encode(),
+)
+
+EXAMPLE_TEAMS = [
+    {
+        "slug": "example-studio",
+        "name": "Example Studio",
+        "type_name": "Pro",
+        "capabilities": {
+            "sites": {"included": 500, "used": 23},
+            "build_minutes": {"included": 25000, "used": 6120},
+        },
+    },
+    {
+        "slug": "example-side-projects",
+        "name": "Example Side Projects",
+        "type_name": "Starter",
+        "capabilities": {"sites": {"included": 500, "used": 4}},
+    },
+]
+# Used bytes of each example team: one well inside its 100 GiB, one over it.
+EXAMPLE_USED = {"example-studio": 41 * 2**30 + 3 * 2**28, "example-side-projects": 112 * 2**30}
+
+
+def example_reports(now: datetime) -> list[TeamReport]:
+    """Two made-up teams, read by the same code as real answers, from answers made here."""
+    pacific = timezone(timedelta(hours=-8))
+    midnight = now.astimezone(pacific).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def answer(request: api.Request) -> api.Response:
+        path = urlsplit(request.url).path
+        if path.endswith("/accounts"):
+            return api.Response(200, json.dumps(EXAMPLE_TEAMS).encode())
+        slug = path.split("/")[-2]
+        figures = {
+            "used": EXAMPLE_USED[slug],
+            "included": 100 * 2**30,
+            "additional": 0,
+            "last_updated_at": (now - timedelta(minutes=14)).isoformat(),
+            "period_start_date": (midnight - timedelta(days=19)).isoformat(),
+            "period_end_date": (midnight + timedelta(days=11)).isoformat(),
+        }
+        return api.Response(200, json.dumps(figures).encode())
+
+    # The answers come from `answer` above: nothing is sent anywhere, so no token is needed.
+    return check("nfp_example", [], answer, now=lambda: now)

@@ -1,0 +1,263 @@
+"""What a check shows, decided once: the page draws this view and the terminal prints it.
+
+Every sentence and label a reader sees about a team is made here, in both unit systems (the page
+switches units without asking again), so the page and the command line cannot drift apart.
+docs/worker-protocol.md describes the view's shape for the page's side.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypedDict
+
+from checker import api
+from checker.check import TeamReport
+from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
+
+Tone = Literal["", "warning"]
+
+
+class Row(TypedDict):
+    label: str
+    value: str
+    tone: Tone
+
+
+class Headline(TypedDict):
+    strong: str  # the amount used, which the page sets in bold
+    rest: str
+
+
+class Meter(TypedDict):
+    value: int
+    max: int
+    low: int
+    high: int
+    label: str
+
+
+class Pace(TypedDict):
+    text: str
+    tone: Tone
+
+
+class Failure(TypedDict):
+    message: str
+    # Which of the form's fields the reader should look at again: "token", "team" or None.
+    field: str | None
+
+
+class TeamView(TypedDict):
+    slug: str
+    heading: str
+    subtitle: str
+    over: bool
+    error: Failure | None
+    headline: Headline | None
+    meter: Meter | None
+    pace: Pace | None
+    rows: list[Row]
+    quotas: list[Row]
+    note: str | None
+    raw: str
+
+
+class UnitsView(TypedDict):
+    status: str  # the one sentence the status line announces
+    teams: list[TeamView]
+
+
+class PageView(TypedDict):
+    ok: Literal[True]
+    example: bool
+    units: dict[str, UnitsView]  # by unit system: "binary", "decimal"
+
+
+class ErrorView(TypedDict):
+    ok: Literal[False]
+    error: Failure
+
+
+View = PageView | ErrorView
+
+UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
+QUOTA_LABELS = {
+    "sites": "Sites",
+    "collaborators": "Collaborators",
+    "build_minutes": "Build minutes",
+    "credits": "Credits",
+}
+# The meter turns amber, then red, at these shares of the allowance.
+METER_LOW, METER_HIGH = 0.75, 0.9
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def page_view(reports: list[TeamReport], now: datetime, *, example: bool = False) -> PageView:
+    return {
+        "ok": True,
+        "example": example,
+        "units": {units: units_view(reports, now, units, example) for units in UNIT_SYSTEMS},
+    }
+
+
+def units_view(reports: list[TeamReport], now: datetime, units: str, example: bool) -> UnitsView:
+    teams = [team_view(report, now, units) for report in reports]
+    return {"status": ("Example: " if example else "") + _status(reports, teams), "teams": teams}
+
+
+def error_view(error: api.CheckError) -> ErrorView:
+    return {"ok": False, "error": {"message": error.message, "field": error.field}}
+
+
+def team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
+    account = report.account
+    subtitle = " · ".join(filter(None, [account.plan, _unless(account.slug, account.name)]))
+    team: TeamView = {
+        "slug": account.slug,
+        "heading": account.name,
+        "subtitle": subtitle,
+        "over": False,
+        "error": None,
+        "headline": None,
+        "meter": None,
+        "pace": None,
+        "rows": [],
+        "quotas": quota_rows(account.quotas),
+        "note": UNCHANGED if report.unchanged else None,
+        "raw": report.raw,
+    }
+    if report.bandwidth is None:
+        assert report.error is not None
+        team["error"] = {"message": report.error.message, "field": None}
+        team["quotas"] = []
+        return team
+    figures = usage(report.bandwidth, now)
+    text = _amounts(figures, units)
+    percent = format_percent(figures.share) if figures.share is not None else None
+    allowance = figures.available > 0
+    team["over"] = figures.over > 0
+    team["headline"] = {
+        "strong": text["used"],
+        "rest": (f" of {text['available']} used" if allowance else " used")
+        + (f" ({percent})" if percent else ""),
+    }
+    if allowance:
+        team["meter"] = {
+            "value": min(figures.used, figures.available),
+            "max": figures.available,
+            "low": round(figures.available * METER_LOW),
+            "high": round(figures.available * METER_HIGH),
+            "label": f"Bandwidth used: {percent}",
+        }
+    pace = _pace(figures, text, percent)
+    if pace:
+        warning = figures.over > 0 or figures.on_course_to_run_over
+        team["pace"] = {"text": pace, "tone": "warning" if warning else ""}
+    team["rows"] = _rows(report.bandwidth, figures, text, now)
+    return team
+
+
+def _unless(value: str, same_as: str) -> str | None:
+    return None if value == same_as else value
+
+
+def _amounts(figures: Usage, units: str) -> dict[str, str]:
+    return {k: format_bytes(v, units) for k, v in figures.amounts().items() if v is not None}
+
+
+def _rows(
+    bandwidth: api.Bandwidth, figures: Usage, text: dict[str, str], now: datetime
+) -> list[Row]:
+    # A plan without an allowance has nothing to use up: no "0 B included, 0 B remaining".
+    allowance = figures.available > 0
+    rows = [_row("Used", text["used"]), _row("Included", text["included"] if allowance else "none")]
+    if figures.additional:
+        rows.append(_row("Additional", text["additional"]))
+    if figures.over:
+        rows.append(_row("Over by", text["over"], "warning"))
+    elif allowance:
+        rows.append(_row("Remaining", text["remaining"]))
+    start, end = bandwidth.period_start, bandwidth.period_end
+    if start and end and figures.days_left is not None:
+        rows.append(_row("Billing period", f"{_date(start)} \u2013 {_date(end)}"))
+        rows.append(_row("Days left", str(figures.days_left)))
+    if bandwidth.updated_at:
+        rows.append(_row("Figure updated", ago(bandwidth.updated_at, now)))
+    return rows
+
+
+def _row(label: str, value: str, tone: Tone = "") -> Row:
+    return {"label": label, "value": value, "tone": tone}
+
+
+def _date(when: datetime) -> str:
+    # The date as Netlify gave it, in its own offset: a period ends on the same day for everyone.
+    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+
+
+def _pace(figures: Usage, text: dict[str, str], percent: str | None) -> str | None:
+    if figures.over > 0:
+        return f"Over the allowance by {text['over']}."
+    if figures.available == 0:
+        return "This plan includes no bandwidth allowance to measure against."
+    if figures.projected is None or figures.elapsed is None or figures.elapsed >= 1:
+        return None
+    shares = f"{percent} used with {format_percent(figures.elapsed)} of the period gone"
+    if figures.on_course_to_run_over:
+        return (
+            f"On course to run over: {shares}. At this pace, about {text['projected']} "
+            "by the period's end."
+        )
+    return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
+
+
+def quota_rows(quotas: dict[str, api.Quota]) -> list[Row]:
+    """The team's other quotas, in the order Netlify lists them."""
+    rows = []
+    for name, quota in quotas.items():
+        if name == "bandwidth":
+            continue  # shown in full, from the bandwidth endpoint
+        label = QUOTA_LABELS.get(name, name.replace("_", " ").capitalize())
+        used, included = quota.used, quota.included
+        if name == "credits" and not used:
+            # Netlify's API reads 0 on credit-based plans whatever was spent (open-api #640).
+            allowance = f"{included:,} included; " if included else ""
+            value = f"{allowance}usage not reported by Netlify's API"
+        elif used is not None and included is not None:
+            value = f"{used:,} of {included:,}"
+        elif used is not None:
+            value = f"{used:,} used"
+        elif included is not None:
+            value = f"{included:,} included"
+        else:
+            continue
+        rows.append(_row(label, value))
+    return rows
+
+
+def ago(when: datetime, now: datetime) -> str:
+    minutes = max(0, round((now - when).total_seconds() / 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = round(minutes / 60)
+    return f"{hours} hours ago" if hours < 48 else f"{round(hours / 24)} days ago"
+
+
+def _status(reports: list[TeamReport], teams: list[TeamView]) -> str:
+    if len(teams) == 1:
+        [team] = teams
+        if team["error"]:
+            return f"{team['heading']}: {team['error']['message']}"
+        headline = team["headline"]
+        assert headline is not None
+        return f"{team['heading']}: {headline['strong']}{headline['rest']}."
+    over = sum(team["over"] for team in teams)
+    failed = sum(report.error is not None for report in reports)
+    notes = [
+        f"{over} over the allowance" if over else None,
+        f"{failed} could not be checked" if failed else None,
+    ]
+    said = ", ".join(filter(None, notes))
+    return f"Checked {len(teams)} teams{': ' + said if said else ''}."

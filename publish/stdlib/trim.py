@@ -1,0 +1,126 @@
+"""Runs inside Pyodide at build time: every code path of the page's Python, run the way the
+browser runs it, then each module that got imported compiled into one zip of .pyc files.
+
+Not imported by the build itself: publish/stdlib/runner.mjs hands it to Pyodide under Node.js,
+where `js` is Pyodide's bridge to the runner's stand-in XMLHttpRequest. Imports come where they
+are needed, not at the top: what this file imports counts as what the page needs.
+"""
+# ruff: noqa: E402, I001
+
+import json
+import sys
+
+# As in the browser's worker: the two archives go on sys.path as they are, for zipimport.
+sys.path[:0] = ["/build/app.zip", "/build/pyodide_http.whl"]
+import js
+import pyodide_http
+
+pyodide_http.patch_all()
+from checker import session as session_module, transport
+
+JSON = 'content-type: application/json\r\netag: W/"1"\r\n'
+FIGURES = json.dumps(
+    {
+        "used": 1,
+        "included": 2,
+        "additional": 0,
+        "last_updated_at": "2024-03-10T15:15:03Z",
+        "period_start_date": "2024-02-17T00:00:00-08:00",
+        "period_end_date": "2024-03-17T00:00:00-07:00",
+    }
+)
+TEAMS = json.dumps(
+    [
+        {
+            "slug": "a",
+            "name": "A",
+            "type_name": "Pro",
+            "capabilities": {
+                "sites": {"used": 1, "included": 2},
+                "credits": {"used": 0, "included": 5},
+            },
+        }
+    ]
+)
+
+
+def answer(status, body="", headers=JSON):
+    return {"status": status, "headers": headers, "body": body}
+
+
+SCENARIOS = [
+    ("a", [answer(200, FIGURES)]),
+    ("a", [answer(304)]),
+    ("", [answer(200, TEAMS), answer(200, FIGURES)]),
+    ("", [answer(200, TEAMS), answer(403, "{}")]),
+    ("a", [answer(401, '{"code": 401}')]),
+    ("a", [answer(404, "Not Found", "content-type: text/plain\r\n")]),
+    ("a", [answer(429, "{}", "x-ratelimit-reset: 1700000000\r\n")]),
+    ("a", [answer(429, "{}", "retry-after: 2024-06-12 09:53:37 UTC\r\n")]),
+    ("a", [answer(429, "{}", "retry-after: Wed, 12 Jun 2024 09:53:37 GMT\r\n")]),
+    ("a", [answer(502, "<html><body>Bad gateway</body></html>", "content-type: text/html\r\n")]),
+    ("a", [answer(200, "{not json")]),
+    ("a", [answer(200, "")]),
+    ("a", [answer(200, '{"used": "x", "included": 1}')]),
+    ("a", [{"fail": True}]),
+    ("../a", []),
+]
+session = session_module.Session()
+session.limits()
+for team, answers in SCENARIOS:
+    js.answers = json.dumps(answers)
+    session.check(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
+session.check(json.dumps({"token": "", "team": "a"}), transport.send)
+session.check(json.dumps({"example": True}), transport.send)
+# A team named by slug: its figures, then its details (getAccount: one entry of the list).
+js.answers = json.dumps([answer(200, FIGURES), answer(200, TEAMS[1:-1])])
+form = json.dumps({"token": "nfp_build", "team": "a"})
+session.check(form, transport.send, lambda: None)
+session.details(form, transport.send)
+session.check("not json", transport.send)
+js.answers = json.dumps([answer(200, "{}")])
+session.warm_up(transport.send, "https://site.example/pyodide-lock.json", lambda: None)
+
+# Every module imported from the standard library, the checker or pyodide-http, by archive.
+archives = [entry for entry in sys.path if entry.endswith((".zip", ".whl"))]
+modules = sorted(
+    {
+        (archive, module.__file__[len(archive) + 1 :])
+        for module in list(sys.modules.values())
+        for archive in archives
+        if str(getattr(module, "__file__", None)).startswith(archive + "/")
+    }
+)
+# Only now, so that what writes the zip is not counted as what the page needs.
+import importlib.util as importlib_util
+import marshal
+import types
+import zipfile
+
+
+# Every instruction placed on its code's first line: line tables are a third of a module's
+# compiled size, and the page never shows a traceback. Each two-byte entry covers up to eight
+# instructions: kind 13 ("no columns"), line offset 0.
+def one_line(code):
+    units = len(code.co_code) // 2
+    table = bytearray()
+    while units > 0:
+        table += bytes([0x80 | 13 << 3 | (min(units, 8) - 1), 0])
+        units -= 8
+    consts = tuple(one_line(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_linetable=bytes(table), co_consts=consts)
+
+
+# Hash-based and unchecked: the zip holds no sources to check them against.
+HEADER = importlib_util.MAGIC_NUMBER + (1).to_bytes(4, "little")
+# One zip for all of it, which Pyodide mounts in the standard library's place.
+stdlib = next(archive for archive in archives if archive.startswith("/lib/"))
+with zipfile.ZipFile("/build/stdlib.zip", "w") as target:
+    for archive, name in modules:
+        with zipfile.ZipFile(archive) as source:
+            text = source.read(name)
+        code = compile(text, f"{stdlib}/{name}", "exec", dont_inherit=True, optimize=2)
+        compiled = HEADER + importlib_util.source_hash(text) + marshal.dumps(one_line(code))
+        info = zipfile.ZipInfo(name[:-3] + ".pyc", date_time=(2020, 1, 1, 0, 0, 0))
+        target.writestr(info, compiled)
+print(f"build: {len(modules)} modules precompiled into one zip", file=sys.stderr)

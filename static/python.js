@@ -1,0 +1,224 @@
+// The page's one way to its Python: owns the worker (worker.js), and speaks the messages that
+// docs/worker-protocol.md lists, so that the page sees promises and events, not message types.
+//
+//   const python = new Python();
+//   python.addEventListener("ready", …);  // also "progress", "warmedup", "restarting",
+//   python.start();                       // "reloading" (a kept runtime failed) and "loadfailed"
+//   const { view, details } = await python.check(form);
+//
+// A check rejects with a PythonError whose `kind` says why: "timed-out" (Netlify, or the
+// worker, was silent longer than Python's own bound on a request), "crashed", "load-failed"
+// (also announced by a "loadfailed" event), or "superseded" (a newer check, or forget()).
+
+// Loading fails when this long passes with no byte arriving and Python not ready: a slow
+// connection keeps making progress, a broken one does not.
+const LOAD_STALL_MS = 12_000;
+// Above Python's own bound on a request: the worker's answer, if any, comes first.
+const WATCHDOG_MARGIN_MS = 2_000;
+// Before the first request starts, Python has its checks of the form to make.
+const FIRST_REQUEST_MARGIN_MS = 5_000;
+// The worker's name when sw.js holds a copy of the runtime (worker.js reads it).
+const RUNTIME_KEPT = "runtime-kept";
+
+export class PythonError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export class Python extends EventTarget {
+  // "idle" (not started), "loading", "ready", "failed" (loading failed; start() tries again).
+  state = "idle";
+  #worker = null;
+  #limits = null;
+  #loadWatch = null;
+  #queued = null; // { form, settle } of a check asked for before Python was ready
+  #current = null; // { id, settle, timer, details } of the check under way
+  #lastId = 0;
+  // Whether the next start may use the runtime sw.js keeps (see #loadFailed()).
+  #useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
+
+  start() {
+    if (this.state === "loading" || this.state === "ready") return;
+    this.state = "loading";
+    this.#worker = new Worker(new URL("worker.js", import.meta.url), {
+      type: "module",
+      name: this.#useKeptRuntime ? RUNTIME_KEPT : "",
+    });
+    this.#worker.onmessage = ({ data }) => this.#receive(data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      if (this.state !== "ready") {
+        // A worker script that fails to load or parse says where; some engines say only "error".
+        const where = event.filename ? ` (${event.filename}:${event.lineno})` : "";
+        this.#loadFailed(`worker.js: ${event.message || "the worker could not start"}${where}`);
+      } else {
+        this.#restart(
+          new PythonError("crashed", "The checker stopped unexpectedly. It has been restarted; please try again."),
+        );
+      }
+    };
+    this.#watchLoading(0);
+  }
+
+  // Resolves to { view, details }: `details` is a promise of the view again with the named
+  // team's name, plan and quotas, or null when there is nothing to add.
+  check(form) {
+    return new Promise((resolve, reject) => {
+      const settle = { resolve, reject };
+      this.#queued?.settle.reject(new PythonError("superseded", "A newer check was asked for."));
+      this.#queued = { form, settle };
+      if (this.state === "ready" && !this.#current) this.#runQueued();
+      else this.start();
+    });
+  }
+
+  get busy() {
+    return this.#current !== null || this.#queued !== null;
+  }
+
+  // A fresh worker, which holds nothing of the one before (a token in Python's memory, say).
+  forget() {
+    this.#stop(new PythonError("superseded", "The token was forgotten."));
+    this.start();
+  }
+
+  #stop(error) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    clearTimeout(this.#loadWatch);
+    this.state = "idle";
+    for (const pending of [this.#current, this.#queued]) {
+      if (!pending) continue;
+      clearTimeout(pending.timer);
+      pending.settle.reject(error);
+    }
+    this.#current = null;
+    this.#queued = null;
+  }
+
+  #restart(error) {
+    this.#stop(error);
+    this.dispatchEvent(new CustomEvent("restarting", { detail: { message: error.message } }));
+    this.start();
+  }
+
+  #watchLoading(fraction) {
+    clearTimeout(this.#loadWatch);
+    const percent = Math.round(fraction * 100);
+    this.#loadWatch = setTimeout(
+      () => this.#loadFailed(`no byte arrived for ${LOAD_STALL_MS / 1000} s (${percent} % loaded)`),
+      LOAD_STALL_MS,
+    );
+  }
+
+  // `reason` is for whoever reports the problem: which file, and the error's name and message.
+  #loadFailed(reason) {
+    const queued = this.#queued;
+    this.#queued = null;
+    this.#stop(new PythonError("load-failed", reason));
+    if (this.#useKeptRuntime) {
+      // A kept runtime that does not start (damaged on disk, say) must not fail every visit: it
+      // is thrown away, and Python loads the first visit's way, with any check still queued.
+      this.#useKeptRuntime = false;
+      globalThis.caches
+        ?.keys()
+        .then((names) => Promise.all(names.map((name) => caches.delete(name))))
+        .catch(() => {});
+      this.#queued = queued;
+      this.dispatchEvent(new Event("reloading"));
+      this.start();
+      return;
+    }
+    queued?.settle.reject(new PythonError("load-failed", reason));
+    this.state = "failed";
+    this.dispatchEvent(new CustomEvent("loadfailed", { detail: { reason } }));
+  }
+
+  #runQueued() {
+    const { form, settle } = this.#queued;
+    this.#queued = null;
+    let details;
+    const detailed = new Promise((resolve) => (details = resolve));
+    this.#current = { id: ++this.#lastId, settle, timer: null, details, detailed };
+    this.#worker.postMessage({ type: "check", id: this.#current.id, form });
+    this.#arm(this.#limits.request_ms + FIRST_REQUEST_MARGIN_MS);
+  }
+
+  // The watchdog, against a worker that is silent for longer than Python's own bound: a
+  // request that stalls in the browser (pyodide-http ignores urllib's timeout), or a hang.
+  #arm(ms) {
+    clearTimeout(this.#current.timer);
+    this.#current.timer = setTimeout(
+      () => this.#restart(new PythonError("timed-out", this.#limits.timed_out)),
+      ms,
+    );
+  }
+
+  #receive(message) {
+    const current = this.#current?.id === message.id ? this.#current : null;
+    switch (message.type) {
+      case "progress":
+        this.#watchLoading(message.loaded / message.total);
+        this.dispatchEvent(new CustomEvent("progress", { detail: message }));
+        break;
+      case "ready":
+        this.state = "ready";
+        this.#limits = message.limits;
+        clearTimeout(this.#loadWatch);
+        this.dispatchEvent(new CustomEvent("ready", { detail: { runtime: message.runtime } }));
+        this.#keepRuntime();
+        if (this.#queued) this.#runQueued();
+        break;
+      case "failed":
+        this.#loadFailed(message.reason);
+        break;
+      case "warmed-up":
+        this.dispatchEvent(new CustomEvent("warmedup", { detail: { view: message.view } }));
+        break;
+      case "kept":
+        compileKept(message.url);
+        break;
+      case "request":
+        if (current) this.#arm(this.#limits.request_ms + WATCHDOG_MARGIN_MS);
+        break;
+      case "result":
+        // The watchdog stays armed: a named team's details take one more request.
+        if (current) current.settle.resolve({ view: message.view, details: current.detailed });
+        break;
+      case "details":
+        if (!current) return;
+        clearTimeout(current.timer);
+        this.#current = null;
+        current.details(message.view);
+        if (this.#queued) this.#runQueued();
+        break;
+    }
+  }
+
+  // Registered only once Python is ready, so that it never competes with the start; from the
+  // next visit on, sw.js serves the runtime that the worker has put in Cache Storage.
+  #keepRuntime() {
+    navigator.serviceWorker?.register(new URL("../sw.js", import.meta.url)).catch(() => {});
+  }
+}
+
+// The runtime Python runs on has by now been recompiled into fast machine code. Compiling it
+// once more from sw.js's response, which costs no download, has the browser store that code
+// with the kept copy, so that the very next visit starts from it. (Compiled in the worker
+// instead, the code is not stored until a later visit: measured, not guessed.)
+async function compileKept(url) {
+  const container = navigator.serviceWorker;
+  try {
+    await container.ready;
+    if (!container.controller) {
+      await new Promise((resolve) =>
+        container.addEventListener("controllerchange", resolve, { once: true }),
+      );
+    }
+    await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // Only a later visit is slower for it.
+  }
+}
