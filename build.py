@@ -125,7 +125,7 @@ def build(
         {
             "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
             "STDLIB": str(files[1]["serves"]),
-            "FILES": json.dumps(files),
+            "FILES": files,
             "KEPT_IN": KEPT_IN,
         },
     )
@@ -187,13 +187,17 @@ def _empty_lockfile(lockfile: bytes) -> bytes:
     return json.dumps({"info": info, "packages": {}}).encode()
 
 
-def _fill_in(path: Path, values: dict[str, str]) -> None:
+def _fill_in(path: Path, values: dict[str, object]) -> None:
+    """Fill in a script's placeholders, each written as a JavaScript string, so that the script
+    is valid as it stands (and checked so by the tests): a whole string "%KEY%" takes the value
+    as JSON, a placeholder inside a longer string takes it as text."""
     text = path.read_text()
     for key, value in values.items():
         placeholder = f"%{key}%"
         if placeholder not in text:
             raise BuildError(f"{path.name} has no {placeholder} to fill in")
-        text = text.replace(placeholder, value)
+        text = text.replace(f'"{placeholder}"', json.dumps(value))
+        text = text.replace(placeholder, str(value))
     path.write_text(text)
 
 

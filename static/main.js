@@ -10,6 +10,16 @@
 import { arrival, clientId, onLaterArrival, signIn } from "./signin.js";
 import { handTokenToWidget, openingWidget, openTokenWindow } from "./handoff.js";
 import { reportHeight, showEmbedSnippets } from "./embedding.js";
+import {
+  clearAlert,
+  hideLoading,
+  pointAt,
+  setBusy,
+  setStatus,
+  showAlert,
+  showLoadFailure,
+  showLoading,
+} from "./feedback.js";
 import { Python } from "./python.js";
 import { keepableTeam, recall, remember } from "./remember.js";
 import { renderView } from "./render.js";
@@ -19,12 +29,8 @@ const form = $("#check-form");
 const tokenInput = $("#token");
 const teamInput = $("#team");
 const submitButton = $("#submit");
-const statusLine = $("#status");
-const alertBox = $("#alert");
 const results = $("#results");
-const loading = $("#loading");
 const refreshButton = $("#refresh");
-const failure = $("#failure");
 const rememberBox = $("#remember");
 const signInButton = $("#sign-in");
 const signedIn = $("#signed-in");
@@ -49,9 +55,9 @@ let waiting = false;
 // Whether the widget's token window is open, so that the status line keeps asking for the token.
 let awaitingToken = false;
 
-python.addEventListener("progress", ({ detail }) => (loading.value = detail.loaded / detail.total));
+python.addEventListener("progress", ({ detail }) => showLoading(detail.loaded / detail.total));
 python.addEventListener("ready", ({ detail }) => {
-  loading.hidden = true;
+  hideLoading();
   performance.mark("python-ready", { detail: { runtime: detail.runtime } });
   if (waiting) setStatus("Asking Netlify…");
   else if (!awaitingToken) setStatus("Ready.");
@@ -63,18 +69,7 @@ python.addEventListener("restarting", ({ detail }) => {
   setStatus("Restarting Python…");
   showLoading();
 });
-python.addEventListener("loadfailed", ({ detail }) => {
-  loading.hidden = true;
-  setBusy(false);
-  showAlert(
-    "Python could not be loaded: a download stalled or a file of the page is missing. " +
-      "Check your connection and reload the page to try again.",
-  );
-  console.error(`Python could not be loaded: ${detail.reason}`);
-  failure.querySelector("code").textContent = detail.reason;
-  failure.hidden = false;
-  setStatus("Python failed to load.");
-});
+python.addEventListener("loadfailed", ({ detail }) => showLoadFailure(detail.reason));
 // The worker's warm-up view, drawn off the page: the first real result then finds the drawing
 // code compiled, as Python finds its check path warm.
 python.addEventListener("warmedup", ({ detail }) => {
@@ -85,11 +80,6 @@ function startPython(status) {
   showLoading();
   python.start();
   setStatus(status);
-}
-
-function showLoading() {
-  loading.value = 0;
-  loading.hidden = false;
 }
 
 // A check, or the example ({ example: true }): now, or as soon as Python is ready.
@@ -136,11 +126,9 @@ function show(view) {
     results.replaceChildren();
     showAlert(view.error.message);
     setStatus("");
-    const field = { token: tokenInput, team: teamInput }[view.error.field];
     // A refused token from sign-in or the token window is not kept for the next check.
     if (view.error.field === "token" && !tokenInput?.value.trim()) forgetHeld();
-    field?.setAttribute("aria-invalid", "true");
-    field?.focus();
+    pointAt({ token: tokenInput, team: teamInput }[view.error.field]);
     return;
   }
   draw();
@@ -254,26 +242,6 @@ function showChecksHere(visible) {
   for (const part of form.querySelectorAll("[data-checks-here]")) part.hidden = !visible;
 }
 
-function setStatus(text) {
-  statusLine.textContent = text;
-}
-
-function setBusy(busy) {
-  submitButton.setAttribute("aria-disabled", String(busy));
-  form.setAttribute("aria-busy", String(busy));
-}
-
-function showAlert(message) {
-  alertBox.textContent = message;
-}
-
-function clearAlert() {
-  alertBox.textContent = "";
-  failure.hidden = true;
-  tokenInput?.removeAttribute("aria-invalid");
-  teamInput.removeAttribute("aria-invalid");
-}
-
 function forgetHeld() {
   held = null;
   if (signedIn) signedIn.hidden = true;
@@ -322,7 +290,7 @@ if (framed) {
 } else if (handingTo) {
   // Only the token is asked for here: the widget that opened this window has the rest.
   showChecksHere(false);
-  loading.hidden = true;
+  hideLoading();
   setStatus("Your token goes to the checker that opened this window, which then closes.");
   tokenInput.focus();
 } else if (embedded) {
@@ -332,7 +300,7 @@ if (framed) {
   submitButton.setAttribute("aria-describedby", "window-note");
   form.addEventListener("focusin", intent);
   form.addEventListener("input", intent);
-  loading.hidden = true;
+  hideLoading();
   setStatus("Python loads as soon as you start.");
   reportHeight();
 } else {

@@ -3,7 +3,7 @@
 
 // Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
 // Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
-const FILES = %FILES%;
+const FILES = "%FILES%";
 const here = (path) => new URL(path, import.meta.url).href;
 // The page gives the worker this name when sw.js holds a copy of the runtime (see obtain()).
 const RUNTIME_KEPT = "runtime-kept";

@@ -1,7 +1,5 @@
-"""Shared fixtures: the fake Netlify API, the built site served as Netlify would, and Chromium.
-
-Every browser test runs under the token audit: after the test, the token must have appeared only
-in the Authorization header of requests to api.netlify.com.
+"""Shared fixtures: the fake Netlify API, the built site served as Netlify would, the blog
+that embeds it, and Chromium. Every browser test runs under the token audit (tests/audit.py).
 """
 
 from __future__ import annotations
@@ -12,12 +10,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 import trustme
@@ -28,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from publish import serve  # noqa: E402
 from publish.headers import site_rules  # noqa: E402
+from tests.audit import SCRIPTS, context, page  # noqa: E402, F401 - fixtures for every test
 from tests.fake_authorize import CLIENT_ID, FakeAuthorize  # noqa: E402
-from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
+from tests.fake_netlify import FakeNetlify  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -111,14 +109,13 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f'<script src="{site}embed.js" async data-team="acme"></script>'
         "<p>The end.</p></html>"
     )
-    # The attack the widget must withstand: a host page that takes the focus back whenever its
-    # window loses it to the frame, into a field of its own, and logs every key and paste.
+    # The attack the widget must withstand (tests/scripts/hostile.js).
     (folder / "hostile.html").write_text(
         '<!doctype html><html lang="en"><title>A hostile post</title>'
         '<script src="hostile.js"></script><h1>My post</h1>'
         f'<script src="{site}embed.js" async></script></html>'
     )
-    (folder / "hostile.js").write_text(HOSTILE_SCRIPT)
+    shutil.copy(SCRIPTS / "hostile.js", folder / "hostile.js")
     # A frame that may not open windows, as a strict pop-up blocker leaves it.
     (folder / "no-popups.html").write_text(
         '<!doctype html><html lang="en"><title>No pop-ups</title>'
@@ -151,22 +148,6 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://localhost:{server.server_port}/"
     server.shutdown()
     server.server_close()
-
-
-HOSTILE_SCRIPT = """
-window.__captured = [];
-const trap = document.createElement("input");
-trap.setAttribute("aria-hidden", "true");
-trap.style.cssText = "position:fixed;top:0;left:0;width:1px;height:1px;opacity:0";
-addEventListener("DOMContentLoaded", () => document.body.append(trap));
-addEventListener("blur", () => setTimeout(() => trap.focus(), 0));
-for (const type of ["keydown", "paste", "input"]) {
-  document.addEventListener(type, (event) => {
-    const what = type === "paste" ? event.clipboardData.getData("text") : event.key ?? trap.value;
-    window.__captured.push(`${type}:${what}`);
-  }, true);
-}
-"""
 
 
 @contextmanager
@@ -264,164 +245,3 @@ def browser(chromium: dict[str, Any]) -> Iterator[Any]:
         launched = playwright.chromium.launch(**chromium)
         yield launched
         launched.close()
-
-
-# --- the token audit ----------------------------------------------------------------------------
-
-# Every message a window receives, with its sender's origin, recorded before the page's own
-# scripts run. Recorded where it arrives, not by wrapping postMessage: a wrapper would make a
-# message that the token window sends to the widget look as if the widget had sent it itself.
-RECORD_MESSAGES = """
-(() => {
-  const received = [];
-  const violations = [];
-  Object.defineProperty(window, "__receivedMessages", { value: received });
-  Object.defineProperty(window, "__policyViolations", { value: violations });
-  document.addEventListener("securitypolicyviolation", (event) => {
-    violations.push(`${event.effectiveDirective} blocked ${event.blockedURI}`);
-  });
-  addEventListener("message", (event) => {
-    let data;
-    try {
-      data = JSON.stringify(event.data);
-    } catch {
-      data = String(event.data);
-    }
-    received.push([event.origin, data]);
-  }, true);
-})();
-"""
-
-
-# Where a page keeps things a script could read back: the token must be in none of them. The one
-# message that may carry it goes from the checker's own window to the checker's own frame.
-FIND_TOKEN = """async ([token, checker]) => {
-  const where = [];
-  if (document.documentElement.outerHTML.includes(token)) where.push("DOM");
-  if (document.body.innerText.includes(token)) where.push("page text");
-  // A frame of another site may be refused its storage: what it cannot write holds nothing.
-  const readable = (read) => {
-    try {
-      return read();
-    } catch {
-      return null;
-    }
-  };
-  for (const store of [readable(() => localStorage), readable(() => sessionStorage)]) {
-    for (let i = 0; i < (store?.length ?? 0); i++) {
-      const key = store.key(i);
-      if ((key + store.getItem(key)).includes(token)) where.push("web storage");
-    }
-  }
-  if (readable(() => document.cookie)?.includes(token)) where.push("cookie");
-  for (const name of await caches.keys().catch(() => [])) {
-    const kept = await (await caches.open(name)).keys();
-    if (kept.some((request) => request.url.includes(token))) {
-      where.push("Cache Storage");
-    }
-  }
-  const ours = (origin) => origin === checker && location.origin === checker;
-  const received = window.__receivedMessages || [];
-  if (received.some(([origin, data]) => data.includes(token) && !ours(origin))) {
-    where.push("window.postMessage");
-  }
-  return where;
-}
-"""
-
-
-@dataclass
-class Audit:
-    """What left the page during a test, to check where the token went."""
-
-    site: str
-    host: str | None = None
-    # Other origins a test serves the checker from, such as a deliberately broken copy.
-    also: list[str] = field(default_factory=list)
-    token: str = TOKEN
-    # Tests that try to break the policy on purpose expect it to complain.
-    allow_violations: bool = False
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    bodies: list[str] = field(default_factory=list)
-    console: list[str] = field(default_factory=list)
-
-    def record(self, request: Any) -> None:
-        self.requests.append((request.url, request.headers))
-        if request.post_data_buffer:
-            self.bodies.append(request.post_data_buffer.decode("latin-1"))
-
-    def check(self, pages: list[Any]) -> None:
-        leaks = []
-        allowed = [urlsplit(self.site).netloc, "api.netlify.com", "app.netlify.com"]
-        allowed += [urlsplit(origin).netloc for origin in self.also]
-        if self.host:
-            allowed.append(urlsplit(self.host).netloc)
-        for url, _ in self.requests:
-            parts = urlsplit(url)
-            # A test that attacks the policy proves the blocking by the violations it reports.
-            if self.allow_violations:
-                break
-            if parts.scheme not in ("data", "blob") and parts.netloc not in allowed:
-                leaks.append(
-                    f"(a third-party origin was contacted: {parts.scheme}://{parts.netloc})"
-                )
-        for url, headers in self.requests:
-            if self.token in url:
-                leaks.append(f"in a URL: {url.replace(self.token, '<TOKEN>')}")
-            for name, value in headers.items():
-                if self.token not in value:
-                    continue
-                host = urlsplit(url).hostname
-                if name.lower() != "authorization" or host != "api.netlify.com":
-                    leaks.append(f"in header {name} of a request to {host}")
-        leaks += [f"in the console: {line!r}" for line in self.console if self.token in line]
-        leaks += ["in a request body" for body in self.bodies if self.token in body]
-        for page in pages:
-            if page.is_closed():
-                continue
-            found = page.evaluate(FIND_TOKEN, [self.token, origin_of(self.site)])
-            leaks += [f"in the {where}" for where in found]
-        assert not leaks, "the token leaked: " + "; ".join(leaks)
-        if not self.allow_violations:
-            for page in pages:
-                if not page.is_closed():
-                    violations = page.evaluate("() => window.__policyViolations || []")
-                    assert not violations, f"the page broke its own policy: {violations}"
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-@contextmanager
-def audited_context(
-    browser: Any, site: str, *, host: str | None = None, **options: Any
-) -> Iterator[Any]:
-    """A fresh browser context whose traffic and traces are audited for the token when it closes.
-
-    `host` is the origin of a page that embeds the checker, which may be contacted too.
-    """
-    ctx = browser.new_context(ignore_https_errors=True, **options)
-    ctx.add_init_script(RECORD_MESSAGES)
-    audit = Audit(site=site, host=host)
-    ctx._test_audit = audit
-    ctx.on("request", audit.record)
-    ctx.on("console", lambda message: audit.console.append(message.text))
-    yield ctx
-    pages = list(ctx.pages)
-    try:
-        audit.check(pages)
-    finally:
-        ctx.close()
-
-
-@pytest.fixture
-def context(browser: Any, site: str) -> Iterator[Any]:
-    with audited_context(browser, site) as ctx:
-        yield ctx
-
-
-@pytest.fixture
-def page(context: Any) -> Any:
-    return context.new_page()

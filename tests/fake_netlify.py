@@ -20,6 +20,8 @@ from typing import Any
 
 import trustme
 
+from checker.samples import RECORDED_INCLUDED, RECORDED_USED
+
 TOKEN = "nfp_fakeTOKEN4testing0123456789abcdefABCDEF"
 PREFIX = "/api/v1"
 # The figures the pages check by default: team acme's, under PREFIX.
@@ -38,7 +40,7 @@ TEAMS: list[dict[str, Any]] = [
         "capabilities": {
             "sites": {"included": 500, "used": 12},
             "collaborators": {"included": 3, "used": 2},
-            "bandwidth": {"included": 100 * GIB, "used": 27167800363},
+            "bandwidth": {"included": RECORDED_INCLUDED, "used": RECORDED_USED},
             "build_minutes": {"included": 25000, "used": 4100},
         },
     },
@@ -81,8 +83,8 @@ def bandwidth_figures(slug: str) -> dict[str, Any] | None:
     """Each team's bandwidth answer, with a billing period around today (20 of 30 days gone)."""
     figures: dict[str, dict[str, Any]] = {
         "acme": {
-            "used": 27167800363,
-            "included": 107374182400,
+            "used": RECORDED_USED,
+            "included": RECORDED_INCLUDED,
             "additional": 0,
             "last_updated_at": _ago(12),
             "period_start_date": _day(-20),

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.audit import audited_context
 from tests.checker_page import CheckerPage
-from tests.conftest import audited_context
 from tests.fake_netlify import TOKEN, FakeNetlify
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.audit import audited_context
 from tests.checker_page import closes_with, open_token_window, token_from_window
-from tests.conftest import ARTIFACTS, audited_context, framing
+from tests.conftest import ARTIFACTS, framing
 from tests.fake_netlify import TOKEN, FakeNetlify
 
 BUDGET_BYTES = 50_000

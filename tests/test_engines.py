@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
-from tests.conftest import ARTIFACTS, FIND_TOKEN, audited_context, framing, origin_of
+from tests.audit import FIND_TOKEN, audited_context, origin_of
+from tests.conftest import ARTIFACTS, framing
 from tests.connect_proxy import ConnectProxy
 from tests.engines import ENGINES, Driver, launch, missing
 from tests.fake_authorize import FakeAuthorize

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
+from tests.audit import audited_context
 from tests.checker_page import CheckerPage
-from tests.conftest import ARTIFACTS, audited_context
+from tests.conftest import ARTIFACTS
 from tests.fake_netlify import (
     BANDWIDTH,
     TEAMS,

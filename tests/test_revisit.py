@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from build import KEPT_IN, PYODIDE_VERSION
+from tests.audit import audited_context
 from tests.checker_page import CheckerPage
-from tests.conftest import audited_context, served_copy
+from tests.conftest import served_copy
 from tests.fake_netlify import FakeNetlify
 
 RUNTIME = f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"

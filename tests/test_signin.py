@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from publish import pages
+from tests.audit import audited_context
 from tests.checker_page import (
     READY_TIMEOUT_MS,
     CheckerPage,
@@ -22,7 +23,7 @@ from tests.checker_page import (
     open_token_window,
     token_from_window,
 )
-from tests.conftest import ROOT, audited_context, served_copy
+from tests.conftest import ROOT, served_copy
 from tests.fake_authorize import CLIENT_ID, FakeAuthorize
 from tests.fake_netlify import TOKEN, FakeNetlify
 
