@@ -12,11 +12,13 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from checker import api, schema
-from checker.check import Clock, TeamReport, check, utc_now, with_details
+from checker.check import Clock, TeamReport, check, utc_now
+from checker.credits import credit_use
 from checker.figures import UNIT_SYSTEMS
 from checker.samples import example_reports
 from checker.transport import Send
@@ -146,8 +148,6 @@ def main(
         send = patiently(plain_send)
     try:
         reports = check(token, args.team, send, base=base)
-        if args.team:
-            reports = with_details(reports, token, send, base=base)
     except api.NetworkError as error:
         # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
         message = error.message
@@ -187,13 +187,20 @@ def _output(
     if failed:
         return EXIT_FAILED
     if args.fail_over is not None and any(
-        report.bandwidth and _at_or_over(report.bandwidth, args.fail_over) for report in reports
+        _at_or_over(report, args.fail_over, now) for report in reports
     ):
         return EXIT_OVER
     return EXIT_OK
 
 
-def _at_or_over(bandwidth: api.Bandwidth, percent: float) -> bool:
+def _at_or_over(report: TeamReport, percent: float, now: datetime) -> bool:
+    """Whether the team has used `percent` of its allowance, or of its month's credits."""
+    bandwidth, monthly = report.bandwidth, report.account.monthly_credits
+    if bandwidth is None or report.plan == "unknown":
+        return False
+    if report.plan == "credit" and monthly is not None:
+        use = credit_use(bandwidth, monthly, now)
+        return use.spent * 100 >= percent * use.included if use.included else use.spent > 0
     if bandwidth.available == 0:
         # Nothing included: any use at all is over any threshold.
         return bandwidth.used > 0
@@ -210,6 +217,10 @@ def printed(team: TeamView) -> str:
         lines.append(f"  {team['headline']['strong']}{team['headline']['rest']}")
     if team["pace"]:
         lines.append(f"  {team['pace']['text']}")
+    if team["caveat"]:
+        lines.append(f"  {team['caveat']}")
+    if team["link"]:
+        lines.append(f"  {team['link']['text']}: {team['link']['href']}")
     rows = [(row["label"], row["value"]) for row in team["rows"]]
     quotas = [(row["label"], row["value"]) for row in team["quotas"]]
     width = max((len(label) for label, _ in rows + quotas), default=0)

@@ -120,7 +120,8 @@ class TimedOut(NetworkError):
 @dataclass(frozen=True)
 class Bandwidth:
     used: int
-    included: int
+    # None when Netlify gave none, as it may for a team on a credit-based plan.
+    included: int | None
     additional: int
     period_start: datetime | None
     period_end: datetime | None
@@ -128,7 +129,7 @@ class Bandwidth:
 
     @property
     def available(self) -> int:
-        return self.included + self.additional
+        return (self.included or 0) + self.additional
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,16 @@ class Account:
     name: str
     plan: str | None
     quotas: dict[str, Quota]
+
+    @property
+    def monthly_credits(self) -> int | None:
+        """The month's credits of a team on a credit-based plan; None for any other team.
+
+        Decided by what Netlify counts, never by the plan's name: a team is on a credit plan
+        when its capabilities carry credits with a number included.
+        """
+        credits = self.quotas.get("credits")
+        return None if credits is None else credits.included
 
 
 # --- input --------------------------------------------------------------------------------------
@@ -239,11 +250,11 @@ def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
     if not isinstance(document, dict):
         raise BadResponse(_shape_message("bandwidth", "an object"))
     used = _byte_count(document, "used", required=True)
-    included = _byte_count(document, "included", required=True)
-    assert used is not None and included is not None
+    assert used is not None
     return Bandwidth(
         used=used,
-        included=included,
+        # Checked against the team's plan by the check: a credit plan may have none.
+        included=_byte_count(document, "included", required=False),
         additional=_byte_count(document, "additional", required=False) or 0,
         period_start=_timestamp(document.get("period_start_date")),
         period_end=_timestamp(document.get("period_end_date")),
@@ -444,13 +455,15 @@ def _count(value: object) -> int | None:
     return None
 
 
+def missing_figure(key: str) -> BadResponse:
+    return BadResponse(f"Netlify's answer had no “{key}” figure, so the usage cannot be shown.")
+
+
 def _byte_count(document: dict[str, Any], key: str, *, required: bool) -> int | None:
     value = document.get(key)
     if value is None:
         if required:
-            raise BadResponse(
-                f"Netlify's answer had no “{key}” figure, so the usage cannot be shown."
-            )
+            raise missing_figure(key)
         return None
     count = _count(value)
     if count is None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Literal
 
 from checker import api
 from checker.transport import Send
@@ -22,6 +23,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+Plan = Literal["legacy", "credit", "unknown"]
+
+
 @dataclass(frozen=True)
 class TeamReport:
     account: api.Account
@@ -31,6 +35,15 @@ class TeamReport:
     raw: str = ""
     # Netlify's answer is the one it gave last time: it has no newer figure yet.
     unchanged: bool = False
+    # Whether Netlify's account object for the team was had: without it, the plan is unknown.
+    account_known: bool = True
+
+    @property
+    def plan(self) -> Plan:
+        """A bandwidth allowance ("legacy"), credits ("credit"), or not known ("unknown")."""
+        if not self.account_known:
+            return "unknown"
+        return "legacy" if self.account.monthly_credits is None else "credit"
 
 
 # Netlify's last answer by team slug, so that a check again can say "unchanged". (The page
@@ -61,18 +74,20 @@ def check(
 ) -> list[TeamReport]:
     """Check the named teams, or every team the token can see. Raises CheckError if none can be."""
     token = api.clean_token(token_text)
-    slugs = [slug for slug in map(api.clean_slug, team_texts) if slug is not None]
+    slugs = list(dict.fromkeys(slug for slug in map(api.clean_slug, team_texts) if slug))
+    known = {} if memory is None else memory
     if slugs:
-        accounts = [api.Account(slug, slug, None, {}) for slug in dict.fromkeys(slugs)]
+        alone = len(slugs) == 1
+        reports = [_named(token, slug, send, now, base, known, alone=alone) for slug in slugs]
     else:
         accounts = api.read_accounts(send(api.accounts_request(token, base=base)), now())
         if not accounts:
             raise api.TeamNotFound(
                 "This token can see no Netlify team, so there is nothing to check."
             )
-    alone = len(accounts) == 1 and bool(slugs)
-    known = {} if memory is None else memory
-    reports = [_team(token, account, send, now, base, known, alone=alone) for account in accounts]
+        reports = [
+            _team(token, account, send, now, base, known, alone=False) for account in accounts
+        ]
     refused = [report.error for report in reports if isinstance(report.error, TeamRefused)]
     if refused and len(refused) == len(reports):
         # Every team refused the token it just listed them with: the token is what failed.
@@ -80,29 +95,29 @@ def check(
     return reports
 
 
-def with_details(
-    reports: list[TeamReport],
-    token_text: str,
+def _named(
+    token: str,
+    slug: str,
     send: Send,
+    now: Clock,
+    base: str,
+    memory: Memory,
     *,
-    now: Clock = utc_now,
-    base: str = api.API_BASE,
-) -> list[TeamReport]:
-    """The reports of teams named by slug, with the name, plan and quotas Netlify keeps.
-
-    Asked for after the figures, which need not wait for them; a team whose details cannot be
-    had keeps its slug for a name, and its figures stand either way.
-    """
-    token = api.clean_token(token_text)
-    detailed = []
-    for report in reports:
-        try:
-            request = api.account_request(token, report.account.slug, base=base)
-            account = api.read_account(send(request), report.account.slug, now())
-        except api.CheckError:
-            account = report.account
-        detailed.append(replace(report, account=account))
-    return detailed
+    alone: bool,
+) -> TeamReport:
+    """A team named by slug: its figures, and Netlify's account object for it (getAccount), which
+    says whether the team is on a credit-based plan. Without that object the plan is unknown,
+    and the figures still stand."""
+    report = _team(
+        token, api.Account(slug, slug, None, {}), send, now, base, memory, alone=alone, known=False
+    )
+    if report.bandwidth is None:
+        return report
+    try:
+        account = api.read_account(send(api.account_request(token, slug, base=base)), slug, now())
+    except api.CheckError:
+        return report
+    return _judged(replace(report, account=account, account_known=True), alone=alone)
 
 
 def _team(
@@ -114,6 +129,7 @@ def _team(
     memory: Memory,
     *,
     alone: bool,
+    known: bool = True,
 ) -> TeamReport:
     response = send(api.bandwidth_request(token, account.slug, base=base))
     try:
@@ -132,4 +148,16 @@ def _team(
     raw = json.dumps(json.loads(response.body), indent=2)
     unchanged = memory.get(account.slug) == response.body
     memory[account.slug] = response.body
-    return TeamReport(account, result, raw=raw, unchanged=unchanged)
+    report = TeamReport(account, result, raw=raw, unchanged=unchanged, account_known=known)
+    return _judged(report, alone=alone) if known else report
+
+
+def _judged(report: TeamReport, *, alone: bool) -> TeamReport:
+    """A legacy plan's figures must say what is included; a credit plan's need not."""
+    assert report.bandwidth is not None
+    if report.plan != "legacy" or report.bandwidth.included is not None:
+        return report
+    error = api.missing_figure("included")
+    if alone:
+        raise error
+    return replace(report, bandwidth=None, error=error, raw="")

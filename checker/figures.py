@@ -97,7 +97,7 @@ class Usage:
 def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
     available = bandwidth.available
     used = bandwidth.used
-    elapsed = _elapsed(bandwidth, now)
+    elapsed = elapsed_share(bandwidth, now)
     projected = None
     if elapsed is not None and elapsed >= MIN_ELAPSED_FOR_PACE:
         projected = round(used / elapsed) if elapsed < 1 else used
@@ -107,7 +107,7 @@ def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
         days_left = max(0, math.ceil(seconds / 86400))
     return Usage(
         used=used,
-        included=bandwidth.included,
+        included=bandwidth.included or 0,
         additional=bandwidth.additional,
         available=available,
         remaining=max(0, available - used),
@@ -119,7 +119,8 @@ def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
     )
 
 
-def _elapsed(bandwidth: Bandwidth, now: datetime) -> float | None:
+def elapsed_share(bandwidth: Bandwidth, now: datetime) -> float | None:
+    """The share of the billing period gone by at `now`, from 0 to 1; None without a period."""
     start, end = bandwidth.period_start, bandwidth.period_end
     if start is None or end is None or end <= start:
         return None

@@ -27,6 +27,14 @@ RECORDED_BANDWIDTH = api.Response(
     ).encode(),
 )
 
+# The account object of a team named by slug (getAccount), as the warm-up answers it.
+RECORDED_ACCOUNT = {
+    "slug": "warm-up",
+    "name": "Acme Web",
+    "type_name": "Pro",
+    "capabilities": {"sites": {"included": 500, "used": 12}},
+}
+
 EXAMPLE_TEAMS = [
     {
         "slug": "example-studio",
@@ -43,13 +51,30 @@ EXAMPLE_TEAMS = [
         "type_name": "Starter",
         "capabilities": {"sites": {"included": 500, "used": 4}},
     },
+    {
+        "slug": "example-new-team",
+        "name": "Example New Team",
+        "type_name": "Free",
+        # A credit plan: Netlify counts its credits, and reads 0 for their use whatever it is.
+        "capabilities": {
+            "sites": {"included": 500, "used": 2},
+            "credits": {"included": 300, "used": 0},
+        },
+    },
 ]
-# Used bytes of each example team: one well inside its 100 GiB, one over it.
-EXAMPLE_USED = {"example-studio": 41 * 2**30 + 3 * 2**28, "example-side-projects": 112 * 2**30}
+# Used bytes of each example team: one well inside its 100 GiB, one over it, and one whose
+# bandwidth alone, at 20 credits per GB, is on course to use its 300 credits before the period ends.
+EXAMPLE_USED = {
+    "example-studio": 41 * 2**30 + 3 * 2**28,
+    "example-side-projects": 112 * 2**30,
+    "example-new-team": 11_500_000_000,
+}
+# What Netlify's /bandwidth puts in "included": an allowance, or nothing on a credit plan.
+EXAMPLE_INCLUDED = {"example-new-team": 0}
 
 
 def example_reports(now: datetime) -> list[TeamReport]:
-    """Two made-up teams, read by the same code as real answers, from answers made here."""
+    """Three made-up teams, read by the same code as real answers, from answers made here."""
     pacific = timezone(timedelta(hours=-8))
     midnight = now.astimezone(pacific).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -60,7 +85,7 @@ def example_reports(now: datetime) -> list[TeamReport]:
         slug = path.split("/")[-2]
         figures = {
             "used": EXAMPLE_USED[slug],
-            "included": 100 * 2**30,
+            "included": EXAMPLE_INCLUDED.get(slug, 100 * 2**30),
             "additional": 0,
             "last_updated_at": (now - timedelta(minutes=14)).isoformat(),
             "period_start_date": (midnight - timedelta(days=19)).isoformat(),

@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from checker import credits
 from checker.check import TeamReport
 from checker.figures import usage
 
-JSON_SCHEMA = "netlify-bandwidth-checker/1"
+# /2: a team on a credit plan, or whose plan is unknown, claims no bandwidth allowance (its
+# `available`, `remaining`, `over`, `used_percent` and `on_course_to_run_over` are null, and its
+# `included` is what Netlify's /bandwidth gave, null included), and has `plan_kind` and `credits`.
+JSON_SCHEMA = "netlify-bandwidth-checker/2"
+RATE = {
+    "credits_per_gb": credits.CREDITS_PER_GB,
+    "bytes_per_gb": credits.GB,
+    "since": credits.RATE_SINCE.isoformat(),
+    "source": credits.RATE_SOURCE,
+}
 
 
 def document(reports: list[TeamReport], now: datetime, *, example: bool = False) -> dict[str, Any]:
@@ -28,8 +38,10 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
         "slug": account.slug,
         "name": account.name,
         "plan": account.plan,
+        "plan_kind": report.plan,
         "error": report.error.message if report.error else None,
         "bandwidth": None,
+        "credits": None,
         "period": None,
         "updated_at": None,
         "quotas": {
@@ -45,6 +57,22 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
         "used_percent": None if figures.share is None else round(figures.share * 100, 2),
         "on_course_to_run_over": figures.on_course_to_run_over,
     }
+    if report.plan != "legacy":
+        # No allowance to measure against: Netlify's "included" as given, nothing derived from it.
+        unclaimed = ("available", "remaining", "over", "used_percent", "on_course_to_run_over")
+        team["bandwidth"].update(dict.fromkeys(unclaimed), included=report.bandwidth.included)
+    monthly = account.monthly_credits
+    if report.plan == "credit" and monthly is not None:
+        use = credits.credit_use(report.bandwidth, monthly, now)
+        team["credits"] = {
+            "included": use.included,
+            "bandwidth_credits": round(use.spent, 2),
+            "used_percent": None if use.share is None else round(use.share * 100, 2),
+            "projected": None if use.projected is None else round(use.projected, 2),
+            "on_course_to_run_out": use.on_course_to_run_out,
+            "runs_out_at": _iso(use.runs_out),
+            "rate": RATE,
+        }
     team["period"] = {
         "start": _iso(report.bandwidth.period_start),
         "end": _iso(report.bandwidth.period_end),

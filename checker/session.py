@@ -2,8 +2,7 @@
 
 Each call takes the form as JSON and returns the view (checker/view.py) as JSON, and never
 raises: the page must get a sentence, never a traceback. The session holds what a worker's
-checks share, Netlify's last answers and the last check's teams, for the worker's life only
-("Forget token" ends that life).
+checks share, Netlify's last answers, for the worker's life only ("Forget token" ends that life).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import json
 from collections.abc import Callable
 
 from checker import api, samples, transport
-from checker.check import Memory, TeamReport, check, utc_now, with_details
+from checker.check import Memory, check, utc_now
 from checker.transport import Send
 from checker.view import View, error_view, page_view
 
@@ -28,7 +27,6 @@ LIMITS = {
 class Session:
     def __init__(self) -> None:
         self._memory: Memory = {}
-        self._last: list[TeamReport] = []
 
     def limits(self) -> str:
         return json.dumps(LIMITS)
@@ -36,22 +34,7 @@ class Session:
     def check(self, form: str, send: Send, on_request: Callable[[], None] | None = None) -> str:
         """The form as JSON in, the view as JSON out. `on_request` runs before each request,
         so that the page can time requests rather than checks."""
-        view, reports = _answer(form, _announcing(send, on_request), self._memory)
-        if reports is not None:
-            self._last = reports
-        return json.dumps(view)
-
-    def details(self, form: str, send: Send) -> str:
-        """The last check's view again, its teams named by slug now with their name, plan and
-        quotas; "null" when there is nothing to add. Asked for once the figures are shown."""
-        try:
-            fields = json.loads(form)
-            if not self._last or not str(fields.get("team", "")).strip():
-                return "null"
-            detailed = with_details(self._last, str(fields.get("token", "")), send)
-            return json.dumps(page_view(detailed, utc_now()))
-        except Exception:  # noqa: BLE001 - the figures are on the page already; nothing to add
-            return "null"
+        return json.dumps(_answer(form, _announcing(send, on_request), self._memory))
 
     def warm_up(self, send: Send, url: str, on_request: Callable[[], None] | None = None) -> str:
         """One check against the recorded answer while the page has nothing else to do.
@@ -65,11 +48,12 @@ class Session:
 
         def recorded(request: api.Request) -> api.Response:
             send(api.Request("GET", url, {"Accept": "application/json"}))
-            return samples.RECORDED_BANDWIDTH
+            if request.url.endswith("/bandwidth"):
+                return samples.RECORDED_BANDWIDTH
+            return api.Response(200, json.dumps(samples.RECORDED_ACCOUNT).encode())
 
         form = json.dumps({"token": "nfp_warm_up", "team": "warm-up"})
-        view, _ = _answer(form, _announcing(recorded, on_request), {})
-        return json.dumps(view)
+        return json.dumps(_answer(form, _announcing(recorded, on_request), {}))
 
 
 def _announcing(send: Send, on_request: Callable[[], None] | None) -> Send:
@@ -81,19 +65,19 @@ def _announcing(send: Send, on_request: Callable[[], None] | None) -> Send:
     return announced
 
 
-def _answer(form: str, send: Send, memory: Memory) -> tuple[View, list[TeamReport] | None]:
+def _answer(form: str, send: Send, memory: Memory) -> View:
     try:
         fields = json.loads(form)
         if fields.get("example") is True:
             now = utc_now()
-            return page_view(samples.example_reports(now), now, example=True), None
+            return page_view(samples.example_reports(now), now, example=True)
         team = str(fields.get("team", ""))
         reports = check(str(fields.get("token", "")), [team], send, memory=memory)
-        return page_view(reports, utc_now()), reports
+        return page_view(reports, utc_now())
     except api.CheckError as error:
-        return error_view(error), None
+        return error_view(error)
     except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
         failure = api.CheckError(
             "Something unexpected went wrong while checking. Please try again."
         )
-        return error_view(failure), None
+        return error_view(failure)

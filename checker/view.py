@@ -7,11 +7,12 @@ docs/worker-protocol.md describes the view's shape for the page's side.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, TypedDict
 
 from checker import api
-from checker.check import TeamReport
+from checker.check import Plan, TeamReport
+from checker.credits import BILLING_PAGE, CREDITS_PER_GB, RATE_SINCE, CreditUse, credit_use
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
 
 Tone = Literal["", "warning"]
@@ -47,11 +48,18 @@ class Failure(TypedDict):
     field: str | None
 
 
+class Link(TypedDict):
+    text: str
+    href: str  # always one of Netlify's own pages, https://app.netlify.com/…
+
+
 class TeamView(TypedDict):
     slug: str
     heading: str
     subtitle: str
-    over: bool
+    plan: Plan  # "legacy" (an allowance), "credit" (credits) or "unknown"
+    over: bool  # over a bandwidth allowance: only ever on a legacy plan
+    runs_out: bool  # on course to use up a credit plan's credits
     error: Failure | None
     headline: Headline | None
     meter: Meter | None
@@ -59,6 +67,8 @@ class TeamView(TypedDict):
     rows: list[Row]
     quotas: list[Row]
     note: str | None
+    caveat: str | None  # what the figures cannot include
+    link: Link | None
     raw: str
 
 
@@ -81,6 +91,14 @@ class ErrorView(TypedDict):
 View = PageView | ErrorView
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
+OTHER_SPENDING = (
+    "Deploys, compute and web requests spend the same credits, and Netlify's API does not "
+    "report them: fewer credits are left than this shows."
+)
+UNKNOWN_PLAN = (
+    "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
+    "against no allowance or credits."
+)
 QUOTA_LABELS = {
     "sites": "Sites",
     "collaborators": "Collaborators",
@@ -116,14 +134,18 @@ def team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
         "slug": account.slug,
         "heading": account.name,
         "subtitle": subtitle,
+        "plan": report.plan,
         "over": False,
+        "runs_out": False,
         "error": None,
         "headline": None,
         "meter": None,
         "pace": None,
         "rows": [],
-        "quotas": quota_rows(account.quotas),
+        "quotas": quota_rows(account.quotas, report.plan),
         "note": UNCHANGED if report.unchanged else None,
+        "caveat": None,
+        "link": None,
         "raw": report.raw,
     }
     if report.bandwidth is None:
@@ -133,6 +155,20 @@ def team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
         return team
     figures = usage(report.bandwidth, now)
     text = _amounts(figures, units)
+    credits = account.monthly_credits
+    if report.plan == "credit" and credits is not None:
+        use = credit_use(report.bandwidth, credits, now)
+        _credit_plan(team, report.bandwidth, use, account.plan, text, now)
+        return team
+    if report.plan == "unknown":
+        team["headline"] = {"strong": text["used"], "rest": " used"}
+        team["pace"] = {"text": UNKNOWN_PLAN, "tone": ""}
+        team["rows"] = [
+            _row("Used", text["used"]),
+            *_as_netlify_reports(report.bandwidth, text),
+            *_period_rows(report.bandwidth, figures, now),
+        ]
+        return team
     percent = format_percent(figures.share) if figures.share is not None else None
     allowance = figures.available > 0
     team["over"] = figures.over > 0
@@ -157,6 +193,94 @@ def team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
     return team
 
 
+def _credit_plan(
+    team: TeamView,
+    bandwidth: api.Bandwidth,
+    use: CreditUse,
+    plan: str | None,
+    text: dict[str, str],
+    now: datetime,
+) -> None:
+    """A credit team: what its bandwidth costs in credits, and when they would run out. Never
+    an allowance: there is none to be over."""
+    included = f"{use.included:,}"
+    percent = format_percent(use.share) if use.share is not None else None
+    team["headline"] = {
+        "strong": f"{_credits(use.spent)} of {included} credits",
+        "rest": " spent on bandwidth" + (f" ({percent})" if percent else ""),
+    }
+    if use.included > 0:
+        team["meter"] = {
+            "value": min(round(use.spent), use.included),
+            "max": use.included,
+            "low": round(use.included * METER_LOW),
+            "high": round(use.included * METER_HIGH),
+            "label": f"Credits spent on bandwidth: {percent}",
+        }
+    team["runs_out"] = use.on_course_to_run_out
+    pace = _credit_pace(use, bandwidth, plan)
+    if pace:
+        team["pace"] = {"text": pace, "tone": "warning" if use.on_course_to_run_out else ""}
+    since = _date(RATE_SINCE)
+    rate = f"{CREDITS_PER_GB} credits per GB (10\u2079 bytes), Netlify's rate since {since}"
+    rows = [
+        _row("Bandwidth used", text["used"]),
+        _row("Credits for bandwidth", _credits(use.spent)),
+        _row("Monthly credits", included),
+    ]
+    if use.projected is not None:
+        rows.append(_row("By the period's end", f"about {_credits(use.projected)} credits"))
+    rows.append(_row("Rate", rate))
+    rows += _as_netlify_reports(bandwidth, text)
+    team["rows"] = rows + _period_rows(bandwidth, usage(bandwidth, now), now)
+    team["caveat"] = OTHER_SPENDING
+    team["link"] = {
+        "text": "Every credit the team has spent, on Netlify's billing page",
+        "href": BILLING_PAGE.format(slug=team["slug"]),
+    }
+
+
+def _credit_pace(use: CreditUse, bandwidth: api.Bandwidth, plan: str | None) -> str | None:
+    then = _when_credits_run_out(plan)
+    if use.used_up:
+        return f"Bandwidth alone has cost all {use.included:,} of this period's credits. {then}"
+    if use.runs_out is not None and bandwidth.period_end is not None:
+        return (
+            f"At this pace, bandwidth alone uses the last of the {use.included:,} credits around "
+            f"{_date(use.runs_out)}, before the period ends on {_date(bandwidth.period_end)}. "
+            + then
+        )
+    if use.projected is None:
+        return None
+    return (
+        f"On track: at this pace, bandwidth alone costs about {_credits(use.projected)} of the "
+        f"{use.included:,} credits by the period's end."
+    )
+
+
+def _when_credits_run_out(plan: str | None) -> str:
+    # The consequence depends on the plan: Free has a hard limit. The plan's name says which;
+    # whether the team is on credits at all was decided by what Netlify counts, never by a name.
+    if (plan or "").strip().lower() == "free":
+        return "On the Free plan, every site of the team is then paused until the next period."
+    return (
+        "Netlify then pauses every site of the team, unless more credits are bought or auto "
+        "recharge is on."
+    )
+
+
+def _credits(amount: float) -> str:
+    return "under 1" if 0 < amount < 0.5 else f"{round(amount):,}"
+
+
+def _as_netlify_reports(bandwidth: api.Bandwidth, text: dict[str, str]) -> list[Row]:
+    # On a plan without an allowance, what /bandwidth calls "included" is shown as given, and
+    # nothing is measured against it.
+    if not bandwidth.included:
+        return []
+    return [_row("Included, as Netlify reports it", text["included"])]
+
+
 def _unless(value: str, same_as: str) -> str | None:
     return None if value == same_as else value
 
@@ -177,6 +301,11 @@ def _rows(
         rows.append(_row("Over by", text["over"], "warning"))
     elif allowance:
         rows.append(_row("Remaining", text["remaining"]))
+    return rows + _period_rows(bandwidth, figures, now)
+
+
+def _period_rows(bandwidth: api.Bandwidth, figures: Usage, now: datetime) -> list[Row]:
+    rows = []
     start, end = bandwidth.period_start, bandwidth.period_end
     if start and end and figures.days_left is not None:
         rows.append(_row("Billing period", f"{_date(start)} \u2013 {_date(end)}"))
@@ -190,7 +319,7 @@ def _row(label: str, value: str, tone: Tone = "") -> Row:
     return {"label": label, "value": value, "tone": tone}
 
 
-def _date(when: datetime) -> str:
+def _date(when: datetime | date) -> str:
     # The date as Netlify gave it, in its own offset: a period ends on the same day for everyone.
     return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
 
@@ -211,12 +340,12 @@ def _pace(figures: Usage, text: dict[str, str], percent: str | None) -> str | No
     return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
 
 
-def quota_rows(quotas: dict[str, api.Quota]) -> list[Row]:
+def quota_rows(quotas: dict[str, api.Quota], plan: Plan) -> list[Row]:
     """The team's other quotas, in the order Netlify lists them."""
     rows = []
     for name, quota in quotas.items():
-        if name == "bandwidth":
-            continue  # shown in full, from the bandwidth endpoint
+        if name == "bandwidth" or (name == "credits" and plan == "credit"):
+            continue  # shown in full above
         label = QUOTA_LABELS.get(name, name.replace("_", " ").capitalize())
         used, included = quota.used, quota.included
         if name == "credits" and not used:
@@ -254,9 +383,11 @@ def _status(reports: list[TeamReport], teams: list[TeamView]) -> str:
         assert headline is not None
         return f"{team['heading']}: {headline['strong']}{headline['rest']}."
     over = sum(team["over"] for team in teams)
+    running_out = sum(team["runs_out"] for team in teams)
     failed = sum(report.error is not None for report in reports)
     notes = [
         f"{over} over the allowance" if over else None,
+        f"{running_out} on course to run out of credits" if running_out else None,
         f"{failed} could not be checked" if failed else None,
     ]
     said = ", ".join(filter(None, notes))

@@ -45,7 +45,7 @@ const framed = !embedded && window.top !== window;
 let handingTo = mode === "window" ? openingWidget() : null;
 
 const python = new Python();
-// The view on show, and the number of the check that made it (a later one's details are not its).
+// The view on show, and how many checks were asked for (an answer to an earlier one is not shown).
 let shown = null;
 let checks = 0;
 // A token from signing in, or from the token window: in memory only, until "Forget token".
@@ -99,9 +99,9 @@ async function ask(formData) {
         : `Loading Python${again ? " again" : ""}; your check will run as soon as it is ready.`,
     );
   }
-  let answer;
+  let view;
   try {
-    answer = await python.check(formData);
+    view = await python.check(formData);
   } catch {
     // Said already, by the "restarting" or "loadfailed" event; or the token was forgotten.
     if (id === checks) waiting = false;
@@ -110,14 +110,7 @@ async function ask(formData) {
   if (id !== checks) return;
   waiting = false;
   setBusy(false);
-  show(answer.view);
-  const more = await answer.details;
-  // Only for the latest check, and only while nothing newer is under way or shown.
-  if (more && id === checks && !python.busy && shown?.ok) {
-    shown = more;
-    draw();
-    performance.mark("details-shown");
-  }
+  show(view);
 }
 
 function show(view) {

@@ -4,7 +4,7 @@
 //   const python = new Python();
 //   python.addEventListener("ready", …);  // also "progress", "warmedup", "restarting",
 //   python.start();                       // "reloading" (a kept runtime failed) and "loadfailed"
-//   const { view, details } = await python.check(form);
+//   const view = await python.check(form);
 //
 // A check rejects with a PythonError whose `kind` says why: "timed-out" (Netlify, or the
 // worker, was silent longer than Python's own bound on a request), "crashed", "load-failed"
@@ -34,7 +34,7 @@ export class Python extends EventTarget {
   #limits = null;
   #loadWatch = null;
   #queued = null; // { form, settle } of a check asked for before Python was ready
-  #current = null; // { id, settle, timer, details } of the check under way
+  #current = null; // { id, settle, timer } of the check under way
   #lastId = 0;
   // Whether the next start may use the runtime sw.js keeps (see #loadFailed()).
   #useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
@@ -62,8 +62,7 @@ export class Python extends EventTarget {
     this.#watchLoading(0);
   }
 
-  // Resolves to { view, details }: `details` is a promise of the view again with the named
-  // team's name, plan and quotas, or null when there is nothing to add.
+  // Resolves to the view Python decided (docs/worker-protocol.md).
   check(form) {
     return new Promise((resolve, reject) => {
       const settle = { resolve, reject };
@@ -72,10 +71,6 @@ export class Python extends EventTarget {
       if (this.state === "ready" && !this.#current) this.#runQueued();
       else this.start();
     });
-  }
-
-  get busy() {
-    return this.#current !== null || this.#queued !== null;
   }
 
   // A fresh worker, which holds nothing of the one before (a token in Python's memory, say).
@@ -139,9 +134,7 @@ export class Python extends EventTarget {
   #runQueued() {
     const { form, settle } = this.#queued;
     this.#queued = null;
-    let details;
-    const detailed = new Promise((resolve) => (details = resolve));
-    this.#current = { id: ++this.#lastId, settle, timer: null, details, detailed };
+    this.#current = { id: ++this.#lastId, settle, timer: null };
     this.#worker.postMessage({ type: "check", id: this.#current.id, form });
     this.#arm(this.#limits.request_ms + FIRST_REQUEST_MARGIN_MS);
   }
@@ -184,14 +177,10 @@ export class Python extends EventTarget {
         if (current) this.#arm(this.#limits.request_ms + WATCHDOG_MARGIN_MS);
         break;
       case "result":
-        // The watchdog stays armed: a named team's details take one more request.
-        if (current) current.settle.resolve({ view: message.view, details: current.detailed });
-        break;
-      case "details":
         if (!current) return;
         clearTimeout(current.timer);
         this.#current = null;
-        current.details(message.view);
+        current.settle.resolve(message.view);
         if (this.#queued) this.#runQueued();
         break;
     }

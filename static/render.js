@@ -44,9 +44,18 @@ function renderTeam(team) {
     pace ? el("p", { class: pace.tone ? `pace ${pace.tone}` : "pace" }, pace.text) : null,
     definitions(team.rows),
     team.note ? el("p", { class: "note" }, team.note) : null,
+    team.caveat ? el("p", { class: "note" }, team.caveat) : null,
+    link(team.link),
     quotas(team),
     el("details", { class: "raw" }, el("summary", {}, "Raw response"), el("pre", {}, team.raw)),
   );
+}
+
+// Only ever to one of Netlify's own pages, in a new tab that cannot reach back to this one.
+function link(to) {
+  if (!to?.href.startsWith("https://app.netlify.com/")) return null;
+  const attributes = { href: to.href, target: "_blank", rel: "noopener noreferrer" };
+  return el("p", { class: "note" }, el("a", attributes, to.text));
 }
 
 function exampleNote() {

@@ -250,7 +250,7 @@ python.then(
   (error) => postMessage({ type: "failed", reason: reason(error) }),
 );
 
-// docs/worker-protocol.md: every `check` is answered by one `result`, then one `details`.
+// docs/worker-protocol.md: every `check` is answered by one `result`.
 self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
@@ -260,7 +260,4 @@ self.onmessage = async ({ data }) => {
   const started = () => postMessage({ type: "request", id: data.id });
   const view = JSON.parse(session.check(form, send, started));
   postMessage({ type: "result", id: data.id, view });
-  // A team named by slug: its name, plan and quotas follow the figures, which do not wait.
-  const more = view.ok && data.form.team?.trim() ? JSON.parse(session.details(form, send)) : null;
-  postMessage({ type: "details", id: data.id, view: more });
 };

@@ -30,6 +30,13 @@ BANDWIDTH = "/accounts/acme/bandwidth"
 GIB = 1024**3
 
 # Three teams: one comfortably inside its allowance, one over it, one on a credit-based plan.
+# A legacy account object for a team with no allowance (a plan that includes no bandwidth).
+NO_ALLOWANCE = {
+    "slug": "credits-co",
+    "name": "Credits Co",
+    "type_name": "Custom",
+    "capabilities": {},
+}
 TEAMS: list[dict[str, Any]] = [
     {
         "id": "5f0a1",
@@ -59,8 +66,12 @@ TEAMS: list[dict[str, Any]] = [
         "id": "5f0a3",
         "name": "Credits Co",
         "slug": "credits-co",
-        "type_name": "Personal",
-        "capabilities": {"credits": {"included": 3000, "used": 0}},
+        "type_name": "Free",
+        # A credit plan: its credits counted, their use reading 0 (netlify/open-api issue 640).
+        "capabilities": {
+            "sites": {"included": 500, "used": 2},
+            "credits": {"included": 300, "used": 0},
+        },
     },
 ]
 
@@ -98,8 +109,9 @@ def bandwidth_figures(slug: str) -> dict[str, Any] | None:
             "period_start_date": _day(-20),
             "last_updated_at": _ago(75, "Z"),
         },
+        # 4.5 GB: 90 of its 300 credits at 20 credits per GB.
         "credits-co": {
-            "used": 0,
+            "used": 4_500_000_000,
             "included": 0,
             "additional": 0,
             "last_updated_at": _ago(3, "Z"),

@@ -16,12 +16,15 @@ import pytest
 from tests.conftest import ROOT
 from tests.fake_netlify import (
     BANDWIDTH,
+    NO_ALLOWANCE,
     TOKEN,
     FakeNetlify,
     Reply,
     error,
     rate_limit_reset_in,
 )
+
+CREDITS = "/accounts/credits-co/bandwidth"
 
 
 def environment_for(netlify: FakeNetlify, ca_file: Path, **env: str) -> dict[str, str]:
@@ -61,7 +64,13 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     assert "Side Projects · Starter · side-projects" in out
     assert re.search(r"Over by +30 GiB", out)
     assert re.search(r"Sites +12 of 500", out)
-    assert re.search(r"Credits +3,000 included; usage not reported", out)
+    # The credit team: its bandwidth in credits, never an allowance it could be over.
+    assert "Credits Co · Free · credits-co" in out
+    assert "90 of 300 credits spent on bandwidth (30 %)" in out
+    assert re.search(
+        r"Rate +20 credits per GB \(10⁹ bytes\), Netlify's rate since 14 Apr 2026", out
+    )
+    assert "usage not reported" not in out
     assert re.search(r"Days left +10", out)
     assert "12 minutes ago" in out
     assert result.stderr == ""
@@ -81,14 +90,20 @@ def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
     assert re.search(r"\n  Sites +12 of 500\n", result.stdout)
 
 
-def test_a_team_whose_details_fail_still_shows_its_figures(
+def test_a_team_whose_plan_cannot_be_had_shows_its_bytes_alone_and_is_never_over(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:
-    netlify.override("/accounts/acme", error(500, "Internal Server Error"))
-    result = run(netlify, ca_file, "--team", "acme")
+    """Without Netlify's account object there is no telling an allowance from credits."""
+    netlify.override("/accounts/side-projects", error(500, "Internal Server Error"), repeat=True)
+    result = run(netlify, ca_file, "--team", "side-projects", "--fail-over", "50")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("acme\n")
-    assert "25.3 GiB of 100 GiB used (25.3 %)" in result.stdout
+    assert result.stdout.startswith("side-projects\n  130 GiB used\n")
+    assert "did not say which plan this team is on" in result.stdout
+    assert re.search(r"Included, as Netlify reports it +100 GiB", result.stdout)
+    assert "Over" not in result.stdout and "over" not in result.stdout.replace("over the", "")
+    [team] = json.loads(run(netlify, ca_file, "--json", "--team", "side-projects").stdout)["teams"]
+    assert team["plan_kind"] == "unknown" and team["credits"] is None
+    assert team["bandwidth"]["over"] is None and team["bandwidth"]["included"] == 100 * 1024**3
 
 
 def test_json_has_a_stable_schema_with_bytes_as_integers(
@@ -97,7 +112,7 @@ def test_json_has_a_stable_schema_with_bytes_as_integers(
     result = run(netlify, ca_file, "--json", "--team", "acme", "--team", "side-projects")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["schema"] == "netlify-bandwidth-checker/1"
+    assert document["schema"] == "netlify-bandwidth-checker/2"
     assert document["units"] == "bytes"
     acme, side = document["teams"]
     assert acme["slug"] == "acme"
@@ -105,6 +120,7 @@ def test_json_has_a_stable_schema_with_bytes_as_integers(
     assert (acme["name"], acme["plan"]) == ("Acme Web", "Pro")
     assert acme["quotas"]["sites"] == {"used": 12, "included": 500}
     assert acme["error"] is None
+    assert (acme["plan_kind"], acme["credits"]) == ("legacy", None)
     assert acme["bandwidth"] == {
         "used": 27167800363,
         "included": 107374182400,
@@ -253,16 +269,19 @@ def test_messages_speak_the_terminals_language(netlify: FakeNetlify, ca_file: Pa
 def test_json_for_a_plan_without_an_allowance_is_as_the_readme_says(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:
+    netlify.override("/accounts/credits-co", Reply(200, NO_ALLOWANCE))
     result = run(netlify, ca_file, "--json", "--team", "credits-co")
     [team] = json.loads(result.stdout)["teams"]
     figures = team["bandwidth"]
     assert figures["available"] == 0 and figures["used_percent"] is None
     assert figures["remaining"] == 0 and figures["over"] == figures["used"]
     assert team["period"]["days_left"] == 10
-    assert (team["name"], team["plan"]) == ("Credits Co", "Personal")
+    assert (team["name"], team["plan"], team["plan_kind"]) == ("Credits Co", "Custom", "legacy")
 
 
 def test_a_plan_without_an_allowance_says_so_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
+    netlify.override("/accounts/credits-co", Reply(200, NO_ALLOWANCE))
+    netlify.override(CREDITS, Reply(200, {"used": 0, "included": 0}))
     result = run(netlify, ca_file, "--team", "credits-co")
     assert result.returncode == 0, result.stderr
     assert "0 B of 0 B" not in result.stdout
@@ -410,3 +429,79 @@ def test_escape_sequences_in_json_stay_escaped(netlify: FakeNetlify, ca_file: Pa
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
     assert json.loads(result.stdout)["teams"][0]["name"] == HOSTILE_NAME
+
+
+# --- teams on credit-based plans ------------------------------------------------------------------
+
+
+def test_a_free_credit_team_that_served_4_5_gb_spent_90_of_300_credits(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file, "--json", "--team", "credits-co")
+    assert result.returncode == 0, result.stderr
+    [team] = json.loads(result.stdout)["teams"]
+    assert team["plan_kind"] == "credit"
+    credits = team["credits"]
+    assert credits["included"] == 300
+    assert credits["bandwidth_credits"] == 90.0 and credits["used_percent"] == 30.0
+    # 20 of 30 days gone: at this pace 135 credits, inside the 300.
+    assert 120 < credits["projected"] < 140
+    assert credits["on_course_to_run_out"] is False and credits["runs_out_at"] is None
+    assert credits["rate"] == {
+        "credits_per_gb": 20,
+        "bytes_per_gb": 10**9,
+        "since": "2026-04-14",
+        "source": "https://www.netlify.com/pricing/",
+    }
+    # A script can redo the sum from what the document holds.
+    rate = credits["rate"]
+    assert team["bandwidth"]["used"] / rate["bytes_per_gb"] * rate["credits_per_gb"] == 90.0
+    # No allowance is claimed: not "available", not "over".
+    for claim in ("available", "remaining", "over", "used_percent", "on_course_to_run_over"):
+        assert team["bandwidth"][claim] is None
+    assert team["bandwidth"]["included"] == 0  # as Netlify's /bandwidth gave it
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("25", 3), ("30", 3), ("31", 0), ("80", 0)])
+def test_fail_over_compares_a_credit_teams_share_of_its_credits(
+    netlify: FakeNetlify, ca_file: Path, threshold: str, code: int
+) -> None:
+    result = run(netlify, ca_file, "--team", "credits-co", "--fail-over", threshold)
+    assert result.returncode == code, result.stderr
+
+
+@pytest.mark.parametrize(
+    "included", [0, None, "missing", 107374182400], ids=["zero", "null", "missing", "a-number"]
+)
+def test_whatever_bandwidth_says_is_included_a_credit_team_stays_one(
+    netlify: FakeNetlify, ca_file: Path, included: object
+) -> None:
+    figures = {"used": 4_500_000_000, "additional": 0, "last_updated_at": "2026-01-01T00:00:00Z"}
+    if included != "missing":
+        figures["included"] = included  # type: ignore[assignment]
+    netlify.override(CREDITS, Reply(200, figures))
+    result = run(netlify, ca_file, "--team", "credits-co")
+    assert result.returncode == 0, result.stderr
+    assert "90 of 300 credits spent on bandwidth (30 %)" in result.stdout
+    assert "Over" not in result.stdout and "allowance" not in result.stdout
+    shown_as_given = re.search(r"Included, as Netlify reports it +100 GiB", result.stdout)
+    assert bool(shown_as_given) == (included == 107374182400)
+
+
+def test_a_legacy_team_without_an_included_figure_is_still_an_unreadable_answer(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override(BANDWIDTH, Reply(200, {"used": 5}))
+    result = run(netlify, ca_file, "--team", "acme")
+    assert result.returncode == 1
+    assert "no “included” figure" in result.stderr
+
+
+def test_the_credit_teams_used_credits_of_0_is_never_shown_as_usage(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    result = run(netlify, ca_file)
+    credit_team = result.stdout.split("Credits Co")[1]
+    assert not re.search(r"\b0 of 300|Credits +0\b|used\W+0\b", credit_team)
+    assert "fewer credits are left than this shows" in credit_team
+    assert "https://app.netlify.com/teams/credits-co/billing/general" in credit_team

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from checker import api, samples
-from checker.check import TeamRefused, check, with_details
+from checker.check import TeamRefused, check
 from checker.session import LIMITS, Session
 from checker.view import page_view, team_view
 from tests.fake_netlify import TOKEN
@@ -30,11 +30,16 @@ TEAMS = [
 ]
 
 
+ACME = api.Response(200, json.dumps(TEAMS[0]).encode())
+
+
 def netlify(
     answers: dict[str, api.Response],
 ) -> tuple[Callable[[api.Request], api.Response], list[str]]:
-    """A `Send` that answers by path, and the paths it was asked for, in order."""
+    """A `Send` that answers by path (acme's account as listed, unless a test says otherwise),
+    and the paths it was asked for, in order."""
     asked: list[str] = []
+    answers = {"/accounts/acme": ACME, **answers}
 
     def send(request: api.Request) -> api.Response:
         path = request.url.removeprefix(api.API_BASE)
@@ -109,19 +114,20 @@ def test_a_rate_limit_part_way_ends_the_whole_check() -> None:
         check(TOKEN, [""], send, now=lambda: NOW)
 
 
-def test_details_name_the_team_and_a_failure_keeps_the_figures() -> None:
+def test_a_named_team_comes_with_its_account_and_without_it_its_plan_is_unknown() -> None:
     account = api.Response(200, json.dumps(TEAMS[0]).encode())
     send, asked = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
     )
-    [detailed] = with_details(check(TOKEN, ["acme"], send, now=lambda: NOW), TOKEN, send)
+    [named] = check(TOKEN, ["acme"], send, now=lambda: NOW)
     assert asked == ["/accounts/acme/bandwidth", "/accounts/acme"]
-    assert (detailed.account.name, detailed.account.plan) == ("Acme Web", "Pro")
+    assert (named.account.name, named.account.plan, named.plan) == ("Acme Web", "Pro", "legacy")
     send, _ = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": refused(500)}
     )
-    [kept] = with_details(check(TOKEN, ["acme"], send, now=lambda: NOW), TOKEN, send)
-    assert kept.account.name == "acme" and kept.bandwidth is not None
+    [unknown] = check(TOKEN, ["acme"], send, now=lambda: NOW)
+    assert unknown.account.name == "acme" and unknown.bandwidth is not None
+    assert unknown.plan == "unknown"
 
 
 def test_the_same_answer_again_is_unchanged() -> None:
@@ -157,7 +163,7 @@ def test_the_recorded_answer_as_a_reader_sees_it() -> None:
     }
     assert team["pace"] is not None and team["pace"]["text"].startswith("On track: 25.3 % used")
     decimal = page_view([report], NOW)["units"]["decimal"]
-    assert decimal["status"] == "acme: 27.2 GB of 107 GB used (25.3 %)."
+    assert decimal["status"] == "Acme Web: 27.2 GB of 107 GB used (25.3 %)."
 
 
 def test_over_the_allowance_warns_in_the_row_and_the_pace() -> None:
@@ -199,19 +205,16 @@ def test_every_team_summed_up_in_one_status_sentence() -> None:
 # --- the browser's session ------------------------------------------------------------------------
 
 
-def test_a_check_then_its_details_through_the_session() -> None:
+def test_a_check_through_the_session_announces_each_request() -> None:
     account = api.Response(200, json.dumps(TEAMS[0]).encode())
     send, asked = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
     )
-    session = Session()
     announced: list[None] = []
     form = json.dumps({"token": TOKEN, "team": "acme"})
-    view = json.loads(session.check(form, send, lambda: announced.append(None)))
-    assert view["ok"] and len(announced) == 1
-    more = json.loads(session.details(form, send))
-    assert more["units"]["binary"]["teams"][0]["heading"] == "Acme Web"
-    assert asked == ["/accounts/acme/bandwidth", "/accounts/acme"]
+    view = json.loads(Session().check(form, send, lambda: announced.append(None)))
+    assert view["units"]["binary"]["teams"][0]["heading"] == "Acme Web"
+    assert len(announced) == len(asked) == 2
 
 
 def test_the_warm_up_contacts_only_its_own_url_and_touches_no_readers_state() -> None:
@@ -223,11 +226,13 @@ def test_the_warm_up_contacts_only_its_own_url_and_touches_no_readers_state() ->
 
     session = Session()
     view = json.loads(session.warm_up(send, "https://site.example/lock.json"))
-    assert [request.url for request in sent] == ["https://site.example/lock.json"]
+    # Its two requests (the figures, and the account) both go to the page's own file.
+    assert [request.url for request in sent] == ["https://site.example/lock.json"] * 2
     assert "Authorization" not in sent[0].headers
     assert view["units"]["binary"]["teams"][0]["rows"][0]["value"] == "25.3 GiB"
-    # Nothing of the warm-up's: no team to add details to, nothing to call "unchanged".
-    assert session.details(json.dumps({"token": TOKEN, "team": "warm-up"}), send) == "null"
+    # Nothing of the warm-up's stays: a check of the same answer is not "unchanged".
+    again = json.loads(session.warm_up(send, "https://site.example/lock.json"))
+    assert again["units"]["binary"]["teams"][0]["note"] is None
 
 
 def test_bad_input_gets_a_sentence_never_a_traceback() -> None:
@@ -245,11 +250,18 @@ def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
 
     view = json.loads(Session().check('{"example": true}', no_network))
     binary = view["units"]["binary"]
-    assert view["example"] and binary["status"] == "Example: Checked 2 teams: 1 over the allowance."
+    assert view["example"] and binary["status"] == (
+        "Example: Checked 3 teams: 1 over the allowance, 1 on course to run out of credits."
+    )
     assert [team["heading"] for team in binary["teams"]] == [
         "Example Studio",
         "Example Side Projects",
+        "Example New Team",
     ]
+    credit = binary["teams"][2]
+    assert credit["plan"] == "credit" and credit["runs_out"] and not credit["over"]
+    assert credit["pace"]["tone"] == "warning"
+    assert "every site of the team is then paused" in credit["pace"]["text"]
     assert binary["teams"][1]["pace"]["text"] == "Over the allowance by 12 GiB."
 
 
