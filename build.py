@@ -53,7 +53,17 @@ PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777
 # The Python the browser runs: the checker package, but for what only the command line needs.
 APP_SOURCES = tuple(
     f"checker/{name}.py"
-    for name in ("__init__", "api", "check", "figures", "samples", "session", "transport", "view")
+    for name in (
+        "__init__",
+        "api",
+        "check",
+        "credits",
+        "figures",
+        "samples",
+        "session",
+        "transport",
+        "view",
+    )
 )
 
 # The Cache Storage cache where sw.js keeps the runtime; a new version starts a new one.

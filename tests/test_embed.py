@@ -74,7 +74,7 @@ def test_a_check_works_in_place_and_the_frame_follows_its_content(
     window.get_by_label("Personal access token").fill(TOKEN)
     closes_with(window, lambda: window.get_by_role("button", name="Check bandwidth").click())
     widget.locator(".headline", has_text="25.3 GiB of 100 GiB used").wait_for(timeout=60_000)
-    # data-team named the team, so its name, plan and quotas follow the figures.
+    # data-team named the team: its name, plan and quotas come with the figures.
     widget.get_by_text("Other quotas").wait_for()
     post.wait_for_function(
         "(h) => document.querySelector('iframe').getBoundingClientRect().height > h + 100",
@@ -100,7 +100,11 @@ def test_a_reader_can_see_an_example_in_the_widget(post: Any, netlify: FakeNetli
     widget = post.frame_locator("iframe")
     widget.get_by_role("button", name="See an example").click()
     widget.get_by_text("An example with made-up figures.").wait_for(timeout=60_000)
-    assert "Example Studio" in widget.get_by_role("region", name="Results").inner_text()
+    results = widget.get_by_role("region", name="Results").inner_text()
+    assert "Example Studio" in results
+    # One example team is on a credit plan, on course to run out before its period ends.
+    assert "Example New Team" in results and "230 of 300 credits spent on bandwidth" in results
+    assert "every site of the team is then paused" in results
     assert netlify.requests == []
 
 

@@ -199,6 +199,23 @@ def test_a_check_for_one_team_then_every_team(
     assert status == "Checked 3 teams: 1 over the allowance."
 
 
+def test_a_credit_team_on_the_page_and_in_the_widgets_example(
+    driver: Driver, site: str, blog: str
+) -> None:
+    open_page(driver, site)
+    text = check(driver, team="credits-co")
+    assert "90 of 300 credits spent on bandwidth (30 %)" in text
+    assert "Over" not in text
+    href = driver.js("return document.querySelector('.team a').getAttribute('href')")
+    assert href == "https://app.netlify.com/teams/credits-co/billing/general"
+    driver.goto(blog + "post.html")
+    with driver.frame(WIDGET):
+        until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+        driver.click("#example")
+        shown = "return document.querySelector('#results').innerText.includes(arguments[0])"
+        until(driver, shown, "230 of 300 credits spent on bandwidth", timeout_s=READY_S)
+
+
 def test_refresh_every_team_and_a_rate_limit_under_a_strict_cors_answer(
     driver: Driver, site: str, netlify: FakeNetlify
 ) -> None:
@@ -271,8 +288,8 @@ def test_the_widget_in_a_blog_post_takes_its_token_from_a_window_checks_and_resi
     token_from_window(driver)
     widget_shows(driver, "25.3 GiB of 100 GiB used")
     with driver.frame(WIDGET):
-        # data-team named the team, so its name, plan and quotas follow the figures.
-        until(driver, "return performance.getEntriesByName('details-shown').length > 0")
+        # data-team named the team: its name, plan and quotas come with the figures.
+        until(driver, "return document.querySelector('.quotas') !== null")
         content = driver.js("return document.querySelector('main').offsetHeight")
     assert content > before + 100
     # The frame follows its content: the whole result shows, with no inner scrollbar, in a

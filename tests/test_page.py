@@ -19,6 +19,7 @@ from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS
 from tests.fake_netlify import (
     BANDWIDTH,
+    NO_ALLOWANCE,
     TEAMS,
     TOKEN,
     FakeNetlify,
@@ -120,16 +121,16 @@ def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetl
         assert team["name"] in text
     assert "Over by\n30 GiB" in text
     assert "Over the allowance by 30 GiB." in text
-    assert "no bandwidth allowance" in text
+    assert "90 of 300 credits spent on bandwidth (30 %)" in text
     assert "NaN" not in text and "Infinity" not in text
     assert (
         checker.page.get_by_role("status").inner_text() == "Checked 3 teams: 1 over the allowance."
     )
     assert "Sites\n12 of 500" in text
     assert "Build minutes\n4,100 of 25,000" in text
-    # A credit plan's "credits used: 0" is Netlify's blind spot, not a real zero.
-    assert "Credits\n3,000 included; usage not reported by Netlify's API" in text
-    assert checker.page.locator("meter").count() == 2
+    # A credit plan's "credits used: 0" is Netlify's blind spot, never shown as a real zero.
+    assert "Monthly credits\n300" in text and "Credits\n" not in text
+    assert checker.page.locator("meter").count() == 3
 
 
 @pytest.mark.parametrize(
@@ -259,13 +260,10 @@ def test_an_odd_slug_is_refused_before_any_request(
     assert netlify.requests == []
 
 
-def test_a_team_named_by_slug_gets_its_name_plan_and_quotas_after_its_figures(
+def test_a_team_named_by_slug_comes_with_its_name_plan_and_quotas(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
-    details = checker.marks("details-shown")
-    checker.check(team="acme")
-    checker.until("(n) => performance.getEntriesByName('details-shown').length > n", details)
-    text = checker.results.inner_text()
+    text = checker.check(team="acme")
     assert text.startswith("Acme Web\n\nPro · acme")
     assert "Other quotas" in text and "12 of 500" in text
     assert checker.page.get_by_role("status").inner_text().startswith("Acme Web: 25.3 GiB")
@@ -275,10 +273,59 @@ def test_a_team_named_by_slug_gets_its_name_plan_and_quotas_after_its_figures(
     ]
 
 
+def test_a_free_credit_team_sees_its_bandwidth_in_credits_and_never_an_overage(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    text = checker.check(team="credits-co")
+    card = checker.results.locator("article")
+    assert "90 of 300 credits spent on bandwidth (30 %)" in text
+    assert "Bandwidth used\n4.19 GiB" in text and "Monthly credits\n300" in text
+    assert "Rate\n20 credits per GB (10⁹ bytes), Netlify's rate since 14 Apr 2026" in text
+    assert "fewer credits are left than this shows" in text
+    assert "Over" not in text and "allowance" not in text
+    meter = card.locator("meter")
+    assert (meter.get_attribute("value"), meter.get_attribute("max")) == ("90", "300")
+    link = card.get_by_role(
+        "link", name="Every credit the team has spent, on Netlify's billing page"
+    )
+    assert link.get_attribute("href") == "https://app.netlify.com/teams/credits-co/billing/general"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    status = checker.page.get_by_role("status").inner_text()
+    assert status == "Credits Co: 90 of 300 credits spent on bandwidth (30 %)."
+
+
+def test_a_credit_team_on_course_to_run_out_is_told_when_and_what_then(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    figures = bandwidth_figures("credits-co")
+    assert figures is not None
+    netlify.override(
+        "/accounts/credits-co/bandwidth", Reply(200, {**figures, "used": 12_000_000_000})
+    )
+    text = checker.check(team="credits-co")
+    assert "240 of 300 credits" in text
+    assert re.search(r"uses the last of the 300 credits around \d+ \w+ \d{4}", text)
+    assert "On the Free plan, every site of the team is then paused until the next period." in text
+    assert checker.results.locator(".pace.warning").count() == 1
+
+
+def test_a_named_credit_team_whose_account_fails_shows_its_bytes_alone(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.override("/accounts/credits-co", error(403, "Forbidden"))
+    text = checker.check(team="credits-co")
+    assert "4.19 GiB used" in text
+    assert "did not say which plan this team is on" in text
+    assert "Monthly credits" not in text and "credits spent" not in text
+    assert "Over" not in text
+
+
 REMEMBERED = "() => localStorage.getItem('netlify-bandwidth-checker:remembered')"
 
 
 def test_a_plan_without_an_allowance_says_so(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    netlify.override("/accounts/credits-co", Reply(200, NO_ALLOWANCE))
+    netlify.override("/accounts/credits-co/bandwidth", Reply(200, {"used": 0, "included": 0}))
     text = checker.check(team="credits-co")
     assert "This plan includes no bandwidth allowance" in text
     assert "Included\nnone" in text
@@ -327,7 +374,7 @@ def test_see_an_example_without_a_token_or_a_request(
     text = checker.results.inner_text()
     assert text.startswith("An example with made-up figures. Nothing was sent to Netlify.")
     assert "Example Studio" in text and "Over the allowance by 12 GiB." in text
-    assert checker.page.get_by_role("status").inner_text().startswith("Example: Checked 2 teams")
+    assert checker.page.get_by_role("status").inner_text().startswith("Example: Checked 3 teams")
     assert checker.page.get_by_role("button", name="Refresh").is_hidden()
     assert netlify.requests == []
     # A real check afterwards replaces the example, label and all.

@@ -14,8 +14,10 @@ import pytest
 
 from checker import api, samples
 from checker.check import TeamRefused, check
+from checker.credits import CREDITS_PER_GB, GB, RATE_SINCE
 from checker.session import LIMITS, Session
 from checker.view import page_view, team_view
+from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
@@ -268,3 +270,10 @@ def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
 def test_the_page_is_told_pythons_own_bound_on_a_request() -> None:
     assert LIMITS["request_ms"] == 20_000
     assert LIMITS["timed_out"].startswith("Netlify did not answer within 20 seconds.")
+
+
+def test_the_readme_states_the_rate_the_code_uses() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"{CREDITS_PER_GB} credits per GB, Netlify's rate since 14 April 2026" in readme
+    assert RATE_SINCE.isoformat() == "2026-04-14"
+    assert f'"credits_per_gb": {CREDITS_PER_GB}, "bytes_per_gb": {GB}' in readme

@@ -40,6 +40,12 @@ def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes, http_wheel: bytes)
             check=False,
         )
         if result.returncode != 0 or not (folder / "stdlib.zip").exists():
-            raise BuildError(f"precompiling the standard library failed:\n{result.stderr[-3000:]}")
+            # Python's own traceback, if it has one, rather than the minified runtime around it.
+            said = result.stderr
+            start = said.rfind("Traceback (most recent call last)")
+            raise BuildError(
+                "precompiling the standard library failed:\n"
+                + (said[start:][:3000] if start >= 0 else said[-3000:])
+            )
         print(result.stderr.strip().splitlines()[-1], file=sys.stderr)
         return (folder / "stdlib.zip").read_bytes()

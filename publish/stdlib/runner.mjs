@@ -25,4 +25,11 @@ globalThis.XMLHttpRequest = class {
 };
 const pyodide = await loadPyodide({ indexURL: `${dir}/`, stdout: console.error });
 pyodide.mountNodeFS("/build", dir);
-pyodide.runPython(await readFile(`${dir}/trim.py`, "utf8"));
+try {
+  pyodide.runPython(await readFile(`${dir}/trim.py`, "utf8"));
+} catch (error) {
+  // Python's traceback alone: uncaught, Node would print the runtime's minified source line
+  // around the throw, 64 KB of it, and a pipe would cut the traceback off.
+  console.error(String(error?.message ?? error));
+  process.exitCode = 1;
+}

@@ -29,19 +29,15 @@ FIGURES = json.dumps(
         "period_end_date": "2024-03-17T00:00:00-07:00",
     }
 )
-TEAMS = json.dumps(
-    [
-        {
-            "slug": "a",
-            "name": "A",
-            "type_name": "Pro",
-            "capabilities": {
-                "sites": {"used": 1, "included": 2},
-                "credits": {"used": 0, "included": 5},
-            },
-        }
-    ]
-)
+# Team "a" on a credit plan, as the team list and getAccount give it, and on a legacy plan.
+CREDIT_TEAM = {
+    "slug": "a",
+    "name": "A",
+    "type_name": "Free",
+    "capabilities": {"sites": {"used": 1, "included": 2}, "credits": {"used": 0, "included": 5}},
+}
+LEGACY_TEAM = {"slug": "a", "name": "A", "type_name": "Pro", "capabilities": {}}
+TEAMS = json.dumps([CREDIT_TEAM])
 
 
 def answer(status, body="", headers=JSON):
@@ -49,7 +45,10 @@ def answer(status, body="", headers=JSON):
 
 
 SCENARIOS = [
-    ("a", [answer(200, FIGURES)]),
+    # A team named by slug: its figures, then its account object (getAccount).
+    ("a", [answer(200, FIGURES), answer(200, json.dumps(LEGACY_TEAM))]),
+    ("a", [answer(200, FIGURES), answer(200, json.dumps(CREDIT_TEAM))]),
+    ("a", [answer(200, FIGURES), answer(500, "{}")]),
     ("a", [answer(304)]),
     ("", [answer(200, TEAMS), answer(200, FIGURES)]),
     ("", [answer(200, TEAMS), answer(403, "{}")]),
@@ -72,13 +71,8 @@ for team, answers in SCENARIOS:
     session.check(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
 session.check(json.dumps({"token": "", "team": "a"}), transport.send)
 session.check(json.dumps({"example": True}), transport.send)
-# A team named by slug: its figures, then its details (getAccount: one entry of the list).
-js.answers = json.dumps([answer(200, FIGURES), answer(200, TEAMS[1:-1])])
-form = json.dumps({"token": "nfp_build", "team": "a"})
-session.check(form, transport.send, lambda: None)
-session.details(form, transport.send)
 session.check("not json", transport.send)
-js.answers = json.dumps([answer(200, "{}")])
+js.answers = json.dumps([answer(200, "{}")] * 2)
 session.warm_up(transport.send, "https://site.example/pyodide-lock.json", lambda: None)
 
 # Every module imported from the standard library, the checker or pyodide-http, by archive.
