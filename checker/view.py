@@ -93,7 +93,8 @@ View = PageView | ErrorView
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
 OTHER_SPENDING = (
     "Deploys, compute and web requests spend the same credits, and Netlify's API does not "
-    "report them: fewer credits are left than this shows."
+    "report them: fewer credits are left than this shows. A GB is taken as 10\u2079 bytes, "
+    "which Netlify does not state."
 )
 UNKNOWN_PLAN = (
     "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
@@ -221,8 +222,7 @@ def _credit_plan(
     pace = _credit_pace(use, bandwidth, plan)
     if pace:
         team["pace"] = {"text": pace, "tone": "warning" if use.on_course_to_run_out else ""}
-    since = _date(RATE_SINCE)
-    rate = f"{CREDITS_PER_GB} credits per GB (10\u2079 bytes), Netlify's rate since {since}"
+    rate = f"{CREDITS_PER_GB} credits per GB since {_date(RATE_SINCE)}"
     rows = [
         _row("Bandwidth used", text["used"]),
         _row("Credits for bandwidth", _credits(use.spent)),

@@ -280,7 +280,8 @@ def test_a_free_credit_team_sees_its_bandwidth_in_credits_and_never_an_overage(
     card = checker.results.locator("article")
     assert "90 of 300 credits spent on bandwidth (30 %)" in text
     assert "Bandwidth used\n4.19 GiB" in text and "Monthly credits\n300" in text
-    assert "Rate\n20 credits per GB (10⁹ bytes), Netlify's rate since 14 Apr 2026" in text
+    assert "Rate\n20 credits per GB since 14 Apr 2026" in text
+    assert "A GB is taken as 10⁹ bytes, which Netlify does not state." in text
     assert "fewer credits are left than this shows" in text
     assert "Over" not in text and "allowance" not in text
     meter = card.locator("meter")
