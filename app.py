@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from checker import api, schema
+from checker import api, inputs, ratelimit, schema
 from checker.check import Clock, TeamReport, check, utc_now
 from checker.credits import credit_use
 from checker.figures import UNIT_SYSTEMS
@@ -47,7 +47,7 @@ def patiently(
             response = send(request)
             if response.status != 429:
                 return response
-            retry_at = api.retry_time(response.headers, now())
+            retry_at = ratelimit.retry_time(response.headers, now())
             wait = 60.0 if retry_at is None else (retry_at - now()).total_seconds() + 1
             if wait > RATE_LIMIT_MAX_WAIT:
                 return response
@@ -127,7 +127,7 @@ def main(
         print("Example figures for two made-up teams; nothing was sent to Netlify.", file=stderr)
         return _output(args, example_reports(utc_now()), stdout, stderr, example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
-    if not api.usable_base(base):
+    if not inputs.usable_base(base):
         print(
             "app.py: NETLIFY_API_URL must be an https:// address with a host, "
             f"such as {api.API_BASE} (or http:// on this machine)",

@@ -59,6 +59,8 @@ APP_SOURCES = tuple(
         "check",
         "credits",
         "figures",
+        "inputs",
+        "ratelimit",
         "samples",
         "session",
         "transport",

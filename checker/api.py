@@ -6,39 +6,26 @@ the terminal (CPython), and every answer Netlify might give can be tested in mic
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from checker import ratelimit
 
 API_BASE = "https://api.netlify.com/api/v1"
 TOKENS_PAGE = "https://app.netlify.com/user/applications#personal-access-tokens"
 
-# Netlify's tokens are 40-70 characters; anything far longer is a paste gone wrong, and a huge
-# header would only earn a confusing 431 from a proxy.
-MAX_TOKEN_LENGTH = 256
-MAX_SLUG_LENGTH = 100
 # A bandwidth answer is a few hundred bytes and a team list a few kilobytes per team.
 MAX_BODY_BYTES = 4 * 1024 * 1024
-# The longest rate-limit wait believed; Netlify's window is a minute.
-MAX_CREDIBLE_WAIT = timedelta(days=1)
 # JavaScript renders these numbers too, and it counts exactly only up to 2**53.
 MAX_BYTES = 2**53 - 1
 
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
-_NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
-_BEARER = re.compile(r"\Abearer(\s+|\Z)", re.IGNORECASE)
-_TEAM_URL = re.compile(r"app\.netlify\.com/teams/([^/?#\s]+)")
-# Netlify's tokens: nfp_ (personal), nfo_ (OAuth), nfc_ (CLI) and kin, or an older long one of
-# letters and digits. Slugs are words joined by hyphens, and far shorter.
-_TOKEN_SHAPED = re.compile(
-    r"(nf[a-z]_[A-Za-z0-9_-]{16,}|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_]{40,})\Z"
-)
+# A team slug as Netlify writes them (and as the checker accepts one typed).
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -156,64 +143,6 @@ class Account:
         return None if credits is None else credits.included
 
 
-# --- input --------------------------------------------------------------------------------------
-
-
-def clean_token(raw: str) -> str:
-    """The token as pasted, without the whitespace, quotes or `Bearer ` people paste around it."""
-    token = _BEARER.sub("", raw.strip().strip("\"'`").strip(), count=1)
-    if not token:
-        raise TokenInvalid(
-            f"Paste a Netlify personal access token first. You can create one at {TOKENS_PAGE}"
-        )
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise TokenInvalid(
-            f"That token is {len(token):,} characters long, and Netlify's tokens are under 100. "
-            "Paste just the token."
-        )
-    for char in token:
-        if not "!" <= char <= "~":
-            raise TokenInvalid(
-                f"The token contains {_describe(char)}, which Netlify's tokens never do. "
-                "Paste just the token, as Netlify showed it."
-            )
-    return token
-
-
-def _describe(char: str) -> str:
-    if char.isspace():
-        return "a space or line break"
-    if ord(char) < 32 or ord(char) == 127:
-        return "a control character"
-    return "a character outside plain ASCII"
-
-
-def clean_slug(raw: str) -> str | None:
-    """The team slug to check, or None for every team. A pasted team URL yields its slug."""
-    text = raw.strip()
-    match = _TEAM_URL.search(text)
-    slug = match.group(1) if match else text.strip("/")
-    if not slug:
-        return None
-    if _TOKEN_SHAPED.match(slug):
-        # Never echoed, never put in a URL: it is most likely the reader's token.
-        raise SlugInvalid(
-            "This looks like a token, not a team slug, so it was not sent anywhere. "
-            "A team slug is the last part of your team's address, app.netlify.com/teams/<slug>."
-        )
-    if len(slug) > MAX_SLUG_LENGTH or not _SLUG.match(slug):
-        odd = next((c for c in slug if not (c.isascii() and (c.isalnum() or c in "_-"))), None)
-        what = f"“{odd}”" if odd and odd.isprintable() and not odd.isspace() else "other characters"
-        if odd is None:
-            what = "too many characters" if len(slug) > MAX_SLUG_LENGTH else "a leading hyphen"
-        raise SlugInvalid(
-            f"A team slug has only letters, digits and hyphens, and this one has {what}. "
-            "Find your team's slug in its address, app.netlify.com/teams/<slug>, "
-            "or leave the team out to see all your teams."
-        )
-    return slug
-
-
 # --- requests -----------------------------------------------------------------------------------
 
 
@@ -282,7 +211,7 @@ def _account(entry: object) -> Account | None:
     if not isinstance(entry, dict):
         return None
     slug = entry.get("slug")
-    if not isinstance(slug, str) or not _SLUG.match(slug):
+    if not isinstance(slug, str) or not SLUG.match(slug):
         return None
     name = entry.get("name")
     plan = entry.get("type_name")
@@ -350,8 +279,8 @@ def _status_error(response: Response, now: datetime, slug: str | None) -> CheckE
             "or leave the team out to see all your teams."
         )
     if status == 429:
-        retry_at = retry_time(response.headers, now)
-        return RateLimited(rate_limit_message(retry_at, now), retry_at)
+        retry_at = ratelimit.retry_time(response.headers, now)
+        return RateLimited(ratelimit.message(retry_at, now), retry_at)
     if 500 <= status <= 599:
         return ServerError(
             f"Netlify's API is having trouble (HTTP {status}); this is on Netlify's side. "
@@ -375,62 +304,6 @@ def _netlify_message(body: bytes) -> str | None:
     if isinstance(message, str) and 0 < len(message.strip()) <= 200 and message.isprintable():
         return message.strip()
     return None
-
-
-def rate_limit_message(retry_at: datetime | None, now: datetime) -> str:
-    if retry_at is None:
-        return "Netlify's rate limit was reached. Wait a minute, then try again."
-    seconds = max(1, round((retry_at - now).total_seconds()))
-    wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
-    return f"Netlify's rate limit was reached. Try again in {wait}."
-
-
-def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
-    """When Netlify says to come back, from whichever of its headers the browser let through.
-
-    Netlify's own clients read X-RateLimit-Reset as unix seconds, while recorded answers send
-    it, and Retry-After, as "2024-06-12 09:53:37 UTC"; both forms are read. The wait is measured
-    against the answer's Date where there is one, so a wrong local clock neither stretches nor
-    shortens it.
-    """
-    reset = headers.get("x-ratelimit-reset", "").strip()
-    after = headers.get("retry-after", "").strip()
-    if after.isdigit() and len(after) <= 9:
-        wait = timedelta(seconds=int(after))
-    else:
-        at = _moment(reset, unix=True) or _moment(after, unix=False)
-        if at is None:
-            return None
-        sent = _moment(headers.get("date", "").strip(), unix=False)
-        wait = at - (sent or now)
-    # Netlify's window is a minute long: a wait (or a reset gone by) of days comes from a header
-    # or a clock gone wrong, and counts as no header at all, never as a date to compute with.
-    return now + wait if abs(wait) <= MAX_CREDIBLE_WAIT else None
-
-
-def _moment(text: str, *, unix: bool) -> datetime | None:
-    """A point in time as Netlify writes one: unix seconds, its own form, or an HTTP date."""
-    if not text:
-        return None
-    if text.isdigit():
-        if not unix or len(text) > 12:
-            return None
-        try:
-            return datetime.fromtimestamp(int(text), UTC)
-        except (ValueError, OverflowError, OSError):
-            return None  # past the years a datetime can hold
-    # A pattern, not strptime, which would ship another two modules to the browser.
-    netlify_style = _NETLIFY_TIME.fullmatch(text)
-    if netlify_style:
-        try:
-            return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
-        except ValueError:
-            return None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _looks_like_html(body: bytes) -> bool:
@@ -481,30 +354,3 @@ def _timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else None
-
-
-def usable_base(url: str) -> bool:
-    """Whether `url` may stand in for the API: https:// with a host, or http:// on this machine.
-
-    Nothing else: another scheme (file://, ftp://) would read or send the token somewhere that
-    is no API at all, however local its host.
-    """
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError:
-        return False
-    if not parts.hostname:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(url))
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` names this machine: `localhost` or a loopback address, nothing else."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name such as 127.attacker.example resolves wherever its owner likes

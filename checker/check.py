@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from checker import api
+from checker import api, inputs
 from checker.transport import Send
 
 Clock = Callable[[], datetime]
@@ -73,8 +73,8 @@ def check(
     memory: Memory | None = None,
 ) -> list[TeamReport]:
     """Check the named teams, or every team the token can see. Raises CheckError if none can be."""
-    token = api.clean_token(token_text)
-    slugs = list(dict.fromkeys(slug for slug in map(api.clean_slug, team_texts) if slug))
+    token = inputs.clean_token(token_text)
+    slugs = list(dict.fromkeys(slug for slug in map(inputs.clean_slug, team_texts) if slug))
     known = {} if memory is None else memory
     if slugs:
         alone = len(slugs) == 1

@@ -13,7 +13,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from checker.api import MAX_BODY_BYTES, NetworkError, Request, Response, TimedOut, is_loopback
+from checker.api import MAX_BODY_BYTES, NetworkError, Request, Response, TimedOut
+from checker.inputs import is_loopback
 
 TIMEOUT_SECONDS = 20
 # Named on the command line; in the browser pyodide-http leaves it out, since a page's own

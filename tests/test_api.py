@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import api, samples
+from checker import api, inputs, ratelimit, samples
 from tests.fake_netlify import TOKEN
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
@@ -40,18 +40,18 @@ def answer(body: object = SEED_ANSWER, status: int = 200, **headers: str) -> api
     ],
 )
 def test_a_pasted_token_is_cleaned_of_what_people_paste_around_it(pasted: str) -> None:
-    assert api.clean_token(pasted) == "nfp_abc123"
+    assert inputs.clean_token(pasted) == "nfp_abc123"
 
 
 def test_bearer_is_only_dropped_as_a_leading_word() -> None:
-    assert api.clean_token("nfp_bearer") == "nfp_bearer"
-    assert api.clean_token("Bearertoken") == "Bearertoken"
+    assert inputs.clean_token("nfp_bearer") == "nfp_bearer"
+    assert inputs.clean_token("Bearertoken") == "Bearertoken"
 
 
 @pytest.mark.parametrize("pasted", ["", "   ", "\n\t", "Bearer ", '""'])
 def test_an_empty_token_says_where_to_get_one(pasted: str) -> None:
     with pytest.raises(api.TokenInvalid, match="Paste a Netlify personal access token") as caught:
-        api.clean_token(pasted)
+        inputs.clean_token(pasted)
     assert "app.netlify.com/user/applications" in caught.value.message
 
 
@@ -70,14 +70,14 @@ def test_a_token_that_could_inject_headers_is_refused_before_any_request(
     pasted: str, said: str
 ) -> None:
     with pytest.raises(api.TokenInvalid) as caught:
-        api.clean_token(pasted)
+        inputs.clean_token(pasted)
     assert said in caught.value.message
     assert "abc" not in caught.value.message  # the token is never echoed back
 
 
 def test_a_10_kb_token_is_refused_with_its_length() -> None:
     with pytest.raises(api.TokenInvalid, match="10,240 characters"):
-        api.clean_token("a" * 10240)
+        inputs.clean_token("a" * 10240)
 
 
 # --- the team slug ------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_a_10_kb_token_is_refused_with_its_length() -> None:
     ],
 )
 def test_team_slug(typed: str, slug: str | None) -> None:
-    assert api.clean_slug(typed) == slug
+    assert inputs.clean_slug(typed) == slug
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_team_slug(typed: str, slug: str | None) -> None:
 )
 def test_an_odd_slug_is_refused_with_what_is_wrong(typed: str, named: str) -> None:
     with pytest.raises(api.SlugInvalid) as caught:
-        api.clean_slug(typed)
+        inputs.clean_slug(typed)
     assert named in caught.value.message
     assert caught.value.field == "team"
 
@@ -132,7 +132,7 @@ def test_an_odd_slug_is_refused_with_what_is_wrong(typed: str, named: str) -> No
 )
 def test_a_token_pasted_as_the_slug_is_refused_and_never_echoed(typed: str) -> None:
     with pytest.raises(api.SlugInvalid) as caught:
-        api.clean_slug(typed)
+        inputs.clean_slug(typed)
     assert "looks like a token, not a team slug" in caught.value.message
     assert typed.rsplit("/", 1)[-1] not in caught.value.message
 
@@ -141,7 +141,7 @@ def test_a_token_pasted_as_the_slug_is_refused_and_never_echoed(typed: str) -> N
     "slug", ["nfp", "nfp-team", "my-long-team-name-for-the-company-sites-2024"]
 )
 def test_slugs_that_merely_resemble_tokens_are_still_slugs(slug: str) -> None:
-    assert api.clean_slug(slug) == slug
+    assert inputs.clean_slug(slug) == slug
 
 
 @pytest.mark.parametrize(
@@ -159,13 +159,13 @@ def test_slugs_that_merely_resemble_tokens_are_still_slugs(slug: str) -> None:
     ],
 )
 def test_only_this_machine_counts_as_loopback(url: str, local: bool) -> None:
-    assert api.is_loopback(url) is local
+    assert inputs.is_loopback(url) is local
 
 
 @given(st.text(max_size=40))
 def test_any_accepted_slug_stays_one_path_segment_of_the_bandwidth_endpoint(typed: str) -> None:
     try:
-        slug = api.clean_slug(typed)
+        slug = inputs.clean_slug(typed)
     except api.SlugInvalid:
         return
     if slug is None:
@@ -365,7 +365,7 @@ def test_the_wait_is_measured_on_netlifys_clock_not_ours(reset: str) -> None:
     # Netlify's Date says 09:52:37; this machine's clock is a day and an hour off.
     skewed = datetime(2024, 6, 13, 11, 0, tzinfo=UTC)
     headers = {"x-ratelimit-reset": reset, "date": "Wed, 12 Jun 2024 09:52:37 GMT"}
-    assert api.retry_time(headers, skewed) == skewed + timedelta(seconds=60)
+    assert ratelimit.retry_time(headers, skewed) == skewed + timedelta(seconds=60)
 
 
 @pytest.mark.parametrize(
@@ -380,7 +380,7 @@ def test_the_wait_is_measured_on_netlifys_clock_not_ours(reset: str) -> None:
 def test_retry_after_in_netlifys_format_and_the_standard_ones(
     retry_after: str, expected: datetime | None
 ) -> None:
-    assert api.retry_time({"retry-after": retry_after}, NOW) == expected
+    assert ratelimit.retry_time({"retry-after": retry_after}, NOW) == expected
 
 
 def test_429_without_readable_headers_still_says_what_to_do() -> None:
@@ -401,14 +401,14 @@ def test_429_without_readable_headers_still_says_what_to_do() -> None:
 )
 def test_any_rate_limit_headers_give_a_time_within_a_day_or_none(headers: dict[str, str]) -> None:
     """Resets in the year 33658, Dates in 1970 or 9999: never an exception, never a silly wait."""
-    retry_at = api.retry_time(headers, NOW)
-    assert retry_at is None or abs(retry_at - NOW) <= api.MAX_CREDIBLE_WAIT
+    retry_at = ratelimit.retry_time(headers, NOW)
+    assert retry_at is None or abs(retry_at - NOW) <= ratelimit.MAX_CREDIBLE_WAIT
     with pytest.raises(api.RateLimited):
         api.read_bandwidth(answer({"code": 429}, 429, **headers), "acme", NOW)
 
 
 def test_a_long_wait_is_said_in_minutes() -> None:
-    assert "in 5 minutes" in api.rate_limit_message(NOW + timedelta(minutes=5), NOW)
+    assert "in 5 minutes" in ratelimit.message(NOW + timedelta(minutes=5), NOW)
 
 
 # --- the team list ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import api
+from checker import inputs
 from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN
 
@@ -18,7 +18,7 @@ KEEPABLE = re.compile(re.search(r"const SURELY_A_SLUG = /\^(.*)\$/;", SOURCE).gr
 
 @given(st.from_regex(KEEPABLE, fullmatch=True))
 def test_whatever_the_page_keeps_is_a_slug_as_python_reads_it(team: str) -> None:
-    assert api.clean_slug(team) == team
+    assert inputs.clean_slug(team) == team
 
 
 @given(

@@ -1,0 +1,73 @@
+"""When Netlify's rate limit says to come back, read from whichever of its headers arrived.
+
+Netlify's own clients read X-RateLimit-Reset as unix seconds, while recorded answers send it, and
+Retry-After, as "2024-06-12 09:53:37 UTC"; every form is read, and any that cannot be (or that
+lies days away) counts as none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+# The longest wait believed; Netlify's window is a minute.
+MAX_CREDIBLE_WAIT = timedelta(days=1)
+_NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
+
+
+def message(retry_at: datetime | None, now: datetime) -> str:
+    if retry_at is None:
+        return "Netlify's rate limit was reached. Wait a minute, then try again."
+    seconds = max(1, round((retry_at - now).total_seconds()))
+    wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+    return f"Netlify's rate limit was reached. Try again in {wait}."
+
+
+def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """When Netlify says to come back, from whichever of its headers the browser let through.
+
+    Netlify's own clients read X-RateLimit-Reset as unix seconds, while recorded answers send
+    it, and Retry-After, as "2024-06-12 09:53:37 UTC"; both forms are read. The wait is measured
+    against the answer's Date where there is one, so a wrong local clock neither stretches nor
+    shortens it.
+    """
+    reset = headers.get("x-ratelimit-reset", "").strip()
+    after = headers.get("retry-after", "").strip()
+    if after.isdigit() and len(after) <= 9:
+        wait = timedelta(seconds=int(after))
+    else:
+        at = _moment(reset, unix=True) or _moment(after, unix=False)
+        if at is None:
+            return None
+        sent = _moment(headers.get("date", "").strip(), unix=False)
+        wait = at - (sent or now)
+    # Netlify's window is a minute long: a wait (or a reset gone by) of days comes from a header
+    # or a clock gone wrong, and counts as no header at all, never as a date to compute with.
+    return now + wait if abs(wait) <= MAX_CREDIBLE_WAIT else None
+
+
+def _moment(text: str, *, unix: bool) -> datetime | None:
+    """A point in time as Netlify writes one: unix seconds, its own form, or an HTTP date."""
+    if not text:
+        return None
+    if text.isdigit():
+        if not unix or len(text) > 12:
+            return None
+        try:
+            return datetime.fromtimestamp(int(text), UTC)
+        except (ValueError, OverflowError, OSError):
+            return None  # past the years a datetime can hold
+    # A pattern, not strptime, which would ship another two modules to the browser.
+    netlify_style = _NETLIFY_TIME.fullmatch(text)
+    if netlify_style:
+        try:
+            return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
