@@ -27,40 +27,25 @@ RECORDED_BANDWIDTH = api.Response(
     ).encode(),
 )
 
+
+def account(slug: str, name: str, plan: str, **quotas: tuple[int, int]) -> dict[str, object]:
+    """A team as Netlify's team list and getAccount give it; each quota as (used, included)."""
+    capabilities = {
+        key: {"used": used, "included": included} for key, (used, included) in quotas.items()
+    }
+    return {"slug": slug, "name": name, "type_name": plan, "capabilities": capabilities}
+
+
 # The account object of a team named by slug (getAccount), as the warm-up answers it.
-RECORDED_ACCOUNT = {
-    "slug": "warm-up",
-    "name": "Acme Web",
-    "type_name": "Pro",
-    "capabilities": {"sites": {"included": 500, "used": 12}},
-}
+RECORDED_ACCOUNT = account("warm-up", "Acme Web", "Pro", sites=(12, 500))
 
 EXAMPLE_TEAMS = [
-    {
-        "slug": "example-studio",
-        "name": "Example Studio",
-        "type_name": "Pro",
-        "capabilities": {
-            "sites": {"included": 500, "used": 23},
-            "build_minutes": {"included": 25000, "used": 6120},
-        },
-    },
-    {
-        "slug": "example-side-projects",
-        "name": "Example Side Projects",
-        "type_name": "Starter",
-        "capabilities": {"sites": {"included": 500, "used": 4}},
-    },
-    {
-        "slug": "example-new-team",
-        "name": "Example New Team",
-        "type_name": "Free",
-        # A credit plan: Netlify counts its credits, and reads 0 for their use whatever it is.
-        "capabilities": {
-            "sites": {"included": 500, "used": 2},
-            "credits": {"included": 300, "used": 0},
-        },
-    },
+    account(
+        "example-studio", "Example Studio", "Pro", sites=(23, 500), build_minutes=(6120, 25000)
+    ),
+    account("example-side-projects", "Example Side Projects", "Starter", sites=(4, 500)),
+    # A credit plan: Netlify counts its credits, and reads 0 for their use whatever it is.
+    account("example-new-team", "Example New Team", "Free", sites=(2, 500), credits=(0, 300)),
 ]
 # Used bytes of each example team: one well inside its 100 GiB, one over it, and one whose
 # bandwidth alone, at 20 credits per GB, is on course to use its 300 credits before the period ends.

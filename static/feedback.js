@@ -1,30 +1,26 @@
 // What the page says about where things stand: the status line (which screen readers announce),
 // the alert, the busy state, the loading bar and a failure's technical details.
 
-const $ = (selector) => document.querySelector(selector);
-const statusLine = $("#status");
-const alertBox = $("#alert");
-const loading = $("#loading");
-const failure = $("#failure");
-const form = $("#check-form");
+// Looked up when used: the framed page removes the form, and nothing here should hold on to it.
+const byId = (id) => document.getElementById(id);
 
 export function setStatus(text) {
-  statusLine.textContent = text;
+  byId("status").textContent = text;
 }
 
 export function setBusy(busy) {
-  $("#submit").setAttribute("aria-disabled", String(busy));
-  form.setAttribute("aria-busy", String(busy));
+  byId("submit").setAttribute("aria-disabled", String(busy));
+  byId("check-form").setAttribute("aria-busy", String(busy));
 }
 
 export function showAlert(message) {
-  alertBox.textContent = message;
+  byId("alert").textContent = message;
 }
 
 export function clearAlert() {
-  alertBox.textContent = "";
-  failure.hidden = true;
-  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  showAlert("");
+  byId("failure").hidden = true;
+  for (const field of document.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
 }
 
 // The field the reader should look at again, marked and focused.
@@ -34,12 +30,12 @@ export function pointAt(field) {
 }
 
 export function showLoading(fraction = 0) {
-  loading.value = fraction;
-  loading.hidden = false;
+  byId("loading").value = fraction;
+  byId("loading").hidden = false;
 }
 
 export function hideLoading() {
-  loading.hidden = true;
+  byId("loading").hidden = true;
 }
 
 // `reason` is for whoever reports the problem: which file, and the error's name and message.
@@ -51,7 +47,7 @@ export function showLoadFailure(reason) {
       "Check your connection and reload the page to try again.",
   );
   console.error(`Python could not be loaded: ${reason}`);
-  failure.querySelector("code").textContent = reason;
-  failure.hidden = false;
+  byId("failure").querySelector("code").textContent = reason;
+  byId("failure").hidden = false;
   setStatus("Python failed to load.");
 }

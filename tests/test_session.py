@@ -63,13 +63,18 @@ def refused(status: int) -> api.Response:
 # --- the check's rules --------------------------------------------------------------------------
 
 
-def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
-    send, asked = netlify(
+def side_refuses(status: int) -> tuple[Callable[[api.Request], api.Response], list[str]]:
+    """Both teams listed; acme's figures as recorded, side's refused with `status`."""
+    return netlify(
         listed(
             ("/accounts/acme/bandwidth", samples.RECORDED_BANDWIDTH),
-            ("/accounts/side/bandwidth", refused(403)),
+            ("/accounts/side/bandwidth", refused(status)),
         )
     )
+
+
+def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
+    send, asked = side_refuses(403)
     acme, side = check(TOKEN, [""], send, now=lambda: NOW)
     assert asked == ["/accounts", "/accounts/acme/bandwidth", "/accounts/side/bandwidth"]
     assert acme.bandwidth is not None and acme.bandwidth.used == samples.RECORDED_USED
@@ -77,12 +82,7 @@ def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
 
 
 def test_a_401_for_one_listed_team_is_that_teams_problem() -> None:
-    send, _ = netlify(
-        listed(
-            ("/accounts/acme/bandwidth", samples.RECORDED_BANDWIDTH),
-            ("/accounts/side/bandwidth", refused(401)),
-        )
-    )
+    send, _ = side_refuses(401)
     _, side = check(TOKEN, [""], send, now=lambda: NOW)
     assert isinstance(side.error, TeamRefused)
     assert "its role in that team may not include billing" in side.error.message
@@ -130,6 +130,23 @@ def test_a_named_team_comes_with_its_account_and_without_it_its_plan_is_unknown(
     [unknown] = check(TOKEN, ["acme"], send, now=lambda: NOW)
     assert unknown.account.name == "acme" and unknown.bandwidth is not None
     assert unknown.plan == "unknown"
+
+
+def test_a_legacy_team_must_say_what_is_included_and_a_credit_team_need_not() -> None:
+    no_included = api.Response(200, b'{"used": 5}')
+    send, _ = netlify({"/accounts/acme/bandwidth": no_included})
+    with pytest.raises(api.BadResponse, match="no “included” figure"):
+        check(TOKEN, ["acme"], send, now=lambda: NOW)
+    credit = samples.account("acme", "Acme Web", "Free", credits=(0, 300))
+    send, _ = netlify(
+        {
+            "/accounts/acme/bandwidth": no_included,
+            "/accounts/acme": api.Response(200, json.dumps(credit).encode()),
+        }
+    )
+    [report] = check(TOKEN, ["acme"], send, now=lambda: NOW)
+    assert report.plan == "credit" and report.bandwidth is not None
+    assert report.bandwidth.included is None
 
 
 def test_the_same_answer_again_is_unchanged() -> None:
@@ -192,12 +209,7 @@ def test_a_plan_without_an_allowance_has_nothing_to_use_up() -> None:
 
 
 def test_every_team_summed_up_in_one_status_sentence() -> None:
-    send, _ = netlify(
-        listed(
-            ("/accounts/acme/bandwidth", samples.RECORDED_BANDWIDTH),
-            ("/accounts/side/bandwidth", refused(403)),
-        )
-    )
+    send, _ = side_refuses(403)
     view = page_view(check(TOKEN, [""], send, now=lambda: NOW), NOW)
     assert view["units"]["binary"]["status"] == "Checked 2 teams: 1 could not be checked."
     side = view["units"]["binary"]["teams"][1]
