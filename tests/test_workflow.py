@@ -38,3 +38,10 @@ def test_it_runs_the_readmes_command_with_the_token_from_a_secret() -> None:
     # Never the token itself, and nothing that could print it.
     assert not re.search(r"nf[a-z]_[A-Za-z0-9]{8,}", WORKFLOW.read_text())
     assert workflow()["permissions"] == {"contents": "read"}
+
+
+def test_every_action_it_uses_is_pinned_by_commit() -> None:
+    [job] = workflow()["jobs"].values()
+    for step in job["steps"]:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
