@@ -13,10 +13,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from checker import api, inputs, ratelimit, schema
+from checker import api, history, inputs, ratelimit, schema
 from checker.check import Clock, TeamReport, check, utc_now
 from checker.credits import credit_use
 from checker.figures import UNIT_SYSTEMS
@@ -97,9 +98,18 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="PERCENT",
         help="exit with 3 when any team has used at least this share of its allowance",
     )
+    parser.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="append each team's reading to FILE (JSON lines; never the token), and say how "
+        "usage moved since the team's previous reading there",
+    )
     args = parser.parse_args(argv)
     if args.fail_over is not None and not 0 <= args.fail_over <= 1000:
         parser.error("--fail-over takes a percentage from 0 to 1000")
+    if args.history and args.example:
+        parser.error("--history keeps real readings, not the example's")
     return args
 
 
@@ -175,15 +185,27 @@ def _output(
     example: bool = False,
 ) -> int:
     now = utc_now()
+    readings = [history.reading(report, now) for report in reports]
+    kept = _kept_readings(args.history) if args.history else []
     if args.json:
         print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
     else:
-        teams = [team_view(report, now, args.units) for report in reports]
+        teams = [
+            team_view(report, now, args.units, reading and history.previous(kept, reading))
+            for report, reading in zip(reports, readings, strict=True)
+        ]
         print("\n\n".join(map(printed, teams)), file=stdout)
     failed = [report for report in reports if report.error]
     for report in failed:
         message = terminal_text(report.error.message)  # type: ignore[union-attr]
         print(f"app.py: {report.account.slug}: {message}", file=stderr)
+    if args.history:
+        try:
+            with args.history.open("a", encoding="utf-8") as file:
+                file.writelines(reading.line() + "\n" for reading in readings if reading)
+        except OSError as error:
+            print(f"app.py: could not add to {args.history}: {error.strerror}", file=stderr)
+            return EXIT_FAILED
     if failed:
         return EXIT_FAILED
     if args.fail_over is not None and any(
@@ -191,6 +213,14 @@ def _output(
     ):
         return EXIT_OVER
     return EXIT_OK
+
+
+def _kept_readings(path: Path) -> list[history.Reading]:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as file:
+            return history.read_lines(file)
+    except OSError:
+        return []  # none yet: this run's readings start the file
 
 
 def _at_or_over(report: TeamReport, percent: float, now: datetime) -> bool:

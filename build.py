@@ -59,6 +59,7 @@ APP_SOURCES = tuple(
         "check",
         "credits",
         "figures",
+        "history",
         "inputs",
         "ratelimit",
         "samples",

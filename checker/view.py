@@ -14,6 +14,7 @@ from checker import api
 from checker.check import Plan, TeamReport
 from checker.credits import BILLING_PAGE, CREDITS_PER_GB, RATE_SINCE, CreditUse, credit_use
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
+from checker.history import Reading
 
 Tone = Literal["", "warning"]
 
@@ -128,7 +129,23 @@ def error_view(error: api.CheckError) -> ErrorView:
     return {"ok": False, "error": {"message": error.message, "field": error.field}}
 
 
-def team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
+def team_view(
+    report: TeamReport, now: datetime, units: str, previous: Reading | None = None
+) -> TeamView:
+    """A team's view; with the team's `previous` reading (see checker/history.py), how much its
+    usage moved since then."""
+    team = _team_view(report, now, units)
+    if previous is not None and report.bandwidth is not None:
+        moved = report.bandwidth.used - previous.used
+        since = f"since {_date(previous.when)}"
+        value = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)} {since}"
+        team["rows"].append(
+            _row("Since the last reading", value if moved else f"no change {since}")
+        )
+    return team
+
+
+def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
     account = report.account
     subtitle = " · ".join(filter(None, [account.plan, _unless(account.slug, account.name)]))
     team: TeamView = {

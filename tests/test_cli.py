@@ -9,6 +9,7 @@ import re
 import select
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.fake_netlify import (
     TOKEN,
     FakeNetlify,
     Reply,
+    bandwidth_figures,
     error,
     rate_limit_reset_in,
 )
@@ -500,3 +502,44 @@ def test_the_credit_teams_used_credits_of_0_is_never_shown_as_usage(
     assert not re.search(r"\b0 of 300|Credits +0\b|used\W+0\b", credit_team)
     assert "fewer credits are left than this shows" in credit_team
     assert "https://app.netlify.com/teams/credits-co/billing/general" in credit_team
+
+
+# --- history kept by the command line -------------------------------------------------------
+
+
+def test_history_builds_a_record_and_says_how_usage_moved(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path
+) -> None:
+    kept = tmp_path / "bandwidth.jsonl"
+    first = run(netlify, ca_file, "--history", str(kept))
+    assert first.returncode == 0, first.stderr
+    assert "Since the last reading" not in first.stdout
+    figures = bandwidth_figures("acme")
+    assert figures is not None
+    # A day later, Netlify's figure has moved by 2 GiB.
+    later = datetime.fromisoformat(figures["last_updated_at"]) + timedelta(days=1)
+    grown = {**figures, "used": figures["used"] + 2 * 2**30, "last_updated_at": later.isoformat()}
+    netlify.override(BANDWIDTH, Reply(200, grown))
+    second = run(netlify, ca_file, "--history", str(kept))
+    assert second.returncode == 0, second.stderr
+    acme = second.stdout.split("\n\n")[0]
+    assert re.search(r"Since the last reading +\+2 GiB since \d+ \w+ \d{4}", acme)
+    lines = kept.read_text().splitlines()
+    assert len(lines) == 6  # three teams, twice
+    assert {json.loads(line)["slug"] for line in lines} == {"acme", "side-projects", "credits-co"}
+    assert TOKEN not in kept.read_text()
+
+
+def test_history_that_cannot_be_written_is_said_and_the_figures_still_shown(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path
+) -> None:
+    result = run(netlify, ca_file, "--team", "acme", "--history", str(tmp_path))  # a folder
+    assert result.returncode == 1
+    assert "25.3 GiB of 100 GiB used" in result.stdout
+    assert f"could not add to {tmp_path}" in result.stderr
+
+
+def test_history_keeps_no_example(netlify: FakeNetlify, ca_file: Path, tmp_path: Path) -> None:
+    result = run(netlify, ca_file, "--example", "--history", str(tmp_path / "kept.jsonl"))
+    assert result.returncode == 2
+    assert not (tmp_path / "kept.jsonl").exists()
