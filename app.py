@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from checker import api, history, inputs, ratelimit, schema
 from checker.check import Clock, TeamReport, check, utc_now
-from checker.credits import credit_use
+from checker.credits import team_credit_use
 from checker.figures import UNIT_SYSTEMS
 from checker.samples import example_reports
 from checker.transport import Send
@@ -225,11 +225,10 @@ def _kept_readings(path: Path) -> list[history.Reading]:
 
 def _at_or_over(report: TeamReport, percent: float, now: datetime) -> bool:
     """Whether the team has used `percent` of its allowance, or of its month's credits."""
-    bandwidth, monthly = report.bandwidth, report.account.monthly_credits
+    bandwidth, use = report.bandwidth, team_credit_use(report, now)
     if bandwidth is None or report.plan == "unknown":
         return False
-    if report.plan == "credit" and monthly is not None:
-        use = credit_use(bandwidth, monthly, now)
+    if use is not None:
         return use.spent * 100 >= percent * use.included if use.included else use.spent > 0
     if bandwidth.available == 0:
         # Nothing included: any use at all is over any threshold.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from checker.api import Bandwidth
+from checker.check import TeamReport
 from checker.figures import MIN_ELAPSED_FOR_PACE, elapsed_share
 
 # Netlify's rate for bandwidth on credit-based plans, from its pricing page and changelog: 20
@@ -46,6 +47,14 @@ class CreditUse:
     @property
     def on_course_to_run_out(self) -> bool:
         return self.used_up or self.runs_out is not None
+
+
+def team_credit_use(report: TeamReport, now: datetime) -> CreditUse | None:
+    """What a checked team's bandwidth has cost in credits; None but on a credit plan."""
+    monthly = report.account.monthly_credits
+    if report.plan != "credit" or report.bandwidth is None or monthly is None:
+        return None
+    return credit_use(report.bandwidth, monthly, now)
 
 
 def credits_for(used_bytes: int) -> float:

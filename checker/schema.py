@@ -61,9 +61,8 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
         # No allowance to measure against: Netlify's "included" as given, nothing derived from it.
         unclaimed = ("available", "remaining", "over", "used_percent", "on_course_to_run_over")
         team["bandwidth"].update(dict.fromkeys(unclaimed), included=report.bandwidth.included)
-    monthly = account.monthly_credits
-    if report.plan == "credit" and monthly is not None:
-        use = credits.credit_use(report.bandwidth, monthly, now)
+    use = credits.team_credit_use(report, now)
+    if use is not None:
         team["credits"] = {
             "included": use.included,
             "bandwidth_credits": round(use.spent, 2),

@@ -12,7 +12,7 @@ from typing import Literal, TypedDict
 
 from checker import api
 from checker.check import Plan, TeamReport
-from checker.credits import BILLING_PAGE, CREDITS_PER_GB, RATE_SINCE, CreditUse, credit_use
+from checker.credits import BILLING_PAGE, CREDITS_PER_GB, RATE_SINCE, CreditUse, team_credit_use
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
 from checker.history import Reading
 
@@ -173,10 +173,9 @@ def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
         return team
     figures = usage(report.bandwidth, now)
     text = _amounts(figures, units)
-    credits = account.monthly_credits
-    if report.plan == "credit" and credits is not None:
-        use = credit_use(report.bandwidth, credits, now)
-        _credit_plan(team, report.bandwidth, use, account.plan, text, now)
+    use = team_credit_use(report, now)
+    if use is not None:
+        _credit_plan(team, report.bandwidth, use, figures, account.plan, text, now)
         return team
     if report.plan == "unknown":
         team["headline"] = {"strong": text["used"], "rest": " used"}
@@ -196,13 +195,7 @@ def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
         + (f" ({percent})" if percent else ""),
     }
     if allowance:
-        team["meter"] = {
-            "value": min(figures.used, figures.available),
-            "max": figures.available,
-            "low": round(figures.available * METER_LOW),
-            "high": round(figures.available * METER_HIGH),
-            "label": f"Bandwidth used: {percent}",
-        }
+        team["meter"] = _meter(figures.used, figures.available, f"Bandwidth used: {percent}")
     pace = _pace(figures, text, percent)
     if pace:
         warning = figures.over > 0 or figures.on_course_to_run_over
@@ -215,6 +208,7 @@ def _credit_plan(
     team: TeamView,
     bandwidth: api.Bandwidth,
     use: CreditUse,
+    figures: Usage,
     plan: str | None,
     text: dict[str, str],
     now: datetime,
@@ -228,13 +222,8 @@ def _credit_plan(
         "rest": " spent on bandwidth" + (f" ({percent})" if percent else ""),
     }
     if use.included > 0:
-        team["meter"] = {
-            "value": min(round(use.spent), use.included),
-            "max": use.included,
-            "low": round(use.included * METER_LOW),
-            "high": round(use.included * METER_HIGH),
-            "label": f"Credits spent on bandwidth: {percent}",
-        }
+        label = f"Credits spent on bandwidth: {percent}"
+        team["meter"] = _meter(round(use.spent), use.included, label)
     team["runs_out"] = use.on_course_to_run_out
     pace = _credit_pace(use, bandwidth, plan)
     if pace:
@@ -249,11 +238,22 @@ def _credit_plan(
         rows.append(_row("By the period's end", f"about {_credits(use.projected)} credits"))
     rows.append(_row("Rate", rate))
     rows += _as_netlify_reports(bandwidth, text)
-    team["rows"] = rows + _period_rows(bandwidth, usage(bandwidth, now), now)
+    team["rows"] = rows + _period_rows(bandwidth, figures, now)
     team["caveat"] = OTHER_SPENDING
     team["link"] = {
         "text": "Every credit the team has spent, on Netlify's billing page",
         "href": BILLING_PAGE.format(slug=team["slug"]),
+    }
+
+
+def _meter(value: int, maximum: int, label: str) -> Meter:
+    """A meter of `maximum`, which turns amber and then red at METER_LOW and METER_HIGH."""
+    return {
+        "value": min(value, maximum),
+        "max": maximum,
+        "low": round(maximum * METER_LOW),
+        "high": round(maximum * METER_HIGH),
+        "label": label,
     }
 
 

@@ -110,9 +110,11 @@ export class Python extends EventTarget {
 
   // `reason` is for whoever reports the problem: which file, and the error's name and message.
   #loadFailed(reason) {
+    const failure = new PythonError("load-failed", reason);
+    // The queued check is kept out of #stop(): it may yet run on the next start.
     const queued = this.#queued;
     this.#queued = null;
-    this.#stop(new PythonError("load-failed", reason));
+    this.#stop(failure);
     if (this.#useKeptRuntime) {
       // A kept runtime that does not start (damaged on disk, say) must not fail every visit: it
       // is thrown away, and Python loads the first visit's way, with any check still queued.
@@ -126,7 +128,7 @@ export class Python extends EventTarget {
       this.start();
       return;
     }
-    queued?.settle.reject(new PythonError("load-failed", reason));
+    queued?.settle.reject(failure);
     this.state = "failed";
     this.dispatchEvent(new CustomEvent("loadfailed", { detail: { reason } }));
   }
