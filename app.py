@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from checker import api, history, inputs, ratelimit, schema
-from checker.check import Clock, TeamReport, check, utc_now
+from checker import api, history, inputs, ratelimit, schema, transport
+from checker.api import Send
+from checker.check import Clock, TeamReport, utc_now
 from checker.credits import team_credit_use
 from checker.figures import UNIT_SYSTEMS
 from checker.samples import example_reports
-from checker.transport import Send
+from checker.transport import check
 from checker.view import TeamView, team_view
 
 if TYPE_CHECKING:
@@ -153,9 +154,7 @@ def main(
         )
         return EXIT_USAGE
     if send is None:
-        from checker.transport import send as plain_send
-
-        send = patiently(plain_send)
+        send = patiently(transport.send)
     try:
         reports = check(token, args.team, send, base=base)
     except api.NetworkError as error:

@@ -4,8 +4,8 @@
     python3 build.py serve [--port N] build, then serve dist/ on http://localhost:N
     python3 build.py check-deploy URL build, then compare the site at URL with dist/
 
-The Python runtime (npm package `pyodide`) and the `pyodide-http` wheel are pinned by version and
-hash below. Downloads are cached outside the repository, so a rebuild needs no network.
+The Python runtime (npm package `pyodide`) is pinned by version and hash below. Downloads are
+cached outside the repository, so a rebuild needs no network.
 
 With NETLIFY_OAUTH_CLIENT_ID set (a Netlify OAuth application's client ID), the pages offer
 "Sign in with Netlify"; without it they offer pasting a personal access token only.
@@ -27,7 +27,7 @@ from pathlib import Path
 from publish import headers, pages
 from publish.compress import Compressor
 from publish.deploy_check import check_deploy
-from publish.downloads import BuildError, Download, cache_dir, fetch, pip_download
+from publish.downloads import BuildError, Download, cache_dir, fetch
 from publish.serve import MIME_TYPES, serve
 from publish.stdlib import trimmed_stdlib
 
@@ -47,10 +47,9 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
-PYODIDE_HTTP_VERSION = "0.2.2"
-PYODIDE_HTTP_SHA256 = "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608"
 
-# The Python the browser runs: the checker package, but for what only the command line needs.
+# The Python the browser runs: the checker package, but for what only the command line needs
+# (transport.py: the browser sends its requests with fetch).
 APP_SOURCES = tuple(
     f"checker/{name}.py"
     for name in (
@@ -64,7 +63,6 @@ APP_SOURCES = tuple(
         "ratelimit",
         "samples",
         "session",
-        "transport",
         "view",
     )
 )
@@ -73,23 +71,13 @@ APP_SOURCES = tuple(
 KEPT_IN = f"pyodide-{PYODIDE_VERSION}"
 
 
-def downloads() -> tuple[Download, Download]:
-    return (
-        Download(
-            name=f"pyodide {PYODIDE_VERSION} (npm)",
-            filename=f"pyodide-{PYODIDE_VERSION}.tgz",
-            command=["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", "--pack-destination"],
-            algorithm="sha512",
-            digest=PYODIDE_SHA512,
-        ),
-        Download(
-            name=f"pyodide-http {PYODIDE_HTTP_VERSION} (PyPI)",
-            filename=f"pyodide_http-{PYODIDE_HTTP_VERSION}-py3-none-any.whl",
-            command=pip_download(f"pyodide-http=={PYODIDE_HTTP_VERSION}"),
-            algorithm="sha256",
-            digest=PYODIDE_HTTP_SHA256,
-        ),
-    )
+RUNTIME = Download(
+    name=f"pyodide {PYODIDE_VERSION} (npm)",
+    filename=f"pyodide-{PYODIDE_VERSION}.tgz",
+    command=["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", "--pack-destination"],
+    algorithm="sha512",
+    digest=PYODIDE_SHA512,
+)
 
 
 def build(
@@ -98,7 +86,7 @@ def build(
     """`oauth_client_id` shows the sign-in; by default it comes from NETLIFY_OAUTH_CLIENT_ID."""
     cache = cache or cache_dir()
     client_id = oauth_client_id or pages.client_id_from_environment()
-    pyodide_archive, http_wheel = (fetch(d, cache) for d in downloads())
+    pyodide_archive = fetch(RUNTIME, cache)
     staging = dist.with_name(dist.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(ROOT / "static", staging / "static")
@@ -119,7 +107,7 @@ def build(
     for name in ("pyodide.mjs", "pyodide.asm.mjs"):
         (runtime / name).write_bytes(package[name])
 
-    stdlib = trimmed_stdlib(package, app_zip, http_wheel)
+    stdlib = trimmed_stdlib(package, app_zip)
     # Compressed results are kept with the downloads' default cache, whatever `cache` is here.
     squeeze = Compressor(cache_dir())
     files = [
@@ -128,7 +116,7 @@ def build(
         _startup_file(
             runtime, "pyodide.asm.wasm", package["pyodide.asm.wasm"], gzip=squeeze, kept=True
         ),
-        # The standard library, the app and pyodide-http, precompiled together. Named for its
+        # The standard library and the app, precompiled together. Named for its
         # content: it changes with the app, yet is cached as immutable.
         _startup_file(runtime, "python_stdlib.zip", stdlib, gzip=squeeze, hashed=True),
         _startup_file(runtime, "pyodide-lock.json", _empty_lockfile(package["pyodide-lock.json"])),

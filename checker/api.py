@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,10 @@ class Response:
     body: bytes
     # Names in lower case. In a browser only the headers CORS exposes are here.
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+# Whatever sends a request and returns Netlify's answer, whatever its status.
+Send = Callable[[Request], Response]
 
 
 class CheckError(Exception):
@@ -102,6 +106,32 @@ class NetworkError(CheckError):
 
 class TimedOut(NetworkError):
     kind = "timeout"
+
+
+# How long a request may go unanswered, on the command line and in the browser alike.
+TIMEOUT_SECONDS = 20
+
+
+def timed_out() -> TimedOut:
+    return TimedOut(
+        f"Netlify did not answer within {TIMEOUT_SECONDS} seconds. "
+        "Check your connection, then try again."
+    )
+
+
+def unreachable() -> NetworkError:
+    return NetworkError(
+        "Could not reach Netlify's API: you may be offline, or something between you and "
+        "api.netlify.com (a firewall, VPN or browser extension) blocked the request."
+    )
+
+
+def redirected() -> BadResponse:
+    # Followed, a redirect could carry the token to another address.
+    return BadResponse(
+        "Netlify's API answered with a redirect, which the checker does not follow, so that "
+        "the token goes nowhere else. Try again shortly."
+    )
 
 
 @dataclass(frozen=True)
@@ -281,6 +311,8 @@ def _status_error(response: Response, now: datetime, slug: str | None) -> CheckE
     if status == 429:
         retry_at = ratelimit.retry_time(response.headers, now)
         return RateLimited(ratelimit.message(retry_at, now), retry_at)
+    if 300 <= status <= 399:
+        return redirected()
     if 500 <= status <= 599:
         return ServerError(
             f"Netlify's API is having trouble (HTTP {status}); this is on Netlify's side. "

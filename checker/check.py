@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from checker import api, inputs
-from checker.transport import Send
+from checker.api import Send
 
 Clock = Callable[[], datetime]
 
@@ -63,101 +63,200 @@ class TeamRefused(api.Forbidden):
         self.token_message = token_message
 
 
-def check(
-    token_text: str,
-    team_texts: Sequence[str],
-    send: Send,
-    *,
-    now: Clock = utc_now,
-    base: str = api.API_BASE,
-    memory: Memory | None = None,
-) -> list[TeamReport]:
-    """Check the named teams, or every team the token can see. Raises CheckError if none can be."""
-    token = inputs.clean_token(token_text)
-    slugs = list(dict.fromkeys(slug for slug in map(inputs.clean_slug, team_texts) if slug))
-    known = {} if memory is None else memory
-    if slugs:
-        alone = len(slugs) == 1
-        reports = [_named(token, slug, send, now, base, known, alone=alone) for slug in slugs]
-    else:
-        accounts = api.read_accounts(send(api.accounts_request(token, base=base)), now())
+# At most this many requests in flight per check: a token with eighty teams must not burst past
+# Netlify's 500 requests a minute, and browsers allow six connections to one host anyway.
+CAP = 6
+
+# What a request came to: Netlify's answer, or the failure of the transport that sent it.
+Outcome = api.Response | api.CheckError
+
+
+class Check:
+    """One check without I/O: it says which requests to send, and reads each outcome as it comes.
+
+    A driver asks `requests()` for what to send (never more than `cap` in flight), hands each
+    outcome to `receive()`, and stops when `finished`; `reports()` then gives the teams or raises
+    the error that ended the check. Every team's requests are sent at once: the team list first,
+    then every team's figures; a team named by slug has its figures and its details together.
+    """
+
+    def __init__(
+        self,
+        token_text: str,
+        team_texts: Sequence[str],
+        *,
+        now: Clock = utc_now,
+        base: str = api.API_BASE,
+        memory: Memory | None = None,
+        cap: int = CAP,
+    ) -> None:
+        self._token = inputs.clean_token(token_text)
+        slugs = list(dict.fromkeys(slug for slug in map(inputs.clean_slug, team_texts) if slug))
+        self._now, self._base, self._cap = now, base, cap
+        self._memory: Memory = {} if memory is None else memory
+        self._queue: list[tuple[Key, api.Request]] = []
+        self._sent: dict[int, Key] = {}
+        self._next_id = 0
+        self._failure: api.CheckError | None = None
+        # One entry a team, in the list's order: its report once decided, else None.
+        self._teams: list[_Team] = []
+        self._alone = len(slugs) == 1
+        if slugs:
+            self._add_teams([api.Account(slug, slug, None, {}) for slug in slugs], named=True)
+        else:
+            self._queue.append((("accounts", -1), api.accounts_request(self._token, base=base)))
+
+    # --- what a driver calls ------------------------------------------------------------------
+
+    def requests(self) -> list[tuple[int, api.Request]]:
+        """The requests to send now, each with the id its outcome is to be received by."""
+        if self._failure is not None:
+            return []
+        room = self._cap - len(self._sent)
+        taken, self._queue = self._queue[:room], self._queue[room:]
+        ids = []
+        for key, request in taken:
+            self._next_id += 1
+            self._sent[self._next_id] = key
+            ids.append((self._next_id, request))
+        return ids
+
+    def receive(self, request_id: int, outcome: Outcome) -> None:
+        key = self._sent.pop(request_id, None)
+        if key is None or self._failure is not None:
+            return  # an outcome of a check already ended
+        try:
+            what, index = key
+            if what == "accounts":
+                self._read_accounts(outcome)
+            elif what == "bandwidth":
+                team = self._teams[index]
+                team.figures = self._figures(team.account, outcome, known=not team.named)
+                self._decide(index)
+            else:
+                self._teams[index].details = outcome
+                self._decide(index)
+        except api.CheckError as error:
+            self._failure = error
+            self._queue.clear()
+
+    @property
+    def finished(self) -> bool:
+        if self._failure is not None:
+            return True
+        return not self._queue and not self._sent
+
+    def partial(self) -> list[TeamReport | api.Account]:
+        """Every team known so far, in the list's order: its report, or its account if pending."""
+        return [team.report or team.account for team in self._teams]
+
+    def reports(self) -> list[TeamReport]:
+        """The finished check's teams. Raises the CheckError that ended it, if one did."""
+        if self._failure is not None:
+            raise self._failure
+        reports = [team.report for team in self._teams if team.report is not None]
+        refused = [report.error for report in reports if isinstance(report.error, TeamRefused)]
+        if refused and len(refused) == len(reports):
+            # Every team refused the token it just listed them with: the token is what failed.
+            raise api.TokenRejected(refused[0].token_message)
+        return reports
+
+    # --- reading outcomes ---------------------------------------------------------------------
+
+    def _read_accounts(self, outcome: Outcome) -> None:
+        accounts = api.read_accounts(_answer(outcome), self._now())
         if not accounts:
             raise api.TeamNotFound(
                 "This token can see no Netlify team, so there is nothing to check."
             )
-        reports = [
-            _team(token, account, send, now, base, known, alone=False) for account in accounts
-        ]
-    refused = [report.error for report in reports if isinstance(report.error, TeamRefused)]
-    if refused and len(refused) == len(reports):
-        # Every team refused the token it just listed them with: the token is what failed.
-        raise api.TokenRejected(refused[0].token_message)
-    return reports
+        self._add_teams(accounts, named=False)
+
+    def _add_teams(self, accounts: list[api.Account], *, named: bool) -> None:
+        for account in accounts:
+            index = len(self._teams)
+            self._teams.append(_Team(account, named=named))
+            slug = account.slug
+            self._queue.append(
+                (("bandwidth", index), api.bandwidth_request(self._token, slug, base=self._base))
+            )
+            if named:
+                request = api.account_request(self._token, slug, base=self._base)
+                self._queue.append((("details", index), request))
+
+    def _decide(self, index: int) -> None:
+        team = self._teams[index]
+        report = team.figures
+        if report is None:
+            return  # the team's figures are still on their way
+        if report.bandwidth is not None and team.named:
+            if team.details is None:
+                return  # the team's details are still on their way
+            try:
+                account = api.read_account(_answer(team.details), team.account.slug, self._now())
+            except api.CheckError:
+                # Without Netlify's account object the plan is unknown; the figures still stand.
+                pass
+            else:
+                report = self._judged(replace(report, account=account, account_known=True))
+        team.report = report
+
+    def _figures(self, account: api.Account, outcome: Outcome, *, known: bool) -> TeamReport:
+        try:
+            response = _answer(outcome)
+            result = api.read_bandwidth(response, account.slug, self._now())
+        except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
+            # In a list of teams, one that fails (a role without billing access, say) is
+            # reported in its place and the rest still count; a token, rate or network failure
+            # ends it all.
+            if self._alone:
+                raise
+            return TeamReport(account, None, error)
+        except api.TokenRejected as error:
+            # The token has just listed this team, so a 401 here is about the team, not the token.
+            if self._alone:
+                raise
+            return TeamReport(account, None, TeamRefused(account.slug, error.message))
+        raw = json.dumps(json.loads(response.body), indent=2)
+        unchanged = self._memory.get(account.slug) == response.body
+        self._memory[account.slug] = response.body
+        report = TeamReport(account, result, raw=raw, unchanged=unchanged, account_known=known)
+        return self._judged(report) if known else report
+
+    def _judged(self, report: TeamReport) -> TeamReport:
+        """A legacy plan's figures must say what is included; a credit plan's need not."""
+        assert report.bandwidth is not None
+        if report.plan != "legacy" or report.bandwidth.included is not None:
+            return report
+        error = api.missing_figure("included")
+        if self._alone:
+            raise error
+        return replace(report, bandwidth=None, error=error, raw="")
 
 
-def _named(
-    token: str,
-    slug: str,
-    send: Send,
-    now: Clock,
-    base: str,
-    memory: Memory,
-    *,
-    alone: bool,
-) -> TeamReport:
-    """A team named by slug: its figures, and Netlify's account object for it (getAccount), which
-    says whether the team is on a credit-based plan. Without that object the plan is unknown,
-    and the figures still stand."""
-    report = _team(
-        token, api.Account(slug, slug, None, {}), send, now, base, memory, alone=alone, known=False
-    )
-    if report.bandwidth is None:
-        return report
-    try:
-        account = api.read_account(send(api.account_request(token, slug, base=base)), slug, now())
-    except api.CheckError:
-        return report
-    return _judged(replace(report, account=account, account_known=True), alone=alone)
+# Which request an id was: ("accounts", -1), ("bandwidth", team) or ("details", team).
+Key = tuple[str, int]
 
 
-def _team(
-    token: str,
-    account: api.Account,
-    send: Send,
-    now: Clock,
-    base: str,
-    memory: Memory,
-    *,
-    alone: bool,
-    known: bool = True,
-) -> TeamReport:
-    response = send(api.bandwidth_request(token, account.slug, base=base))
-    try:
-        result = api.read_bandwidth(response, account.slug, now())
-    except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
-        # In a list of teams, one that fails (a role without billing access, say) is reported
-        # in its place and the rest still count; a token, rate or network failure ends it all.
-        if alone:
-            raise
-        return TeamReport(account, None, error)
-    except api.TokenRejected as error:
-        # The token has just listed this team, so a 401 here is about the team, not the token.
-        if alone:
-            raise
-        return TeamReport(account, None, TeamRefused(account.slug, error.message))
-    raw = json.dumps(json.loads(response.body), indent=2)
-    unchanged = memory.get(account.slug) == response.body
-    memory[account.slug] = response.body
-    report = TeamReport(account, result, raw=raw, unchanged=unchanged, account_known=known)
-    return _judged(report, alone=alone) if known else report
+@dataclass
+class _Team:
+    account: api.Account
+    # Named by slug: its account object (getAccount) comes with its figures.
+    named: bool
+    # Its figures as read, before its details (if named) have come.
+    figures: TeamReport | None = None
+    details: Outcome | None = None
+    report: TeamReport | None = None
 
 
-def _judged(report: TeamReport, *, alone: bool) -> TeamReport:
-    """A legacy plan's figures must say what is included; a credit plan's need not."""
-    assert report.bandwidth is not None
-    if report.plan != "legacy" or report.bandwidth.included is not None:
-        return report
-    error = api.missing_figure("included")
-    if alone:
-        raise error
-    return replace(report, bandwidth=None, error=error, raw="")
+def _answer(outcome: Outcome) -> api.Response:
+    if isinstance(outcome, api.CheckError):
+        raise outcome
+    return outcome
+
+
+def answered_by(running: Check, answer: Send) -> list[TeamReport]:
+    """A check whose answers come from memory (the example, the warm-up): one at a time."""
+    while not running.finished:
+        for request_id, request in running.requests():
+            running.receive(request_id, answer(request))
+    return running.reports()

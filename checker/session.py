@@ -1,83 +1,140 @@
 """The browser's Python: one Session per worker, which the worker calls and nothing else.
 
-Each call takes the form as JSON and returns the view (checker/view.py) as JSON, and never
-raises: the page must get a sentence, never a traceback. The session holds what a worker's
-checks share, Netlify's last answers, for the worker's life only ("Forget token" ends that life).
+Python decides what to ask Netlify and what the answers mean; the worker (static/worker.js) does
+the sending, several requests at once, with `fetch`. A check goes:
+
+    begin(form)             -> {"send": [request, …]} or, needing no request, {"view": view}
+    receive(id, outcome)    -> {"send": [request, …], "done": bool, "answered": bool}
+    view()                  -> the view: partial (teams still asking) until done
+
+Every argument and answer is JSON text, and no call raises: the page must get a sentence, never a
+traceback. The session holds Netlify's last answers, to say "unchanged", for the worker's life
+only ("Forget token" ends that life). docs/worker-protocol.md has the shapes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from typing import Any
 
-from checker import api, samples, transport
-from checker.check import Memory, check, utc_now
-from checker.transport import Send
+from checker import api, samples
+from checker.check import Check, Memory, Outcome, utc_now
 from checker.view import View, error_view, page_view
 
-# What the page needs to know of Python's own limits, sent with the worker's `ready` message:
-# the page's watchdog stops a worker silent for longer than Python's own bound on a request
-# (pyodide-http's urllib ignores timeouts), with Python's own words.
-LIMITS = {
-    "request_ms": transport.TIMEOUT_SECONDS * 1000,
-    "timed_out": transport.timed_out().message,
-}
+# What the page needs to know of Python's limits, sent with the worker's `ready` message: the
+# worker gives up on a request after `request_ms` and says `timed_out`, and the page's watchdog
+# stops a worker silent for longer than that, with the same words.
+LIMITS = {"request_ms": api.TIMEOUT_SECONDS * 1000, "timed_out": api.timed_out().message}
+
+# What the worker reports of a request that got no answer, by its `failed` field.
+FAILURES = {"network": api.unreachable, "timeout": api.timed_out, "redirect": api.redirected}
+
+UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 
 
 class Session:
     def __init__(self) -> None:
         self._memory: Memory = {}
+        self._running: Check | None = None
+        self._answered = 0
 
     def limits(self) -> str:
         return json.dumps(LIMITS)
 
-    def check(self, form: str, send: Send, on_request: Callable[[], None] | None = None) -> str:
-        """The form as JSON in, the view as JSON out. `on_request` runs before each request,
-        so that the page can time requests rather than checks."""
-        return json.dumps(_answer(form, _announcing(send, on_request), self._memory))
+    def begin(self, form: str) -> str:
+        """A check of the form's team, or every team; the example needs no request at all."""
+        self._running = None
+        try:
+            fields = json.loads(form)
+            if fields.get("example") is True:
+                now = utc_now()
+                return _json({"view": page_view(samples.example_reports(now), now, example=True)})
+            team = str(fields.get("team", ""))
+            self._running = Check(str(fields.get("token", "")), [team], memory=self._memory)
+            self._answered = 0
+            return _json({"send": self._requests()})
+        except api.CheckError as error:
+            return _json({"view": error_view(error)})
+        except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
+            return _json({"view": error_view(api.CheckError(UNEXPECTED))})
 
-    def warm_up(self, send: Send, url: str, on_request: Callable[[], None] | None = None) -> str:
-        """One check against the recorded answer while the page has nothing else to do.
+    def receive(self, request_id: int, outcome: str) -> str:
+        """One request's outcome: Netlify's answer ({status, headers, body}) or {failed: kind}.
+        `answered` says whether a team has had its answer since the last view."""
+        running = self._running
+        if running is None:
+            return _json({"send": [], "done": True, "answered": False})
+        try:
+            running.receive(request_id, _outcome(json.loads(outcome)))
+        except Exception:  # noqa: BLE001 - as in begin()
+            running.receive(request_id, api.CheckError(UNEXPECTED))
+        answered = sum(not isinstance(team, api.Account) for team in running.partial())
+        news, self._answered = answered > self._answered, answered
+        return _json({"send": self._requests(), "done": running.finished, "answered": news})
 
-        A person's first check then finds every code path already run once (first calls are
-        several times slower in the browser: lazily compiled patterns, caches, specialisation)
-        and answers as fast as the ones after it. The transport's path is warmed with a request
-        for `url`, a small file of the page's own origin; Netlify is not contacted, and nothing
-        of this session's is touched. The view lets the page warm up its drawing the same way.
-        """
+    def view(self) -> str:
+        """The check's view: every team known so far, those without an answer shown waiting."""
+        running = self._running
+        if running is None:
+            return _json(error_view(api.CheckError(UNEXPECTED)))
+        try:
+            view: View = (
+                page_view(running.reports(), utc_now())
+                if running.finished
+                else page_view(running.partial(), utc_now())
+            )
+        except api.CheckError as error:
+            view = error_view(error)
+        except Exception:  # noqa: BLE001 - as in begin()
+            view = error_view(api.CheckError(UNEXPECTED))
+        return _json(view)
 
-        def recorded(request: api.Request) -> api.Response:
-            send(api.Request("GET", url, {"Accept": "application/json"}))
-            if request.url.endswith("/bandwidth"):
-                return samples.RECORDED_BANDWIDTH
-            return api.Response(200, json.dumps(samples.RECORDED_ACCOUNT).encode())
+    def warm_up(self) -> str:
+        """One check of several teams against recorded answers, while the page has nothing else
+        to do: a person's first check then finds every code path already run once (first calls
+        are several times slower in the browser: lazily compiled patterns, caches,
+        specialisation) and answers as fast as the ones after it. Netlify is not contacted, and
+        nothing of this session's is touched. The view lets the page warm up its drawing."""
+        session = Session()
+        step = json.loads(session.begin(json.dumps({"token": "nfp_warm_up", "team": ""})))
+        queue = list(step["send"])
+        while queue:
+            request = queue.pop(0)
+            step = json.loads(session.receive(request["id"], _recorded(request["url"])))
+            if step["answered"]:
+                session.view()
+            queue += step["send"]
+        return session.view()
 
-        form = json.dumps({"token": "nfp_warm_up", "team": "warm-up"})
-        return json.dumps(_answer(form, _announcing(recorded, on_request), {}))
+    def _requests(self) -> list[dict[str, Any]]:
+        assert self._running is not None
+        return [
+            {"id": request_id, "method": r.method, "url": r.url, "headers": r.headers}
+            for request_id, r in self._running.requests()
+        ]
 
 
-def _announcing(send: Send, on_request: Callable[[], None] | None) -> Send:
-    def announced(request: api.Request) -> api.Response:
-        if on_request is not None:
-            on_request()
-        return send(request)
+def _outcome(outcome: dict[str, Any]) -> Outcome:
+    failed = outcome.get("failed")
+    if failed is not None:
+        return FAILURES.get(failed, api.unreachable)()
+    headers = {str(name).lower(): str(value) for name, value in outcome["headers"].items()}
+    return api.Response(int(outcome["status"]), str(outcome["body"]).encode(), headers)
 
-    return announced
+
+def _recorded(url: str) -> str:
+    """The recorded answer to a warm-up request, as the worker would report it."""
+    if url.endswith("/accounts"):
+        credit_team = samples.account("warm-up-credits", "Credits", "Free", credits=(0, 300))
+        body = json.dumps([samples.RECORDED_ACCOUNT, credit_team])
+    elif url.endswith("/bandwidth"):
+        body = samples.RECORDED_BANDWIDTH.body.decode()
+    else:
+        body = json.dumps(samples.RECORDED_ACCOUNT)
+    return json.dumps(
+        {"status": 200, "headers": {"content-type": "application/json"}, "body": body}
+    )
 
 
-def _answer(form: str, send: Send, memory: Memory) -> View:
-    try:
-        fields = json.loads(form)
-        if fields.get("example") is True:
-            now = utc_now()
-            return page_view(samples.example_reports(now), now, example=True)
-        team = str(fields.get("team", ""))
-        reports = check(str(fields.get("token", "")), [team], send, memory=memory)
-        return page_view(reports, utc_now())
-    except api.CheckError as error:
-        return error_view(error)
-    except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
-        failure = api.CheckError(
-            "Something unexpected went wrong while checking. Please try again."
-        )
-        return error_view(failure)
+def _json(value: object) -> str:
+    return json.dumps(value)

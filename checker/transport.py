@@ -1,8 +1,8 @@
-"""The one place that does I/O: send a `Request`, return the `Response`, whatever its status.
+"""The command line's I/O: send a `Request` with `urllib` and return the `Response`, whatever its
+status; and run a check's requests at once, from a few threads (urllib blocks).
 
-On CPython this is plain `urllib`. In the browser, pyodide-http has patched `urllib` to use a
-synchronous XMLHttpRequest, so the same code runs there; the differences it brings (no HTTPError
-for 4xx/5xx, JavaScript errors for refused or dropped connections, no timeout) are absorbed here.
+The browser does its own I/O (static/worker.js sends the same requests with `fetch`), so nothing
+the page's Python imports comes from here.
 """
 
 from __future__ import annotations
@@ -11,17 +11,26 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from checker.api import MAX_BODY_BYTES, NetworkError, Request, Response, TimedOut
+from checker import api
+from checker.api import (
+    MAX_BODY_BYTES,
+    TIMEOUT_SECONDS,
+    NetworkError,
+    Request,
+    Response,
+    Send,
+    timed_out,
+    unreachable,
+)
+from checker.check import CAP, Check, Clock, Memory, Outcome, TeamReport, utc_now
 from checker.inputs import is_loopback
 
-TIMEOUT_SECONDS = 20
-# Named on the command line; in the browser pyodide-http leaves it out, since a page's own
-# User-Agent would be one more header for Netlify's CORS answer to allow.
+# Named on the command line only: the page sends no header of its own beyond Authorization,
+# which is all that Netlify's CORS answer need allow.
 USER_AGENT = "netlify-bandwidth-checker/1.0 (Python; the Netlify bandwidth checker command line)"
-
-Send = Callable[[Request], Response]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -56,11 +65,9 @@ def send(request: Request) -> Response:
                 "Could not make a secure connection to Netlify's API: its certificate could not "
                 "be verified. A proxy or antivirus that intercepts HTTPS can cause this."
             ) from None
-        raise _unreachable() from None
-    except Exception as error:
-        if _is_browser_failure(error) or isinstance(error, OSError):
-            raise _unreachable() from None
-        raise
+        raise unreachable() from None
+    except OSError:
+        raise unreachable() from None
 
 
 def _response(status: int, headers: object, body: bytes) -> Response:
@@ -68,19 +75,34 @@ def _response(status: int, headers: object, body: bytes) -> Response:
     return Response(status=status, body=body, headers={k.lower(): v for k, v in pairs})
 
 
-def _is_browser_failure(error: Exception) -> bool:
-    return type(error).__name__ == "JsException"
-
-
-def timed_out() -> TimedOut:
-    return TimedOut(
-        f"Netlify did not answer within {TIMEOUT_SECONDS} seconds. "
-        "Check your connection, then try again."
-    )
-
-
-def _unreachable() -> NetworkError:
-    return NetworkError(
-        "Could not reach Netlify's API: you may be offline, or something between you and "
-        "api.netlify.com (a firewall, VPN or browser extension) blocked the request."
-    )
+def check(
+    token_text: str,
+    team_texts: Sequence[str],
+    send: Send = send,
+    *,
+    now: Clock = utc_now,
+    base: str = api.API_BASE,
+    memory: Memory | None = None,
+    cap: int = CAP,
+) -> list[TeamReport]:
+    """Check the named teams, or every team the token can see (checker/check.py), with up to
+    `cap` requests in flight at once. Raises CheckError if no team can be checked."""
+    running = Check(token_text, team_texts, now=now, base=base, memory=memory, cap=cap)
+    pool = ThreadPoolExecutor(max_workers=cap)
+    in_flight: dict[Future[Response], int] = {}
+    try:
+        while not running.finished:
+            for request_id, request in running.requests():
+                in_flight[pool.submit(send, request)] = request_id
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                request_id = in_flight.pop(future)
+                try:
+                    outcome: Outcome = future.result()
+                except api.CheckError as error:
+                    outcome = error
+                running.receive(request_id, outcome)
+    finally:
+        # A check that has ended early does not wait for the requests still in flight.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return running.reports()

@@ -7,6 +7,7 @@ docs/worker-protocol.md describes the view's shape for the page's side.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal, TypedDict
 
@@ -61,6 +62,7 @@ class TeamView(TypedDict):
     plan: Plan  # "legacy" (an allowance), "credit" (credits) or "unknown"
     over: bool  # over a bandwidth allowance: only ever on a legacy plan
     runs_out: bool  # on course to use up a credit plan's credits
+    pending: bool  # still waiting for Netlify's answer: heading, subtitle and note only
     error: Failure | None
     headline: Headline | None
     meter: Meter | None
@@ -112,7 +114,10 @@ METER_LOW, METER_HIGH = 0.75, 0.9
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def page_view(reports: list[TeamReport], now: datetime, *, example: bool = False) -> PageView:
+def page_view(
+    reports: Sequence[TeamReport | api.Account], now: datetime, *, example: bool = False
+) -> PageView:
+    """Every team's view; a team given by its account alone is still waiting for its answer."""
     return {
         "ok": True,
         "example": example,
@@ -120,9 +125,19 @@ def page_view(reports: list[TeamReport], now: datetime, *, example: bool = False
     }
 
 
-def units_view(reports: list[TeamReport], now: datetime, units: str, example: bool) -> UnitsView:
-    teams = [team_view(report, now, units) for report in reports]
-    return {"status": ("Example: " if example else "") + _status(reports, teams), "teams": teams}
+def units_view(
+    reports: Sequence[TeamReport | api.Account], now: datetime, units: str, example: bool
+) -> UnitsView:
+    answered = [report for report in reports if isinstance(report, TeamReport)]
+    teams = [
+        team_view(report, now, units) if isinstance(report, TeamReport) else _pending_view(report)
+        for report in reports
+    ]
+    if len(answered) < len(reports):
+        status = f"{len(answered)} of {len(reports)} teams have answered…"
+    else:
+        status = ("Example: " if example else "") + _status(answered, teams)
+    return {"status": status, "teams": teams}
 
 
 def error_view(error: api.CheckError) -> ErrorView:
@@ -145,32 +160,47 @@ def team_view(
     return team
 
 
-def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
-    account = report.account
+def _pending_view(account: api.Account) -> TeamView:
+    team = _bare_view(account, "unknown")
+    team["pending"] = True
+    team["note"] = "Asking Netlify…"
+    return team
+
+
+def _bare_view(account: api.Account, plan: Plan) -> TeamView:
     subtitle = " · ".join(filter(None, [account.plan, _unless(account.slug, account.name)]))
-    team: TeamView = {
+    return {
         "slug": account.slug,
         "heading": account.name,
         "subtitle": subtitle,
-        "plan": report.plan,
+        "plan": plan,
         "over": False,
         "runs_out": False,
+        "pending": False,
         "error": None,
         "headline": None,
         "meter": None,
         "pace": None,
         "rows": [],
-        "quotas": quota_rows(account.quotas, report.plan),
-        "note": UNCHANGED if report.unchanged else None,
+        "quotas": [],
+        "note": None,
         "caveat": None,
         "link": None,
-        "raw": report.raw,
+        "raw": "",
     }
+
+
+def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
+    account = report.account
+    team = _bare_view(account, report.plan)
+    team["raw"] = report.raw
+    if report.unchanged:
+        team["note"] = UNCHANGED
     if report.bandwidth is None:
         assert report.error is not None
         team["error"] = {"message": report.error.message, "field": None}
-        team["quotas"] = []
         return team
+    team["quotas"] = quota_rows(account.quotas, report.plan)
     figures = usage(report.bandwidth, now)
     text = _amounts(figures, units)
     use = team_credit_use(report, now)

@@ -52,21 +52,22 @@ let checks = 0;
 let held = null;
 // Whether a check waits for its result: the button does nothing meanwhile.
 let waiting = false;
-// Whether the widget's token window is open, so that the status line keeps asking for the token.
-let awaitingToken = false;
+// The loading line on show, if any: "ready" replaces that line only, never a line the reader
+// still needs (the token window that closed, say, which Python may finish loading after).
+let loadingLine = null;
 
 python.addEventListener("progress", ({ detail }) => showLoading(detail.loaded / detail.total));
 python.addEventListener("ready", ({ detail }) => {
   hideLoading();
   performance.mark("python-ready", { detail: { runtime: detail.runtime } });
   if (waiting) setStatus("Asking Netlify…");
-  else if (!awaitingToken) setStatus("Ready.");
+  else if ($("#status").textContent === loadingLine) setStatus("Ready.");
 });
-python.addEventListener("reloading", () => setStatus("Loading Python again…"));
+python.addEventListener("reloading", () => sayLoading("Loading Python again…"));
 python.addEventListener("restarting", ({ detail }) => {
   setBusy(false);
   showAlert(detail.message);
-  setStatus("Restarting Python…");
+  sayLoading("Restarting Python…");
   showLoading();
 });
 python.addEventListener("loadfailed", ({ detail }) => showLoadFailure(detail.reason));
@@ -76,10 +77,15 @@ python.addEventListener("warmedup", ({ detail }) => {
   if (detail.view.ok) renderView(detail.view, units());
 });
 
-function startPython(status) {
+function startPython() {
   showLoading();
   python.start();
-  setStatus(status);
+  sayLoading("Loading Python…");
+}
+
+function sayLoading(line) {
+  loadingLine = line;
+  setStatus(line);
 }
 
 // A check, or the example ({ example: true }): now, or as soon as Python is ready.
@@ -99,9 +105,11 @@ async function ask(formData) {
         : `Loading Python${again ? " again" : ""}; your check will run as soon as it is ready.`,
     );
   }
+  // A check of several teams draws each card as its answer arrives.
+  const partial = (view) => id === checks && draw(view);
   let view;
   try {
-    view = await python.check(formData);
+    view = await python.check(formData, { onPartial: partial });
   } catch {
     // Said already, by the "restarting" or "loadfailed" event; or the token was forgotten.
     if (id === checks) waiting = false;
@@ -124,7 +132,7 @@ function show(view) {
     pointAt({ token: tokenInput, team: teamInput }[view.error.field]);
     return;
   }
-  draw();
+  draw(view);
   // The example's figures are made up here: there is nothing at Netlify to refresh.
   refreshButton.hidden = view.example;
   performance.mark("result-shown");
@@ -132,9 +140,10 @@ function show(view) {
 
 const units = () => form.elements.units.value;
 
-function draw() {
-  const { status } = shown.units[units()];
-  results.replaceChildren(...renderView(shown, units()));
+function draw(view) {
+  shown = view;
+  const { status } = view.units[units()];
+  results.replaceChildren(...renderView(view, units()));
   setStatus(status);
 }
 
@@ -160,12 +169,8 @@ function submit(event) {
 function askForToken() {
   clearAlert();
   const opened = openTokenWindow({
-    onToken: (token) => {
-      awaitingToken = false;
-      checkWithHeldToken(token);
-    },
+    onToken: checkWithHeldToken,
     onClosed: () => {
-      awaitingToken = false;
       setStatus("The token window closed without a token. Press Check bandwidth to open it again.");
     },
   });
@@ -178,7 +183,6 @@ function askForToken() {
     $("#new-tab").focus();
     return;
   }
-  awaitingToken = true;
   setStatus("Sign in or paste your token in the checker's window that opened.");
 }
 
@@ -255,7 +259,7 @@ function forget() {
   showLoading();
   // The worker may hold the token in Python's memory; a fresh worker holds nothing.
   python.forget();
-  setStatus("Token forgotten. Loading a fresh Python…");
+  sayLoading("Token forgotten. Loading a fresh Python…");
   (tokenInput ?? submitButton).focus();
 }
 
@@ -266,7 +270,7 @@ $("#toggle-token")?.addEventListener("click", (event) => {
 });
 form.addEventListener("submit", submit);
 form.addEventListener("change", (event) => {
-  if (event.target.name === "units" && shown?.ok) draw();
+  if (event.target.name === "units" && shown?.ok) draw(shown);
   if (event.target === rememberBox || rememberBox.checked) remember(form);
 });
 $("#forget").addEventListener("click", forget);
@@ -288,7 +292,7 @@ if (framed) {
   tokenInput.focus();
 } else if (embedded) {
   // A blog's readers download Python only once one of them starts using the checker.
-  const intent = () => python.state === "idle" && startPython("Loading Python…");
+  const intent = () => python.state === "idle" && startPython();
   // Check bandwidth opens a window here: the note that says so is read out with the button.
   submitButton.setAttribute("aria-describedby", "window-note");
   form.addEventListener("focusin", intent);
@@ -298,7 +302,7 @@ if (framed) {
   reportHeight();
 } else {
   if (mode === "page") showEmbedSnippets();
-  startPython("Loading Python…");
+  startPython();
 }
 // A sign-in answer, now or by a later change of fragment; the widget never signs in itself.
 if (!embedded && !framed) {

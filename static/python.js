@@ -4,7 +4,8 @@
 //   const python = new Python();
 //   python.addEventListener("ready", …);  // also "progress", "warmedup", "restarting",
 //   python.start();                       // "reloading" (a kept runtime failed) and "loadfailed"
-//   const view = await python.check(form);
+//   const view = await python.check(form, { onPartial });  // onPartial(view): some teams have
+//                                                          // answered, others are still asked
 //
 // A check rejects with a PythonError whose `kind` says why: "timed-out" (Netlify, or the
 // worker, was silent longer than Python's own bound on a request), "crashed", "load-failed"
@@ -62,10 +63,11 @@ export class Python extends EventTarget {
     this.#watchLoading(0);
   }
 
-  // Resolves to the view Python decided (docs/worker-protocol.md).
-  check(form) {
+  // Resolves to the view Python decided (docs/worker-protocol.md); meanwhile `onPartial` gets
+  // each partial view of a check of several teams.
+  check(form, { onPartial } = {}) {
     return new Promise((resolve, reject) => {
-      const settle = { resolve, reject };
+      const settle = { resolve, reject, onPartial };
       this.#queued?.settle.reject(new PythonError("superseded", "A newer check was asked for."));
       this.#queued = { form, settle };
       if (this.state === "ready" && !this.#current) this.#runQueued();
@@ -141,8 +143,8 @@ export class Python extends EventTarget {
     this.#arm(this.#limits.request_ms + FIRST_REQUEST_MARGIN_MS);
   }
 
-  // The watchdog, against a worker that is silent for longer than Python's own bound: a
-  // request that stalls in the browser (pyodide-http ignores urllib's timeout), or a hang.
+  // The watchdog, against a worker that is silent for longer than Python's own bound on a
+  // request: the worker ends a stalled request itself, so this catches a worker that hangs.
   #arm(ms) {
     clearTimeout(this.#current.timer);
     this.#current.timer = setTimeout(
@@ -177,6 +179,9 @@ export class Python extends EventTarget {
         break;
       case "request":
         if (current) this.#arm(this.#limits.request_ms + WATCHDOG_MARGIN_MS);
+        break;
+      case "partial":
+        current?.settle.onPartial?.(message.view);
         break;
       case "result":
         if (!current) return;

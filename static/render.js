@@ -19,6 +19,10 @@ export function renderView(view, units) {
 function renderTeam(team) {
   const heading = el("h2", {}, team.heading);
   const subtitle = el("p", { class: "subtitle" }, team.subtitle);
+  if (team.pending) {
+    const note = el("p", { class: "note" }, team.note);
+    return el("article", { class: "team pending", "aria-busy": "true" }, heading, subtitle, note);
+  }
   if (team.error) {
     const error = el("p", { class: "team-error" }, team.error.message);
     return el("article", { class: "team" }, heading, subtitle, error);

@@ -207,12 +207,9 @@ const python = (async () => {
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
     ...downloads.map(({ done }) => done),
   ]);
-  // The checker's Python and pyodide-http were compiled into the standard library's zip by
-  // build.py. One session per worker: checker/session.py is all of Python this worker calls.
-  pyodide.runPython("import pyodide_http\npyodide_http.patch_all()");
-  const session = pyodide.pyimport("checker.session").Session();
-  const send = pyodide.pyimport("checker.transport").send;
-  return { session, send };
+  // The checker's Python was compiled into the standard library's zip by build.py. One session
+  // per worker: checker/session.py is all of Python this worker calls.
+  return pyodide.pyimport("checker.session").Session();
 })();
 
 // A check that has come in ends the warm-up: it must not wait behind a round of it.
@@ -227,22 +224,21 @@ let checked = false;
 const WARM_UP_ROUNDS = 7;
 const WARM_UP_GAP_MS = 100;
 
-async function warmUp({ session, send }) {
-  const lockFile = here("%RUNTIME_DIR%pyodide-lock.json");
+async function warmUp(session) {
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     if (round > 0) await new Promise((resume) => setTimeout(resume, WARM_UP_GAP_MS));
     if (checked) return;
-    const view = JSON.parse(session.warm_up(send, lockFile, () => {}));
+    const view = JSON.parse(session.warm_up());
     // The page warms up its drawing with the first round's view.
     if (round === 0) postMessage({ type: "warmed-up", view });
   }
 }
 
 python.then(
-  async (python) => {
-    const limits = JSON.parse(python.session.limits());
+  async (session) => {
+    const limits = JSON.parse(session.limits());
     postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded", limits });
-    warmUp(python);
+    warmUp(session);
     for (const url of await Promise.all(downloads.map(keep))) {
       if (url) postMessage({ type: "kept", url });
     }
@@ -250,14 +246,77 @@ python.then(
   (error) => postMessage({ type: "failed", reason: reason(error) }),
 );
 
+// One request as Python built it, sent with fetch; its outcome as Python reads it. Only the
+// headers Python gave (Authorization, and Accept, which CORS allows anyway); no credentials,
+// and no redirect followed, since one could carry the token elsewhere. Python never sees a
+// JavaScript error: a refused or dropped request is `{failed: "network"}`.
+async function send({ method, url, headers }, abort, limitMs) {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, limitMs);
+  try {
+    const response = await fetch(url, {
+      method,
+      headers,
+      credentials: "omit",
+      redirect: "manual",
+      signal: abort.signal,
+    });
+    if (response.type === "opaqueredirect") return { failed: "redirect" };
+    const body = await response.text();
+    return { status: response.status, headers: Object.fromEntries(response.headers), body };
+  } catch {
+    return { failed: timedOut ? "timeout" : "network" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// A check: Python says what to send, up to six requests at once (checker/check.py keeps the
+// cap), and reads each outcome as it arrives. The page is told of each request as it starts
+// (its watchdog times requests, not checks) and gets a partial view whenever a team has
+// answered, so that each card is drawn as soon as its figures are here.
+async function runCheck(session, id, form, limits) {
+  const first = JSON.parse(session.begin(JSON.stringify(form)));
+  if (first.view) return first.view;
+  const inFlight = new Map(); // each request's promise, and what aborts it
+  let done = false;
+  let drawing = null;
+  const start = (request) => {
+    const abort = new AbortController();
+    postMessage({ type: "request", id });
+    const sending = send(request, abort, limits.request_ms).then((outcome) => {
+      inFlight.delete(sending);
+      if (done) return;
+      const step = JSON.parse(session.receive(request.id, JSON.stringify(outcome)));
+      done = step.done;
+      step.send.forEach(start);
+      // Drawn once the answers that arrived together are all read, not once for each.
+      if (step.answered && !done && !drawing) {
+        drawing = setTimeout(() => {
+          drawing = null;
+          if (!done) postMessage({ type: "partial", id, view: JSON.parse(session.view()) });
+        });
+      }
+    });
+    inFlight.set(sending, abort);
+  };
+  first.send.forEach(start);
+  while (!done && inFlight.size) await Promise.race(inFlight.keys());
+  // A check that ended early (a rate limit, say) leaves nothing running behind it.
+  for (const abort of inFlight.values()) abort.abort();
+  clearTimeout(drawing);
+  return JSON.parse(session.view());
+}
+
 // docs/worker-protocol.md: every `check` is answered by one `result`.
 self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
-  const { session, send } = await python;
-  // Each request tells the page it started, so the page's watchdog times requests, not checks.
-  const form = JSON.stringify(data.form);
-  const started = () => postMessage({ type: "request", id: data.id });
-  const view = JSON.parse(session.check(form, send, started));
+  const session = await python;
+  const limits = JSON.parse(session.limits());
+  const view = await runCheck(session, data.id, data.form, limits);
   postMessage({ type: "result", id: data.id, view });
 };

@@ -166,6 +166,14 @@ class FakeNetlify:
         # The least Netlify's CORS answer could be: Authorization allowed, nothing exposed.
         self.strict_cors = False
         self.release = threading.Event()
+        # Paths whose answers wait for `release`, then come as usual.
+        self.held: set[str] = set()
+        # Seconds every answer, preflights included, waits: a slow link to Netlify.
+        self.delay = 0.0
+        # Teams beyond TEAMS that the token can see, each with acme's figures.
+        self.more_teams: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert("api.netlify.com", "localhost", "127.0.0.1").configure_cert(context)
         fake = self
@@ -204,6 +212,14 @@ class FakeNetlify:
         self.expose_headers = False
         self.strict_cors = False
         self.release = threading.Event()
+        self.held = set()
+        self.delay = 0.0
+        self.more_teams = []
+        self.most_in_flight = 0
+
+    def hold(self, path: str) -> None:
+        """Answer `path` (under /api/v1) only once the test sets `release`."""
+        self.held.add(PREFIX + path)
 
     def api_requests(self) -> list[Seen]:
         """The requests that reached the API, preflights left out."""
@@ -230,15 +246,19 @@ class FakeNetlify:
     def _default(self, seen: Seen) -> Reply:
         if seen.headers.get("authorization") != f"Bearer {TOKEN}":
             return error(401, "Access Denied")
+        teams = TEAMS + self.more_teams
         if seen.path == PREFIX + "/accounts":
-            return Reply(200, TEAMS)
+            return Reply(200, teams)
         parts = seen.path.removeprefix(PREFIX + "/").split("/")
         if len(parts) == 2 and parts[0] == "accounts":
-            team = next((team for team in TEAMS if team["slug"] == parts[1]), None)
+            team = next((team for team in teams if team["slug"] == parts[1]), None)
             return Reply(200, team) if team else error(404, "Not Found")
         if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "bandwidth":
+            more = any(team["slug"] == parts[1] for team in self.more_teams)
             with self._lock:
-                figures = self._figures.setdefault(parts[1], bandwidth_figures(parts[1]))
+                figures = self._figures.setdefault(
+                    parts[1], bandwidth_figures("acme" if more else parts[1])
+                )
             if figures is None:
                 return error(404, "Not Found")
             if seen.headers.get("if-none-match") == ETAG:
@@ -274,6 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:
         self.netlify.requests.append(Seen("OPTIONS", self.path, self._headers()))
+        time.sleep(self.netlify.delay)
         self.send_response(204)
         if self.netlify.cors:
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -285,6 +306,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:
+        netlify = self.netlify
+        with netlify._lock:
+            netlify.in_flight += 1
+            netlify.most_in_flight = max(netlify.most_in_flight, netlify.in_flight)
+        try:
+            time.sleep(netlify.delay)
+            if self.path in netlify.held:
+                netlify.release.wait(60)
+            self._answer()
+        finally:
+            with netlify._lock:
+                netlify.in_flight -= 1
+
+    def _answer(self) -> None:
         reply = self.netlify.answer(Seen("GET", self.path, self._headers()))
         if reply.stall:
             self.netlify.release.wait(60)

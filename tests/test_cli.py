@@ -82,10 +82,10 @@ def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "27.2 GB of 107 GB used (25.3 %)" in result.stdout
     assert "Side Projects" not in result.stdout
-    # The figures, then the team's details: its name, plan and quotas.
-    assert [r.path for r in netlify.api_requests()] == [
-        "/api/v1/accounts/acme/bandwidth",
+    # The figures, and with them the team's details: its name, plan and quotas.
+    assert sorted(r.path for r in netlify.api_requests()) == [
         "/api/v1/accounts/acme",
+        "/api/v1/accounts/acme/bandwidth",
     ]
     assert "Acme Web · Pro · acme" in result.stdout
     assert re.search(r"\n  Sites +12 of 500\n", result.stdout)

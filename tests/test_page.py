@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
+from checker import samples
+from checker.check import CAP
 from tests.audit import audited_context
 from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS
@@ -131,6 +133,50 @@ def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetl
     # A credit plan's "credits used: 0" is Netlify's blind spot, never shown as a real zero.
     assert "Monthly credits\n300" in text and "Credits\n" not in text
     assert checker.page.locator("meter").count() == 3
+
+
+def test_each_teams_card_is_drawn_as_its_answer_comes(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.hold("/accounts/side-projects/bandwidth")
+    before = checker.marks("result-shown")
+    checker.submit(team="")
+    status = "() => document.querySelector('[role=status]').textContent"
+    checker.until(f"{status} === '2 of 3 teams have answered…'")
+    cards = checker.results.locator("article")
+    # In the list's order, the slow team's card waiting in its place.
+    assert cards.count() == 3
+    assert "25.3 GiB of 100 GiB used" in cards.nth(0).inner_text()
+    assert cards.nth(1).inner_text().endswith("Asking Netlify…")
+    assert "90 of 300 credits" in cards.nth(2).inner_text()
+    netlify.release.set()
+    checker.wait_result(before)
+    assert checker.page.evaluate(status) == "Checked 3 teams: 1 over the allowance."
+    assert "130 GiB of 100 GiB used" in cards.nth(1).inner_text()
+
+
+def test_a_token_with_more_teams_than_the_cap_gets_them_all_six_at_a_time(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.more_teams = [samples.account(f"team-{n}", f"Team {n}", "Pro") for n in range(7)]
+    # Slow answers, so that the requests overlap at the fake as they would at Netlify.
+    netlify.delay = 0.2
+    checker.check(team="")
+    headings = checker.results.locator("article h2").all_inner_texts()
+    assert headings == [str(team["name"]) for team in TEAMS + netlify.more_teams]
+    assert 1 < netlify.most_in_flight <= CAP
+    status = checker.page.get_by_role("status").inner_text()
+    assert status == "Checked 10 teams: 1 over the allowance."
+
+
+def test_a_rate_limit_part_way_through_every_team_ends_the_check(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.override(
+        "/accounts/credits-co/bandwidth", Reply(429, {"code": 429}, rate_limit_reset_in(60))
+    )
+    assert "Wait a minute" in checker.fail(team="")
+    assert checker.results.inner_text() == ""
 
 
 @pytest.mark.parametrize(
@@ -267,9 +313,9 @@ def test_a_team_named_by_slug_comes_with_its_name_plan_and_quotas(
     assert text.startswith("Acme Web\n\nPro · acme")
     assert "Other quotas" in text and "12 of 500" in text
     assert checker.page.get_by_role("status").inner_text().startswith("Acme Web: 25.3 GiB")
-    assert [r.path.rsplit("/", 2)[-2:] for r in netlify.api_requests()] == [
-        ["acme", "bandwidth"],
-        ["accounts", "acme"],
+    assert sorted(r.path for r in netlify.api_requests()) == [
+        "/api/v1/accounts/acme",
+        "/api/v1/accounts/acme/bandwidth",
     ]
 
 

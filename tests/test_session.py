@@ -7,15 +7,20 @@ test plays Netlify's answers itself, and says which requests it expected.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from checker import api, samples
-from checker.check import TeamRefused, check
+from checker.api import Send
+from checker.check import CAP, Check, TeamRefused
 from checker.credits import CREDITS_PER_GB, GB, RATE_SINCE
 from checker.session import LIMITS, Session
+from checker.transport import check
 from checker.view import page_view, team_view
 from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN
@@ -76,7 +81,8 @@ def side_refuses(status: int) -> tuple[Callable[[api.Request], api.Response], li
 def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
     send, asked = side_refuses(403)
     acme, side = check(TOKEN, [""], send, now=lambda: NOW)
-    assert asked == ["/accounts", "/accounts/acme/bandwidth", "/accounts/side/bandwidth"]
+    assert asked[0] == "/accounts"
+    assert sorted(asked[1:]) == ["/accounts/acme/bandwidth", "/accounts/side/bandwidth"]
     assert acme.bandwidth is not None and acme.bandwidth.used == samples.RECORDED_USED
     assert side.bandwidth is None and isinstance(side.error, api.Forbidden)
 
@@ -116,13 +122,65 @@ def test_a_rate_limit_part_way_ends_the_whole_check() -> None:
         check(TOKEN, [""], send, now=lambda: NOW)
 
 
+def many_teams(count: int) -> list[dict[str, object]]:
+    return [samples.account(f"team-{n}", f"Team {n}", "Pro") for n in range(count)]
+
+
+def test_every_teams_figures_are_asked_for_at_once_within_the_cap() -> None:
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    [(listing, _)] = running.requests()
+    assert running.requests() == []  # nothing more until the list has come
+    teams = api.Response(200, json.dumps(many_teams(CAP + 4)).encode())
+    running.receive(listing, teams)
+    first = running.requests()
+    assert len(first) == CAP and running.requests() == []
+    # Each answer makes room for one more request, never more than the cap in flight.
+    running.receive(first[0][0], samples.RECORDED_BANDWIDTH)
+    assert len(running.requests()) == 1
+    assert not running.finished
+
+
+def test_a_named_team_asks_for_its_figures_and_details_together() -> None:
+    running = Check(TOKEN, ["acme", "side"], now=lambda: NOW)
+    paths = [request.url.removeprefix(api.API_BASE) for _, request in running.requests()]
+    assert paths == [
+        "/accounts/acme/bandwidth",
+        "/accounts/acme",
+        "/accounts/side/bandwidth",
+        "/accounts/side",
+    ]
+
+
+def test_the_command_line_sends_up_to_the_cap_at_once_and_no_more() -> None:
+    teams = many_teams(CAP * 2 + 1)
+    lock = threading.Lock()
+    in_flight, most = 0, 0
+
+    def send(request: api.Request) -> api.Response:
+        nonlocal in_flight, most
+        if request.url.endswith("/accounts"):
+            return api.Response(200, json.dumps(teams).encode())
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
+        return samples.RECORDED_BANDWIDTH
+
+    reports = check(TOKEN, [""], send, now=lambda: NOW)
+    # In the list's order, whatever order the answers came in.
+    assert [report.account.slug for report in reports] == [team["slug"] for team in teams]
+    assert most == CAP
+
+
 def test_a_named_team_comes_with_its_account_and_without_it_its_plan_is_unknown() -> None:
     account = api.Response(200, json.dumps(TEAMS[0]).encode())
     send, asked = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
     )
     [named] = check(TOKEN, ["acme"], send, now=lambda: NOW)
-    assert asked == ["/accounts/acme/bandwidth", "/accounts/acme"]
+    assert sorted(asked) == ["/accounts/acme", "/accounts/acme/bandwidth"]
     assert (named.account.name, named.account.plan, named.plan) == ("Acme Web", "Pro", "legacy")
     send, _ = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": refused(500)}
@@ -219,50 +277,120 @@ def test_every_team_summed_up_in_one_status_sentence() -> None:
 # --- the browser's session ------------------------------------------------------------------------
 
 
-def test_a_check_through_the_session_announces_each_request() -> None:
+def in_the_worker(session: Session, form: object, send: Send) -> tuple[dict[str, Any], int]:
+    """Drive a session as static/worker.js does, one answer at a time: the view, and how many
+    partial views there were on the way."""
+    step = json.loads(session.begin(json.dumps(form)))
+    if "view" in step:
+        return step["view"], 0
+    waiting, partials = list(step["send"]), 0
+    while waiting:
+        asked = waiting.pop(0)
+        assert set(asked["headers"]) == {"Authorization", "Accept"}
+        request = api.Request(asked["method"], asked["url"], asked["headers"])
+        answer = send(request)
+        outcome = {
+            "status": answer.status,
+            "headers": dict(answer.headers),
+            "body": answer.body.decode(),
+        }
+        step = json.loads(session.receive(asked["id"], json.dumps(outcome)))
+        waiting += step["send"]
+        if step["done"]:
+            break
+        if step["answered"]:
+            partial = json.loads(session.view())
+            assert "teams have answered" in partial["units"]["binary"]["status"]
+            partials += 1
+    return json.loads(session.view()), partials
+
+
+def test_a_check_through_the_session_names_the_team_from_its_account() -> None:
     account = api.Response(200, json.dumps(TEAMS[0]).encode())
     send, asked = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
     )
-    announced: list[None] = []
-    form = json.dumps({"token": TOKEN, "team": "acme"})
-    view = json.loads(Session().check(form, send, lambda: announced.append(None)))
+    view, partials = in_the_worker(Session(), {"token": TOKEN, "team": "acme"}, send)
     assert view["units"]["binary"]["teams"][0]["heading"] == "Acme Web"
-    assert len(announced) == len(asked) == 2
+    assert (sorted(asked), partials) == (["/accounts/acme", "/accounts/acme/bandwidth"], 0)
 
 
-def test_the_warm_up_contacts_only_its_own_url_and_touches_no_readers_state() -> None:
-    sent: list[api.Request] = []
-
-    def send(request: api.Request) -> api.Response:
-        sent.append(request)
-        return api.Response(200, b"{}")
-
+def test_every_team_shows_waiting_until_its_answer_comes() -> None:
+    send, _ = side_refuses(403)
     session = Session()
-    view = json.loads(session.warm_up(send, "https://site.example/lock.json"))
-    # Its two requests (the figures, and the account) both go to the page's own file.
-    assert [request.url for request in sent] == ["https://site.example/lock.json"] * 2
-    assert "Authorization" not in sent[0].headers
-    assert view["units"]["binary"]["teams"][0]["rows"][0]["value"] == "25.3 GiB"
+    step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": ""})))
+    [listing] = step["send"]
+    teams = send(api.Request("GET", listing["url"], listing["headers"]))
+    answer = {"status": 200, "headers": {}, "body": teams.body.decode()}
+    step = json.loads(session.receive(listing["id"], json.dumps(answer)))
+    assert [request["url"].rsplit("/", 2)[-2] for request in step["send"]] == ["acme", "side"]
+    # The list has come, no figures yet: both teams wait, in the list's order.
+    waiting = json.loads(session.view())["units"]["binary"]
+    assert waiting["status"] == "0 of 2 teams have answered…"
+    assert [(t["heading"], t["pending"], t["note"]) for t in waiting["teams"]] == [
+        ("Acme Web", True, "Asking Netlify…"),
+        ("Side", True, "Asking Netlify…"),
+    ]
+    # The second team's answer first: it is drawn in its own place.
+    side = {"status": 403, "headers": {}, "body": "{}"}
+    step = json.loads(session.receive(step["send"][1]["id"], json.dumps(side)))
+    assert step["answered"] and not step["done"]
+    teams_now = json.loads(session.view())["units"]["binary"]["teams"]
+    assert [t["pending"] for t in teams_now] == [True, False]
+    assert teams_now[1]["error"] is not None
+
+
+def test_the_warm_up_sends_nothing_and_touches_no_readers_state() -> None:
+    session = Session()
+    view = json.loads(session.warm_up())
+    teams = view["units"]["binary"]["teams"]
+    assert [team["plan"] for team in teams] == ["legacy", "credit"]
+    assert teams[0]["rows"][0]["value"] == "25.3 GiB"
     # Nothing of the warm-up's stays: a check of the same answer is not "unchanged".
-    again = json.loads(session.warm_up(send, "https://site.example/lock.json"))
+    again = json.loads(session.warm_up())
     assert again["units"]["binary"]["teams"][0]["note"] is None
+    send, _ = netlify({"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH})
+    view, _ = in_the_worker(session, {"token": TOKEN, "team": "acme"}, send)
+    assert view["units"]["binary"]["teams"][0]["note"] is None
 
 
 def test_bad_input_gets_a_sentence_never_a_traceback() -> None:
-    def send(request: api.Request) -> api.Response:
-        raise AssertionError("a malformed form must not reach the network")
-
     for form in ("{not json", "[]", json.dumps({"token": "", "team": "acme"})):
-        view = json.loads(Session().check(form, send))
-        assert view["ok"] is False and "Traceback" not in view["error"]["message"]
+        step = json.loads(Session().begin(form))
+        assert "send" not in step
+        assert step["view"]["ok"] is False
+        assert "Traceback" not in step["view"]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("failed", "said"),
+    [
+        ("network", "Could not reach Netlify's API"),
+        ("timeout", "did not answer within 20 seconds"),
+        ("redirect", "answered with a redirect"),
+        ("anything else", "Could not reach Netlify's API"),
+    ],
+)
+def test_a_request_without_an_answer_ends_the_check_with_a_sentence(failed: str, said: str) -> None:
+    session = Session()
+    step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))
+    first, _ = step["send"]
+    step = json.loads(session.receive(first["id"], json.dumps({"failed": failed})))
+    assert step == {"send": [], "done": True, "answered": False}
+    view = json.loads(session.view())
+    assert view["ok"] is False and said in view["error"]["message"]
+
+
+def test_an_odd_outcome_from_the_worker_is_a_sentence_too() -> None:
+    session = Session()
+    step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))
+    json.loads(session.receive(step["send"][0]["id"], '{"status": "x"}'))
+    view = json.loads(session.view())
+    assert view["ok"] is False and "unexpected" in view["error"]["message"]
 
 
 def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
-    def no_network(request: api.Request) -> api.Response:
-        raise AssertionError(f"the example sent {request}")
-
-    view = json.loads(Session().check('{"example": true}', no_network))
+    view = json.loads(Session().begin('{"example": true}'))["view"]
     binary = view["units"]["binary"]
     assert view["example"] and binary["status"] == (
         "Example: Checked 3 teams: 1 over the allowance, 1 on course to run out of credits."

@@ -241,6 +241,11 @@ def test_the_window_asks_for_a_token_before_it_hands_anything_over(
     assert "paste your token in the checker's window" in widget.get_by_role("status").inner_text()
     window.close()
     widget.get_by_text("The token window closed without a token.").wait_for()
+    # Python, still loading when the window closed, does not cover that line with "Ready.".
+    frame = post.frames[1]
+    while not frame.evaluate("() => performance.getEntriesByName('python-ready').length"):
+        post.wait_for_timeout(100)
+    assert "closed without a token" in widget.get_by_role("status").inner_text()
     assert netlify.requests == []
 
 

@@ -1,7 +1,7 @@
 """The trimmed standard library the page ships must hold every module the app can import.
 
 build.py keeps only what running the app's code paths imported under Pyodide. This test reads
-every import statement of the app and of pyodide-http instead, on every path (error paths and
+every import statement of the app instead, on every path (error paths and
 function-level imports included), so a module imported only on a path the build did not take
 cannot go missing unnoticed. The browser tests then run every failure path against that build.
 """
@@ -32,14 +32,7 @@ def imported_modules(source: str) -> set[str]:
 
 
 def browser_python() -> dict[str, str]:
-    sources = {name: (ROOT / name).read_text() for name in build.APP_SOURCES}
-    wheel = (build.cache_dir() / build.downloads()[1].filename).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
-        for name in archive.namelist():
-            # _requests adapts `requests`, which the page does not have or use.
-            if name.endswith(".py") and not name.endswith("_requests.py"):
-                sources[name] = archive.read(name).decode()
-    return sources
+    return {name: (ROOT / name).read_text() for name in build.APP_SOURCES}
 
 
 def module_files(names: list[str]) -> set[str]:
@@ -51,7 +44,7 @@ def module_files(names: list[str]) -> set[str]:
 
 
 def stock_stdlib() -> set[str]:
-    archive = (build.cache_dir() / build.downloads()[0].filename).read_bytes()
+    archive = (build.cache_dir() / build.RUNTIME.filename).read_bytes()
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
         member = tar.extractfile("package/python_stdlib.zip")
         assert member is not None
@@ -91,9 +84,10 @@ def test_the_trim_leaves_out_most_of_the_library(dist: Path) -> None:
     assert len(shipped_stdlib(dist)) < len(stock_stdlib()) / 2
 
 
-def test_the_app_and_pyodide_http_ship_precompiled_in_the_same_zip(dist: Path) -> None:
+def test_the_app_ships_precompiled_in_the_same_zip(dist: Path) -> None:
     shipped = shipped_stdlib(dist)
     assert module_files(list(build.APP_SOURCES)) <= shipped
-    # The command line is not the page's: app.py and what only it imports stay behind.
-    assert not {"app", "checker.schema", "argparse", "getpass"} & shipped
-    assert {"pyodide_http", "pyodide_http._core", "pyodide_http._urllib"} <= shipped
+    # The command line is not the page's: app.py and what only it imports stay behind, and so
+    # does urllib's HTTP, since the worker sends the page's requests with fetch.
+    assert not {"app", "checker.schema", "checker.transport", "argparse", "getpass"} & shipped
+    assert not {"urllib.request", "http.client"} & shipped

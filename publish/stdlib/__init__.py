@@ -20,7 +20,7 @@ from publish.downloads import BuildError
 HERE = Path(__file__).resolve().parent
 
 
-def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes, http_wheel: bytes) -> bytes:
+def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes) -> bytes:
     """`package` is the runtime's files by name; `app_zip` the checker's Python."""
     if shutil.which("node") is None:
         raise BuildError("precompiling the standard library needs Node.js (`node`), not found.")
@@ -30,7 +30,6 @@ def trimmed_stdlib(package: dict[str, bytes], app_zip: bytes, http_wheel: bytes)
         for name, data in package.items():
             (folder / name).write_bytes(data)
         (folder / "app.zip").write_bytes(app_zip)
-        (folder / "pyodide_http.whl").write_bytes(http_wheel)
         shutil.copy(HERE / "trim.py", folder / "trim.py")
         result = subprocess.run(
             ["node", str(HERE / "runner.mjs")],

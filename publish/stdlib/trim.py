@@ -1,24 +1,20 @@
 """Runs inside Pyodide at build time: every code path of the page's Python, run the way the
-browser runs it, then each module that got imported compiled into one zip of .pyc files.
+browser's worker runs it, then each module that got imported compiled into one zip of .pyc files.
 
-Not imported by the build itself: publish/stdlib/runner.mjs hands it to Pyodide under Node.js,
-where `js` is Pyodide's bridge to the runner's stand-in XMLHttpRequest. Imports come where they
-are needed, not at the top: what this file imports counts as what the page needs.
+Not imported by the build itself: publish/stdlib/runner.mjs hands it to Pyodide under Node.js.
+Imports come where they are needed, not at the top: what this file imports counts as what the
+page needs.
 """
-# ruff: noqa: E402, I001
+# ruff: noqa: E402
 
 import json
 import sys
 
-# As in the browser's worker: the two archives go on sys.path as they are, for zipimport.
-sys.path[:0] = ["/build/app.zip", "/build/pyodide_http.whl"]
-import js
-import pyodide_http
+# As in the browser's worker: the app's archive goes on sys.path as it is, for zipimport.
+sys.path[:0] = ["/build/app.zip"]
+from checker import session as session_module
 
-pyodide_http.patch_all()
-from checker import session as session_module, transport
-
-JSON = 'content-type: application/json\r\netag: W/"1"\r\n'
+JSON = {"content-type": "application/json", "etag": 'W/"1"'}
 FIGURES = json.dumps(
     {
         "used": 1,
@@ -37,46 +33,54 @@ CREDIT_TEAM = {
     "capabilities": {"sites": {"used": 1, "included": 2}, "credits": {"used": 0, "included": 5}},
 }
 LEGACY_TEAM = {"slug": "a", "name": "A", "type_name": "Pro", "capabilities": {}}
-TEAMS = json.dumps([CREDIT_TEAM])
+TEAMS = json.dumps([CREDIT_TEAM, {**LEGACY_TEAM, "slug": "b"}])
 
 
 def answer(status, body="", headers=JSON):
     return {"status": status, "headers": headers, "body": body}
 
 
+# The outcomes of each scenario's requests, in the order the check asks for them.
 SCENARIOS = [
-    # A team named by slug: its figures, then its account object (getAccount).
+    # A team named by slug: its figures and its account object (getAccount).
     ("a", [answer(200, FIGURES), answer(200, json.dumps(LEGACY_TEAM))]),
     ("a", [answer(200, FIGURES), answer(200, json.dumps(CREDIT_TEAM))]),
     ("a", [answer(200, FIGURES), answer(500, "{}")]),
-    ("a", [answer(304)]),
-    ("", [answer(200, TEAMS), answer(200, FIGURES)]),
-    ("", [answer(200, TEAMS), answer(403, "{}")]),
-    ("a", [answer(401, '{"code": 401}')]),
-    ("a", [answer(404, "Not Found", "content-type: text/plain\r\n")]),
-    ("a", [answer(429, "{}", "x-ratelimit-reset: 1700000000\r\n")]),
-    ("a", [answer(429, "{}", "retry-after: 2024-06-12 09:53:37 UTC\r\n")]),
-    ("a", [answer(429, "{}", "retry-after: Wed, 12 Jun 2024 09:53:37 GMT\r\n")]),
-    ("a", [answer(502, "<html><body>Bad gateway</body></html>", "content-type: text/html\r\n")]),
-    ("a", [answer(200, "{not json")]),
-    ("a", [answer(200, "")]),
-    ("a", [answer(200, '{"used": "x", "included": 1}')]),
-    ("a", [{"fail": True}]),
+    ("a", [answer(304), answer(304)]),
+    ("", [answer(200, TEAMS), answer(200, FIGURES), answer(200, FIGURES)]),
+    ("", [answer(200, TEAMS), answer(403, "{}"), answer(401, "{}")]),
+    ("a", [answer(401, '{"code": 401}'), answer(401, "{}")]),
+    ("a", [answer(404, "Not Found", {"content-type": "text/plain"}), answer(404, "")]),
+    ("a", [answer(429, "{}", {"x-ratelimit-reset": "1700000000"})]),
+    ("a", [answer(429, "{}", {"retry-after": "2024-06-12 09:53:37 UTC"})]),
+    ("a", [answer(429, "{}", {"retry-after": "Wed, 12 Jun 2024 09:53:37 GMT"})]),
+    ("a", [answer(502, "<html><body>Bad gateway</body></html>", {"content-type": "text/html"})]),
+    ("a", [answer(200, "{not json"), answer(200, "")]),
+    ("a", [answer(200, ""), answer(200, "")]),
+    ("a", [answer(200, '{"used": "x", "included": 1}'), answer(200, "")]),
+    ("a", [{"failed": "network"}]),
+    ("a", [{"failed": "timeout"}]),
+    ("a", [{"failed": "redirect"}]),
     ("../a", []),
 ]
 session = session_module.Session()
 session.limits()
-for team, answers in SCENARIOS:
-    js.answers = json.dumps(answers)
-    session.check(json.dumps({"token": "nfp_build", "team": team}), transport.send, lambda: None)
-session.check(json.dumps({"token": "", "team": "a"}), transport.send)
-session.check(json.dumps({"example": True}), transport.send)
-session.check("not json", transport.send)
-js.answers = json.dumps([answer(200, "{}")] * 2)
-session.warm_up(transport.send, "https://site.example/pyodide-lock.json", lambda: None)
+for team, outcomes in SCENARIOS:
+    step = json.loads(session.begin(json.dumps({"token": "nfp_build", "team": team})))
+    waiting = list(step.get("send", []))
+    for outcome in outcomes:
+        if not waiting:
+            break
+        step = json.loads(session.receive(waiting.pop(0)["id"], json.dumps(outcome)))
+        waiting += step["send"]
+        session.view()
+session.begin(json.dumps({"token": "", "team": "a"}))
+session.begin(json.dumps({"example": True}))
+session.begin("not json")
+session.warm_up()
 
-# Every module imported from the standard library, the checker or pyodide-http, by archive.
-archives = [entry for entry in sys.path if entry.endswith((".zip", ".whl"))]
+# Every module imported from the standard library or the checker, by archive.
+archives = [entry for entry in sys.path if entry.endswith(".zip")]
 modules = sorted(
     {
         (archive, module.__file__[len(archive) + 1 :])
