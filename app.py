@@ -184,15 +184,11 @@ def _output(
     example: bool = False,
 ) -> int:
     now = utc_now()
-    readings = [history.reading(report, now) for report in reports]
     kept = _kept_readings(args.history) if args.history else []
     if args.json:
         print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
     else:
-        teams = [
-            team_view(report, now, args.units, reading and history.previous(kept, reading))
-            for report, reading in zip(reports, readings, strict=True)
-        ]
+        teams = [team_view(report, now, args.units, kept) for report in reports]
         print("\n\n".join(map(printed, teams)), file=stdout)
     failed = [report for report in reports if report.error]
     for report in failed:
@@ -201,6 +197,7 @@ def _output(
     if args.history:
         try:
             with args.history.open("a", encoding="utf-8") as file:
+                readings = (history.reading(report, now) for report in reports)
                 file.writelines(reading.line() + "\n" for reading in readings if reading)
         except OSError as error:
             print(f"app.py: could not add to {args.history}: {error.strerror}", file=stderr)

@@ -55,6 +55,7 @@ APP_SOURCES = tuple(
     for name in (
         "__init__",
         "api",
+        "chart",
         "check",
         "credits",
         "figures",

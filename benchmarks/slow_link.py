@@ -131,10 +131,11 @@ def main() -> int:
         versions = [Version(name, root) for name, root in roots]
         # times[(version, where, case, delay)] = milliseconds of each trial
         times: dict[tuple[str, str, str, float], list[float]] = {}
+        executable = chromium_executable()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=chromium_executable(),
+                    executable_path=executable,
                     args=[
                         *CHROMIUM_ARGS,
                         f"--host-resolver-rules=MAP api.netlify.com 127.0.0.1:{netlify.port}",

@@ -102,7 +102,7 @@ def stage(dist: Path, folder: Path) -> Path:
     shutil.copytree(dist, site)
     bench = site / "bench"
     (bench / "stock").mkdir(parents=True)
-    archive = (build.cache_dir() / build.downloads()[0].filename).read_bytes()
+    archive = (build.cache_dir() / build.RUNTIME.filename).read_bytes()
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
         for name in build.PYODIDE_FILES:
             member = tar.extractfile(f"package/{name}")

@@ -9,7 +9,7 @@ used and the period: never the token, nor anything else of the account.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,16 +78,21 @@ def read_lines(lines: Iterable[str]) -> list[Reading]:
     return readings
 
 
-def previous(readings: list[Reading], current: Reading) -> Reading | None:
-    """The team's latest earlier reading in the same billing period, if there is one."""
-    earlier = [
+def earlier(readings: Sequence[Reading], current: Reading) -> list[Reading]:
+    """The team's earlier readings in the same billing period, oldest first."""
+    found = [
         kept
         for kept in readings
         if kept.slug == current.slug
         and kept.period_start == current.period_start
         and kept.when < current.when
     ]
-    return max(earlier, key=lambda kept: kept.when, default=None)
+    return sorted(found, key=lambda kept: kept.when)
+
+
+def previous(readings: Sequence[Reading], current: Reading) -> Reading | None:
+    """The team's latest earlier reading in the same billing period, if there is one."""
+    return (earlier(readings, current) or [None])[-1]
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -96,3 +101,42 @@ def _iso(when: datetime | None) -> str | None:
 
 def _when(text: object) -> datetime | None:
     return datetime.fromisoformat(text) if isinstance(text, str) else None
+
+
+# How much a device keeps: this period's readings and the last one's, a few hundred a team.
+KEEP_PERIODS = 2
+KEEP_PER_TEAM = 300
+
+
+def kept_with(
+    readings: Sequence[Reading], reports: Sequence[TeamReport], now: datetime
+) -> list[Reading]:
+    """`readings` with each checked team's new one, cut to what a device keeps: per team, its
+    last KEEP_PERIODS periods and its latest KEEP_PER_TEAM readings. A figure Netlify has not
+    updated since the last reading adds nothing."""
+    seen = {(kept.slug, kept.when, kept.used) for kept in readings}
+    fresh = [new for new in (reading(report, now) for report in reports) if new is not None]
+    every = [*readings, *(new for new in fresh if (new.slug, new.when, new.used) not in seen)]
+    kept: list[Reading] = []
+    for slug in dict.fromkeys(each.slug for each in every):
+        team = sorted((each for each in every if each.slug == slug), key=lambda each: each.when)
+        periods = sorted({each.period_start for each in team}, key=_order)[-KEEP_PERIODS:]
+        kept += [each for each in team if each.period_start in periods][-KEEP_PER_TEAM:]
+    return kept
+
+
+def last_period(readings: Sequence[Reading], current: Reading) -> Reading | None:
+    """The team's latest reading of an earlier billing period: what that period came to."""
+    start = current.period_start
+    if start is None:
+        return None
+    before = [
+        kept
+        for kept in readings
+        if kept.slug == current.slug and kept.period_end is not None and kept.period_end <= start
+    ]
+    return max(before, key=lambda kept: kept.when, default=None)
+
+
+def _order(start: datetime | None) -> float:
+    return float("-inf") if start is None else start.timestamp()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker import api, samples
+from checker import api, history, samples
 from checker.check import Check, Memory, Outcome, utc_now
 from checker.view import View, error_view, page_view
 
@@ -37,6 +37,7 @@ class Session:
         self._memory: Memory = {}
         self._running: Check | None = None
         self._answered = 0
+        self._kept: list[history.Reading] = []
 
     def limits(self) -> str:
         return json.dumps(LIMITS)
@@ -50,6 +51,9 @@ class Session:
                 now = utc_now()
                 return _json({"view": page_view(samples.example_reports(now), now, example=True)})
             team = str(fields.get("team", ""))
+            lines = fields.get("history")
+            # The readings the page keeps on this device, if the reader asked it to.
+            self._kept = history.read_lines(lines if isinstance(lines, list) else [])
             self._running = Check(str(fields.get("token", "")), [team], memory=self._memory)
             self._answered = 0
             return _json({"send": self._requests()})
@@ -78,11 +82,8 @@ class Session:
         if running is None:
             return _json(error_view(api.CheckError(UNEXPECTED)))
         try:
-            view: View = (
-                page_view(running.reports(), utc_now())
-                if running.finished
-                else page_view(running.partial(), utc_now())
-            )
+            teams = running.reports() if running.finished else running.partial()
+            view: View = page_view(teams, utc_now(), kept=self._kept)
         except api.CheckError as error:
             view = error_view(error)
         except Exception:  # noqa: BLE001 - as in begin()

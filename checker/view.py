@@ -11,9 +11,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal, TypedDict
 
-from checker import api
+from checker import api, history
+from checker.chart import Chart, period_chart
 from checker.check import Plan, TeamReport
-from checker.credits import BILLING_PAGE, CREDITS_PER_GB, RATE_SINCE, CreditUse, team_credit_use
+from checker.credits import (
+    BILLING_PAGE,
+    CREDITS_PER_GB,
+    RATE_SINCE,
+    CreditUse,
+    credits_for,
+    team_credit_use,
+)
 from checker.figures import UNIT_SYSTEMS, Usage, format_bytes, format_percent, usage
 from checker.history import Reading
 
@@ -72,6 +80,7 @@ class TeamView(TypedDict):
     note: str | None
     caveat: str | None  # what the figures cannot include
     link: Link | None
+    chart: Chart | None  # the billing period drawn: usage, pace and the allowance or credits
     raw: str
 
 
@@ -84,6 +93,7 @@ class PageView(TypedDict):
     ok: Literal[True]
     example: bool
     units: dict[str, UnitsView]  # by unit system: "binary", "decimal"
+    history: list[str]  # the readings to keep on this device, as checker/history.py writes them
 
 
 class ErrorView(TypedDict):
@@ -115,22 +125,37 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def page_view(
-    reports: Sequence[TeamReport | api.Account], now: datetime, *, example: bool = False
+    reports: Sequence[TeamReport | api.Account],
+    now: datetime,
+    *,
+    example: bool = False,
+    kept: Sequence[Reading] = (),
 ) -> PageView:
-    """Every team's view; a team given by its account alone is still waiting for its answer."""
+    """Every team's view; a team given by its account alone is still waiting for its answer.
+    `kept` are the readings this device keeps: drawn on each team's chart, and returned in
+    `history` with this check's, for the page to keep if the reader asked it to."""
+    answered = [report for report in reports if isinstance(report, TeamReport)]
+    keep = [] if example else history.kept_with(kept, answered, now)
     return {
         "ok": True,
         "example": example,
-        "units": {units: units_view(reports, now, units, example) for units in UNIT_SYSTEMS},
+        "units": {units: units_view(reports, now, units, example, kept) for units in UNIT_SYSTEMS},
+        "history": [reading.line() for reading in keep],
     }
 
 
 def units_view(
-    reports: Sequence[TeamReport | api.Account], now: datetime, units: str, example: bool
+    reports: Sequence[TeamReport | api.Account],
+    now: datetime,
+    units: str,
+    example: bool,
+    kept: Sequence[Reading] = (),
 ) -> UnitsView:
     answered = [report for report in reports if isinstance(report, TeamReport)]
     teams = [
-        team_view(report, now, units) if isinstance(report, TeamReport) else _pending_view(report)
+        team_view(report, now, units, kept)
+        if isinstance(report, TeamReport)
+        else _pending_view(report)
         for report in reports
     ]
     if len(answered) < len(reports):
@@ -145,12 +170,20 @@ def error_view(error: api.CheckError) -> ErrorView:
 
 
 def team_view(
-    report: TeamReport, now: datetime, units: str, previous: Reading | None = None
+    report: TeamReport, now: datetime, units: str, kept: Sequence[Reading] = ()
 ) -> TeamView:
-    """A team's view; with the team's `previous` reading (see checker/history.py), how much its
-    usage moved since then."""
-    team = _team_view(report, now, units)
-    if previous is not None and report.bandwidth is not None:
+    """A team's view; with the readings `kept` (checker/history.py), the period's earlier ones on
+    its chart, and how much its usage moved since the latest of them."""
+    current = history.reading(report, now)
+    before = history.earlier(kept, current) if current is not None else []
+    team = _team_view(report, now, units, [(kept.when, kept.used) for kept in before])
+    last = history.last_period(kept, current) if current is not None else None
+    if last is not None:
+        team["rows"].append(
+            _row("Last period", f"{format_bytes(last.used, units)} by {_date(last.when)}")
+        )
+    if before and report.bandwidth is not None:
+        previous = before[-1]
         moved = report.bandwidth.used - previous.used
         since = f"since {_date(previous.when)}"
         value = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)} {since}"
@@ -186,11 +219,14 @@ def _bare_view(account: api.Account, plan: Plan) -> TeamView:
         "note": None,
         "caveat": None,
         "link": None,
+        "chart": None,
         "raw": "",
     }
 
 
-def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
+def _team_view(
+    report: TeamReport, now: datetime, units: str, earlier: list[tuple[datetime, int]]
+) -> TeamView:
     account = report.account
     team = _bare_view(account, report.plan)
     team["raw"] = report.raw
@@ -206,7 +242,25 @@ def _team_view(report: TeamReport, now: datetime, units: str) -> TeamView:
     use = team_credit_use(report, now)
     if use is not None:
         _credit_plan(team, report.bandwidth, use, figures, account.plan, text, now)
+        team["chart"] = period_chart(
+            report.bandwidth,
+            now,
+            amount=credits_for,
+            text=lambda amount: f"{_credits(amount)} credits",
+            level=use.included,
+            level_label="a month",
+            earlier=earlier,
+        )
         return team
+    team["chart"] = period_chart(
+        report.bandwidth,
+        now,
+        amount=float,
+        text=lambda amount: format_bytes(round(amount), units),
+        level=figures.available if report.plan == "legacy" else None,
+        level_label="included",
+        earlier=earlier,
+    )
     if report.plan == "unknown":
         team["headline"] = {"strong": text["used"], "rest": " used"}
         team["pace"] = {"text": UNKNOWN_PLAN, "tone": ""}

@@ -21,8 +21,8 @@ import {
   showLoading,
 } from "./feedback.js";
 import { Python } from "./python.js";
-import { keepableTeam, recall, remember } from "./remember.js";
-import { renderView } from "./render.js";
+import { keepableTeam, keepReadings, keptReadings, recall, remember } from "./remember.js";
+import { loadChart, renderView } from "./render.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#check-form");
@@ -77,9 +77,13 @@ python.addEventListener("warmedup", ({ detail }) => {
   if (detail.view.ok) renderView(detail.view, units());
 });
 
+// Settles once chart.js is here (or could not be had); asked for as Python starts.
+let charting = null;
+
 function startPython() {
   showLoading();
   python.start();
+  charting ??= loadChart();
   sayLoading("Loading Python…");
 }
 
@@ -90,6 +94,7 @@ function sayLoading(line) {
 
 // A check, or the example ({ example: true }): now, or as soon as Python is ready.
 async function ask(formData) {
+  charting ??= loadChart();
   clearAlert();
   setBusy(true);
   waiting = true;
@@ -109,12 +114,14 @@ async function ask(formData) {
   const partial = (view) => id === checks && draw(view);
   let view;
   try {
-    view = await python.check(formData, { onPartial: partial });
+    const kept = formData.example ? {} : { history: keptReadings(form) };
+    view = await python.check({ ...formData, ...kept }, { onPartial: partial });
   } catch {
     // Said already, by the "restarting" or "loadfailed" event; or the token was forgotten.
     if (id === checks) waiting = false;
     return;
   }
+  await charting;
   if (id !== checks) return;
   waiting = false;
   setBusy(false);
@@ -133,6 +140,7 @@ function show(view) {
     return;
   }
   draw(view);
+  if (!view.example) keepReadings(form, view.history);
   // The example's figures are made up here: there is nothing at Netlify to refresh.
   refreshButton.hidden = view.example;
   performance.mark("result-shown");

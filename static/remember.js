@@ -1,6 +1,10 @@
-// Remembered on this device, if asked: the team and units, never the token.
+// Remembered on this device, if asked: the team, the units and the readings of past checks for
+// the chart, never the token.
 
 const REMEMBERED = "netlify-bandwidth-checker:remembered";
+// The readings, as Python writes them (checker/history.py): each team's slug, when Netlify made
+// the figure, the bytes used and the period. Python decides what is kept and for how long.
+const READINGS = "netlify-bandwidth-checker:readings";
 
 // What the team field holds is kept only when it is certainly a slug and certainly no token:
 // letters, digits and hyphens, fewer than 40. Netlify's tokens have an underscore (nfp_…) or
@@ -28,11 +32,27 @@ function stored(use) {
 export function remember(form) {
   const rememberBox = form.querySelector("#remember");
   const choice = { team: keepableTeam(form.elements.team.value), units: form.elements.units.value };
-  stored((storage) =>
-    rememberBox.checked
-      ? storage.setItem(REMEMBERED, JSON.stringify(choice))
-      : storage.removeItem(REMEMBERED),
-  );
+  stored((storage) => {
+    if (rememberBox.checked) {
+      storage.setItem(REMEMBERED, JSON.stringify(choice));
+    } else {
+      storage.removeItem(REMEMBERED);
+      storage.removeItem(READINGS);
+    }
+  });
+}
+
+// The readings kept, for Python to draw; none unless the reader asked for them to be kept.
+export function keptReadings(form) {
+  if (!form.querySelector("#remember").checked) return [];
+  const lines = stored((storage) => JSON.parse(storage.getItem(READINGS)));
+  return Array.isArray(lines) ? lines.filter((line) => typeof line === "string") : [];
+}
+
+export function keepReadings(form, lines) {
+  if (form.querySelector("#remember").checked) {
+    stored((storage) => storage.setItem(READINGS, JSON.stringify(lines)));
+  }
 }
 
 export function recall(form) {

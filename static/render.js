@@ -1,6 +1,18 @@
 // Draws the view Python decided (checker/view.py; its shape is in docs/worker-protocol.md), as
 // elements built from text nodes, never from HTML. It decides nothing of what is shown.
 
+// The chart's code (chart.js) comes with Python: main.js asks for it when Python starts, and
+// every result comes after that. Until it is here a card is drawn without its chart.
+let drawChart = null;
+export function loadChart() {
+  return import("./chart.js").then(
+    (module) => {
+      drawChart = module.drawChart;
+    },
+    () => {}, // a card without its chart still has every figure as text
+  );
+}
+
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -46,6 +58,7 @@ function renderTeam(team) {
         })
       : null,
     pace ? el("p", { class: pace.tone ? `pace ${pace.tone}` : "pace" }, pace.text) : null,
+    team.chart && drawChart ? drawChart(team.chart) : null,
     definitions(team.rows),
     team.note ? el("p", { class: "note" }, team.note) : null,
     team.caveat ? el("p", { class: "note" }, team.caveat) : null,

@@ -40,7 +40,7 @@ def shared(browser: Any, site: str) -> Iterator[CheckerPage]:
 
 @pytest.fixture
 def checker(shared: CheckerPage, netlify: FakeNetlify) -> CheckerPage:
-    shared.page.get_by_label("GiB").check()
+    shared.page.get_by_role("radio", name="GiB (as Netlify counts)").check()
     return shared
 
 
@@ -368,6 +368,7 @@ def test_a_named_credit_team_whose_account_fails_shows_its_bytes_alone(
 
 
 REMEMBERED = "() => localStorage.getItem('netlify-bandwidth-checker:remembered')"
+READINGS = "() => JSON.parse(localStorage.getItem('netlify-bandwidth-checker:readings'))"
 
 
 def test_a_plan_without_an_allowance_says_so(checker: CheckerPage, netlify: FakeNetlify) -> None:
@@ -379,11 +380,71 @@ def test_a_plan_without_an_allowance_says_so(checker: CheckerPage, netlify: Fake
     assert "Remaining" not in text
 
 
+def test_every_card_shows_the_period_as_a_chart_named_by_its_figures(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    checker.check(team="")
+    charts = checker.results.get_by_role("img")
+    assert charts.count() == 3
+    names = [charts.nth(n).get_attribute("aria-label") for n in range(3)]
+    assert names[0].startswith("25.3 GiB of 100 GiB used with 6")  # 20 of 30 days gone
+    assert "; at this pace 3" in names[0] and "GiB by " in names[0]
+    assert names[1].startswith("130 GiB of 100 GiB used")
+    assert names[2].startswith("90 credits of 300 credits used")
+    # Drawn, not blank: lines, today's dot, and the dates as text.
+    first = charts.nth(0)
+    assert first.locator("polyline.used").count() == 1
+    assert first.locator("polyline.level").count() == 1
+    assert first.locator("text.date").count() == 2
+    box = first.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 80
+    assert "NaN" not in checker.results.inner_html()
+
+
+def test_readings_kept_on_this_device_are_drawn_and_survive_a_reload(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    page = checker.page
+    remember = page.get_by_label("Remember the team, units and readings on this device")
+    remember.check()
+    earlier = {**(bandwidth_figures("acme") or {}), "used": 20 * 2**30}
+    earlier["last_updated_at"] = earlier["period_start_date"].replace("T00:00", "T09:00")
+    netlify.override(BANDWIDTH, Reply(200, earlier))
+    checker.check(team="acme")
+    kept = page.evaluate(READINGS)
+    assert len(kept) == 1 and '"used": 21474836480' in kept[0] and TOKEN not in kept[0]
+    page.reload()
+    checker.wait_ready()
+    text = checker.check(team="acme")
+    assert "Since the last reading\n+5.3 GiB since " in text
+    chart = checker.results.get_by_role("img")
+    assert chart.locator("circle.reading").count() == 1
+    assert len(page.evaluate(READINGS)) == 2
+    # The same figure again adds no reading.
+    checker.check(team="acme")
+    assert len(page.evaluate(READINGS)) == 2
+    remember.uncheck()
+    assert page.evaluate(READINGS) is None
+
+
+def test_forget_token_forgets_the_readings_too(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    checker.page.get_by_label("Remember the team, units and readings on this device").check()
+    checker.check(team="acme")
+    assert checker.page.evaluate(READINGS) is not None
+    checker.page.get_by_role("button", name="Forget token").click()
+    assert checker.page.evaluate(READINGS) is None
+
+
+def test_without_remembering_no_reading_is_kept(checker: CheckerPage, netlify: FakeNetlify) -> None:
+    checker.check(team="acme")
+    assert checker.page.evaluate(READINGS) is None
+
+
 def test_the_team_and_units_are_remembered_only_when_asked(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
     page = checker.page
-    remember = page.get_by_label("Remember the team and units on this device")
+    remember = page.get_by_label("Remember the team, units and readings on this device")
     assert not remember.is_checked()
     checker.check(team="side-projects")
     assert page.evaluate(REMEMBERED) is None  # off by default
@@ -403,7 +464,7 @@ def test_the_team_and_units_are_remembered_only_when_asked(
 def test_forget_token_forgets_the_team_and_units_too(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
-    checker.page.get_by_label("Remember the team and units on this device").check()
+    checker.page.get_by_label("Remember the team, units and readings on this device").check()
     checker.check(team="acme")
     assert checker.page.evaluate(REMEMBERED) is not None
     checker.page.get_by_role("button", name="Forget token").click()
@@ -447,7 +508,7 @@ def test_a_token_pasted_into_the_team_field_is_never_remembered(
     checker: CheckerPage, netlify: FakeNetlify, pasted: str
 ) -> None:
     page = checker.page
-    page.get_by_label("Remember the team and units on this device").check()
+    page.get_by_label("Remember the team, units and readings on this device").check()
     checker.check(team="acme")
     assert "looks like a token" in checker.fail(token=TOKEN, team=pasted)
     # Typed, changed, submitted and refused: what the device keeps has no trace of it.

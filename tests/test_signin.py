@@ -217,6 +217,9 @@ def test_the_widget_has_no_token_field_and_takes_the_token_from_its_own_window(
     window.get_by_label("Personal access token").fill(TOKEN)
     closes_with(window, lambda: window.get_by_role("button", name="Check bandwidth").click())
     assert "25.3 GiB of 100 GiB used" in widget_headline(post)
+    # The chart too, its code loaded with Python (the widget's idle budget has no room for it).
+    chart = widget.get_by_role("img", name="25.3 GiB of 100 GiB used with")
+    assert chart.locator("polyline.used").count() == 1
     [request] = netlify.bandwidth_requests()
     assert request.path.endswith("/accounts/acme/bandwidth")  # the widget's data-team
     # Refresh uses the token the widget holds, with no window.

@@ -1,0 +1,171 @@
+"""The billing period as a chart: usage so far, the pace to the period's end, and the level it
+must stay under. Every coordinate and every word is worked out here; static/chart.js only draws
+them, as SVG with text nodes.
+
+Coordinates are in a box WIDTH x HEIGHT (the SVG's viewBox): time runs left to right from the
+period's start to its end, the amount bottom to top from zero to a little over the largest
+figure shown. The amount is bytes on a plan with an allowance, credits on a credit-based plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Literal, TypedDict
+
+from checker.api import Bandwidth
+from checker.figures import MIN_ELAPSED_FOR_PACE, format_percent
+
+WIDTH, HEIGHT = 320, 150
+# The plot inside the box: room above for the level's label, below for the dates.
+LEFT, RIGHT, TOP, BOTTOM = 4.0, 316.0, 18.0, 128.0
+# The top of the scale stands this much above the largest figure, so no line runs along the edge.
+HEADROOM = 1.1
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+Point = list[float]  # [x, y]
+# What each part is, for chart.js to style: the axis, the level (allowance or credits), usage so
+# far, the projection at this pace, today's line, earlier readings, the crossing, and the labels.
+Kind = Literal["axis", "level", "used", "projection", "today", "reading", "now", "crossing", "date"]
+
+
+class Line(TypedDict):
+    kind: Kind
+    points: list[Point]
+
+
+class Dot(TypedDict):
+    kind: Kind
+    x: float
+    y: float
+
+
+class Label(TypedDict):
+    kind: Kind
+    x: float
+    y: float
+    text: str
+    anchor: Literal["start", "middle", "end"]
+
+
+class Chart(TypedDict):
+    label: str  # the accessible name: the figures in one sentence
+    width: int
+    height: int
+    lines: list[Line]
+    dots: list[Dot]
+    labels: list[Label]
+    over: bool  # the figure now is at or over the level
+
+
+def period_chart(
+    bandwidth: Bandwidth,
+    now: datetime,
+    *,
+    amount: Callable[[int], float],
+    text: Callable[[float], str],
+    level: float | None,
+    level_label: str,
+    earlier: Sequence[tuple[datetime, int]] = (),
+) -> Chart | None:
+    """`amount` turns bytes into the chart's amount and `text` says an amount as a person reads
+    it; `level` is the allowance or the month's credits (None or 0: no line), `level_label` what
+    it is ("included", "a month"); `earlier` the readings (when, bytes used) kept of
+    this period. None when there is no period to draw, or it has not begun."""
+    start, end = bandwidth.period_start, bandwidth.period_end
+    if start is None or end is None or end <= start or now < start:
+        return None
+    span = (end - start).total_seconds()
+
+    def share(when: datetime) -> float:
+        return min(1.0, max(0.0, (when - start).total_seconds() / span))
+
+    ended = now >= end
+    elapsed = share(now)
+    used = amount(bandwidth.used)
+    kept = sorted(
+        (share(when), amount(count)) for when, count in earlier if start <= when < min(now, end)
+    )
+    projected = None
+    if not ended and elapsed >= MIN_ELAPSED_FOR_PACE:
+        projected = used / elapsed
+    level = level if level else None
+    top = max([used, projected or 0, level or 0, *(value for _, value in kept)]) * HEADROOM
+    top = top or 1.0
+
+    def point(at: float, value: float) -> Point:
+        x = LEFT + at * (RIGHT - LEFT)
+        y = BOTTOM - value / top * (BOTTOM - TOP)
+        return [round(x, 1), round(y, 1)]
+
+    lines: list[Line] = [{"kind": "axis", "points": [[LEFT, BOTTOM], [RIGHT, BOTTOM]]}]
+    dots: list[Dot] = []
+    labels: list[Label] = [
+        {"kind": "date", "x": LEFT, "y": HEIGHT - 6, "text": short_date(start), "anchor": "start"},
+        {"kind": "date", "x": RIGHT, "y": HEIGHT - 6, "text": short_date(end), "anchor": "end"},
+    ]
+    now_x, now_y = point(elapsed, used)
+    if level is not None:
+        level_y = point(0, level)[1]
+        lines.append({"kind": "level", "points": [[LEFT, level_y], [RIGHT, level_y]]})
+        said = f"{text(level)} {level_label}"
+        labels.append(
+            {"kind": "level", "x": LEFT + 2, "y": level_y - 4, "text": said, "anchor": "start"}
+        )
+    if not ended:
+        lines.append({"kind": "today", "points": [[now_x, TOP], [now_x, BOTTOM]]})
+        # Named only where it cannot cover the period's dates at either end.
+        if LEFT + 40 < now_x < RIGHT - 40:
+            labels.append(
+                {"kind": "today", "x": now_x, "y": HEIGHT - 6, "text": "Today", "anchor": "middle"}
+            )
+    if projected is not None:
+        lines.append({"kind": "projection", "points": [[now_x, now_y], point(1, projected)]})
+    used_line = [point(0, 0), *(point(at, value) for at, value in kept), [now_x, now_y]]
+    lines.append({"kind": "used", "points": used_line})
+    dots += [{"kind": "reading", "x": x, "y": y} for x, y in (point(at, v) for at, v in kept)]
+    dots.append({"kind": "now", "x": now_x, "y": now_y})
+    crossing = None
+    if level and projected is not None and used < level < projected:
+        # At this pace usage reaches the level at this share of the period.
+        at = elapsed * level / used
+        x, y = point(at, level)
+        crossing = f"{text(level)} on {short_date(start + (end - start) * at)}"
+        dots.append({"kind": "crossing", "x": x, "y": y})
+        anchor: Literal["start", "end"] = "end" if x > (LEFT + RIGHT) / 2 else "start"
+        labels.append({"kind": "crossing", "x": x, "y": y + 12, "text": crossing, "anchor": anchor})
+    return {
+        "label": _sentence(used, level, projected, elapsed, ended, crossing, end, text),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "lines": lines,
+        "dots": dots,
+        "labels": labels,
+        "over": level is not None and used >= level,
+    }
+
+
+def _sentence(
+    used: float,
+    level: float | None,
+    projected: float | None,
+    elapsed: float,
+    ended: bool,
+    crossing: str | None,
+    end: datetime,
+    text: Callable[[float], str],
+) -> str:
+    said = f"{text(used)} of {text(level)} used" if level else f"{text(used)} used"
+    if ended:
+        return f"{said} in the period that ended {short_date(end)}"
+    said += f" with {format_percent(elapsed)} of the period gone"
+    if projected is not None:
+        said += f"; at this pace {text(projected)} by {short_date(end)}"
+    if crossing is not None:
+        said += f", reaching {crossing}"
+    return said
+
+
+def short_date(when: datetime) -> str:
+    # In the period's own offset, as Netlify gives it: the same day for every reader.
+    return f"{when.day} {MONTHS[when.month - 1]}"
