@@ -1,4 +1,8 @@
-"""Running a check: the named teams, or every team the token can see, through any `Send`.
+"""A check without I/O: the named teams, or every team the token can see.
+
+`Check` says which requests to send and reads each outcome as it comes; whoever drives it does
+the sending: the command line from a pool of threads (checker/transport.py), the page's worker
+with `fetch` (static/worker.js), the example and the warm-up from memory (`answered_by`).
 
 The rules live here once, for the page and the command line alike: one team's failure is shown
 in its place; a token, rate-limit or network failure ends the check; a 401 for every team the

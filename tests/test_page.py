@@ -227,6 +227,16 @@ FAILURES = [
 ]
 
 
+def test_a_redirect_from_the_api_is_said_and_never_followed(
+    checker: CheckerPage, netlify: FakeNetlify, site: str, site_log: list[str]
+) -> None:
+    # Followed, a redirect could carry the token elsewhere: here, to the page's own server,
+    # which logs every path it is asked for.
+    netlify.override(BANDWIDTH, Reply(302, b"", {"Location": site + "taken"}), repeat=True)
+    assert "answered with a redirect" in checker.fail(team="acme")
+    assert not [path for path in site_log if "taken" in path]
+
+
 @pytest.mark.parametrize(("reply", "said"), FAILURES)
 def test_a_failure_is_explained_and_the_next_check_works(
     checker: CheckerPage, netlify: FakeNetlify, reply: Reply, said: str
