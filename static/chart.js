@@ -5,6 +5,14 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 
+// Its look comes with it, for the same reason: style.css is on every page before any intent.
+document.head.append(
+  Object.assign(document.createElement("link"), {
+    rel: "stylesheet",
+    href: new URL("chart.css", import.meta.url).href,
+  }),
+);
+
 function node(tag, attributes, ...children) {
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
@@ -14,7 +22,8 @@ function node(tag, attributes, ...children) {
 
 export function drawChart(chart) {
   const lines = chart.lines.map(({ kind, points }) =>
-    node("polyline", { class: kind, points: points.map((point) => point.join(",")).join(" ") }),
+    // Unfilled even before chart.css has arrived.
+    node("polyline", { class: kind, fill: "none", points: points.map((p) => p.join(",")).join(" ") }),
   );
   const dots = chart.dots.map(({ kind, x, y }) => node("circle", { class: kind, cx: x, cy: y, r: 3 }));
   const labels = chart.labels.map(({ kind, x, y, text, anchor }) =>
