@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from checker.history import Reading, previous, read_lines
+from checker import api
+from checker.check import TeamReport
+from checker.history import KEEP_PER_TEAM, Reading, kept_with, last_period, previous, read_lines
+from checker.view import team_view
 
 START = datetime(2026, 11, 11, 8, tzinfo=UTC)
 LATER = START + timedelta(days=30)
@@ -45,3 +48,46 @@ def test_the_latest_earlier_reading_of_the_same_team_and_period_is_the_one_compa
     assert previous(kept, at(4, 40, start=LATER)) == at(-30, 5, start=LATER)
     assert previous(kept, at(4, 40, start=LATER + timedelta(days=30))) is None
     assert previous([], at(4, 40)) is None
+
+
+def checked(slug: str, used: int, period_start: datetime, now: datetime) -> TeamReport:
+    figures = api.Bandwidth(
+        used, 100 * 2**30, 0, period_start, period_start + timedelta(days=30), now
+    )
+    return TeamReport(api.Account(slug, slug, "Pro", {}), figures)
+
+
+def test_a_device_keeps_two_periods_and_a_few_hundred_readings_a_team() -> None:
+    three_periods = [
+        at(day, day, start=start)
+        for start in (START - timedelta(days=30), START, LATER)
+        for day in range(0, 10)
+    ]
+    busy = [at(day / 100, day, slug="busy") for day in range(KEEP_PER_TEAM + 50)]
+    now = LATER + timedelta(days=11)
+    kept = kept_with(three_periods + busy, [checked("acme", 999, LATER, now)], now)
+    acme = [reading for reading in kept if reading.slug == "acme"]
+    assert {reading.period_start for reading in acme} == {START, LATER}
+    assert acme[-1].used == 999  # this check's reading, the latest
+    busy_kept = [reading for reading in kept if reading.slug == "busy"]
+    assert len(busy_kept) == KEEP_PER_TEAM and busy_kept[-1].used == KEEP_PER_TEAM + 49
+
+
+def test_a_figure_netlify_has_not_updated_adds_no_reading() -> None:
+    now = START + timedelta(days=3)
+    report = checked("acme", 5, START, now)
+    once = kept_with([], [report], now)
+    assert kept_with(once, [report], now + timedelta(hours=1)) == once
+
+
+def test_the_last_period_is_what_its_latest_reading_says() -> None:
+    current = at(3, 40, start=LATER)
+    kept = [at(10, 70), at(29, 87), at(1, 5, start=LATER), at(29, 1, slug="other")]
+    last = last_period(kept, current)
+    assert last is not None and last.used == 87
+    assert last_period([at(1, 5, start=LATER)], current) is None
+    # And the card says so, in the reader's units.
+    now = LATER + timedelta(days=3)
+    report = checked("acme", 40 * 2**30, LATER, now)
+    rows = team_view(report, now, "binary", [at(29, 87 * 2**30)])["rows"]
+    assert ("Last period", "87 GiB by 10 Dec 2026") in [(r["label"], r["value"]) for r in rows]
