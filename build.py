@@ -57,13 +57,16 @@ APP_SOURCES = tuple(
         "api",
         "chart",
         "check",
+        "credit_card",
         "credits",
         "figures",
         "history",
         "inputs",
         "ratelimit",
+        "rows",
         "samples",
         "session",
+        "shape",
         "view",
     )
 )
