@@ -1,5 +1,6 @@
-// Python's home: loads Pyodide, the app's Python and pyodide-http, then answers checks.
-// Runs in a module worker so the page stays responsive while Python starts or waits on Netlify.
+// Python's home: loads Pyodide and the app's Python, then answers checks, sending the requests
+// Python asks for with fetch. Runs in a module worker so the page stays responsive while Python
+// starts or waits on Netlify.
 
 // Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
 // Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
