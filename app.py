@@ -135,8 +135,10 @@ def main(
 ) -> int:
     args = _arguments(argv)
     if args.example:
-        print("Example figures for two made-up teams; nothing was sent to Netlify.", file=stderr)
-        return _output(args, example_reports(utc_now()), stdout, stderr, example=True)
+        reports = example_reports(utc_now())
+        said = f"Example figures for {len(reports)} made-up teams; nothing was sent to Netlify."
+        print(said, file=stderr)
+        return _output(args, reports, stdout, stderr, example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
     if not inputs.usable_base(base):
         print(

@@ -303,6 +303,7 @@ def test_the_example_needs_no_token_and_sends_nothing(netlify: FakeNetlify, ca_f
     assert result.returncode == 0, result.stderr
     assert "made-up teams; nothing was sent to Netlify" in result.stderr
     assert "Example Studio · Pro · example-studio" in result.stdout
+    assert "Example figures for 3 made-up teams" in result.stderr
     assert json.loads(run(netlify, ca_file, "--example", "--json", token=None).stdout)["example"]
     assert netlify.requests == []
 
