@@ -45,6 +45,10 @@ class _Tunnel(StreamRequestHandler):
 
     def handle(self) -> None:
         request_line = self.rfile.readline(8192).decode("latin-1").strip()
+        if not request_line:
+            # A connection closed before it asked for anything (Firefox opens one ahead of need,
+            # and one cut short by a worker's end says nothing): no host was contacted.
+            return
         while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
             pass  # the request's headers: a tunnel needs none of them
         method, _, rest = request_line.partition(" ")

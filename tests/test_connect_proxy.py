@@ -66,3 +66,12 @@ def test_netlifys_name_reaches_the_fake_api_over_tls(
     assert head.startswith(b"HTTP/1.1 200")
     assert [team["slug"] for team in json.loads(body)][:1] == ["acme"]
     assert proxy.tunnelled == ["api.netlify.com"] and proxy.refused == []
+
+
+def test_a_connection_that_asks_for_nothing_is_no_contact(proxy: ConnectProxy) -> None:
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as connection:
+        connection.shutdown(socket.SHUT_WR)
+        assert connection.recv(4096) == b""  # closed, with no answer
+    _, answer = ask(proxy, "CONNECT example.org:443 HTTP/1.1")
+    assert answer.startswith(b"HTTP/1.1 403")
+    assert proxy.refused == ["example.org:443"]
