@@ -125,24 +125,26 @@ class Check:
             ids.append((self._next_id, request))
         return ids
 
-    def receive(self, request_id: int, outcome: Outcome) -> None:
+    def receive(self, request_id: int, outcome: Outcome) -> bool:
+        """Reads one request's outcome. True when it settled a team's report."""
         key = self._sent.pop(request_id, None)
         if key is None or self._failure is not None:
-            return  # an outcome of a check already ended
+            return False  # an outcome of a check already ended
         try:
             what, index = key
             if what == "accounts":
                 self._read_accounts(outcome)
-            elif what == "bandwidth":
-                team = self._teams[index]
+                return False
+            team = self._teams[index]
+            if what == "bandwidth":
                 team.figures = self._figures(team.account, outcome, known=not team.named)
-                self._decide(index)
             else:
-                self._teams[index].details = outcome
-                self._decide(index)
+                team.details = outcome
+            return self._decide(team)
         except api.CheckError as error:
             self._failure = error
             self._queue.clear()
+            return False
 
     @property
     def finished(self) -> bool:
@@ -187,14 +189,14 @@ class Check:
                 request = api.account_request(self._token, slug, base=self._base)
                 self._queue.append((("details", index), request))
 
-    def _decide(self, index: int) -> None:
-        team = self._teams[index]
+    def _decide(self, team: _Team) -> bool:
+        """Settles the team's report once all it needs has come; True if it settled just now."""
         report = team.figures
-        if report is None:
-            return  # the team's figures are still on their way
+        if team.report is not None or report is None:
+            return False  # settled already, or its figures are still on their way
         if report.bandwidth is not None and team.named:
             if team.details is None:
-                return  # the team's details are still on their way
+                return False  # the team's details are still on their way
             try:
                 account = api.read_account(_answer(team.details), team.account.slug, self._now())
             except api.CheckError:
@@ -203,6 +205,7 @@ class Check:
             else:
                 report = self._judged(replace(report, account=account, account_known=True))
         team.report = report
+        return True
 
     def _figures(self, account: api.Account, outcome: Outcome, *, known: bool) -> TeamReport:
         try:

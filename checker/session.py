@@ -36,7 +36,6 @@ class Session:
     def __init__(self) -> None:
         self._memory: Memory = {}
         self._running: Check | None = None
-        self._answered = 0
         self._kept: list[history.Reading] = []
 
     def limits(self) -> str:
@@ -49,38 +48,38 @@ class Session:
             fields = json.loads(form)
             if fields.get("example") is True:
                 now = utc_now()
-                return _json({"view": page_view(samples.example_reports(now), now, example=True)})
+                return json.dumps(
+                    {"view": page_view(samples.example_reports(now), now, example=True)}
+                )
             team = str(fields.get("team", ""))
             lines = fields.get("history")
             # The readings the page keeps on this device, if the reader asked it to.
             self._kept = history.read_lines(lines if isinstance(lines, list) else [])
             self._running = Check(str(fields.get("token", "")), [team], memory=self._memory)
-            self._answered = 0
-            return _json({"send": self._requests()})
+            return json.dumps({"send": self._requests()})
         except api.CheckError as error:
-            return _json({"view": error_view(error)})
+            return json.dumps({"view": error_view(error)})
         except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
-            return _json({"view": error_view(api.CheckError(UNEXPECTED))})
+            return json.dumps({"view": error_view(api.CheckError(UNEXPECTED))})
 
     def receive(self, request_id: int, outcome: str) -> str:
         """One request's outcome: Netlify's answer ({status, headers, body}) or {failed: kind}.
-        `answered` says whether a team has had its answer since the last view."""
+        `answered` says whether it settled a team, whose card the page can draw now."""
         running = self._running
         if running is None:
-            return _json({"send": [], "done": True, "answered": False})
+            return json.dumps({"send": [], "done": True, "answered": False})
         try:
-            running.receive(request_id, _outcome(json.loads(outcome)))
+            answered = running.receive(request_id, _outcome(json.loads(outcome)))
         except Exception:  # noqa: BLE001 - as in begin()
-            running.receive(request_id, api.CheckError(UNEXPECTED))
-        answered = sum(not isinstance(team, api.Account) for team in running.partial())
-        news, self._answered = answered > self._answered, answered
-        return _json({"send": self._requests(), "done": running.finished, "answered": news})
+            answered = running.receive(request_id, api.CheckError(UNEXPECTED))
+        done = running.finished
+        return json.dumps({"send": self._requests(), "done": done, "answered": answered})
 
     def view(self) -> str:
         """The check's view: every team known so far, those without an answer shown waiting."""
         running = self._running
         if running is None:
-            return _json(error_view(api.CheckError(UNEXPECTED)))
+            return json.dumps(error_view(api.CheckError(UNEXPECTED)))
         try:
             teams = running.reports() if running.finished else running.partial()
             view: View = page_view(teams, utc_now(), kept=self._kept)
@@ -88,7 +87,7 @@ class Session:
             view = error_view(error)
         except Exception:  # noqa: BLE001 - as in begin()
             view = error_view(api.CheckError(UNEXPECTED))
-        return _json(view)
+        return json.dumps(view)
 
     def warm_up(self) -> str:
         """One check of several teams against recorded answers, while the page has nothing else
@@ -135,7 +134,3 @@ def _recorded(url: str) -> str:
     return json.dumps(
         {"status": 200, "headers": {"content-type": "application/json"}, "body": body}
     )
-
-
-def _json(value: object) -> str:
-    return json.dumps(value)

@@ -42,7 +42,9 @@ def page_view(
     `kept` are the readings this device keeps: drawn on each team's chart, and returned in
     `history` with this check's, for the page to keep if the reader asked it to."""
     answered = [report for report in reports if isinstance(report, TeamReport)]
-    keep = [] if example else history.kept_with(kept, answered, now)
+    # What to keep is settled once every team has answered: a partial view is only drawn.
+    done = len(answered) == len(reports)
+    keep = history.kept_with(kept, answered, now) if done and not example else []
     return {
         "ok": True,
         "example": example,
@@ -83,7 +85,7 @@ def team_view(
     its chart, and how much its usage moved since the latest of them."""
     current = history.reading(report, now)
     before = history.earlier(kept, current) if current is not None else []
-    team = _team_view(report, now, units, [(kept.when, kept.used) for kept in before])
+    team = _team_view(report, now, units, [(reading.when, reading.used) for reading in before])
     last = history.last_period(kept, current) if current is not None else None
     if last is not None:
         team["rows"].append(

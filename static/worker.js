@@ -240,9 +240,12 @@ async function warmUp(session) {
   }
 }
 
+// Python's bound on a request (checker/session.py's LIMITS), read once Python is ready.
+let limits = null;
+
 python.then(
   async (session) => {
-    const limits = JSON.parse(session.limits());
+    limits = JSON.parse(session.limits());
     postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded", limits });
     warmUp(session);
     for (const url of await Promise.all(downloads.map(keep))) {
@@ -284,7 +287,7 @@ async function send({ method, url, headers }, abort, limitMs) {
 // cap), and reads each outcome as it arrives. The page is told of each request as it starts
 // (its watchdog times requests, not checks) and gets a partial view whenever a team has
 // answered, so that each card is drawn as soon as its figures are here.
-async function runCheck(session, id, form, limits) {
+async function runCheck(session, id, form) {
   const first = JSON.parse(session.begin(JSON.stringify(form)));
   if (first.view) return first.view;
   const inFlight = new Map(); // each request's promise, and what aborts it
@@ -322,7 +325,6 @@ self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
   const session = await python;
-  const limits = JSON.parse(session.limits());
-  const view = await runCheck(session, data.id, data.form, limits);
+  const view = await runCheck(session, data.id, data.form);
   postMessage({ type: "result", id: data.id, view });
 };
