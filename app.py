@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from checker import api, history, inputs, ratelimit, schema, transport
+from checker import api, history, history_file, inputs, schema, transport
 from checker.api import Send
-from checker.check import Clock, TeamReport, utc_now
+from checker.check import RATE_LIMIT_WAITS, Clock, Pause, TeamReport, utc_now
 from checker.credits import team_credit_use
 from checker.figures import UNIT_SYSTEMS
+from checker.ratelimit import waiting
 from checker.samples import example_reports
+from checker.terminal import terminal_text
 from checker.transport import check
 from checker.view import TeamView, team_view
 
@@ -30,33 +32,6 @@ if TYPE_CHECKING:
     import argparse
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OVER = 0, 1, 2, 3
-# Netlify's own clients wait for the rate limit to reset; so do we, within reason.
-RATE_LIMIT_RETRIES = 3
-RATE_LIMIT_MAX_WAIT = 90.0
-
-
-def patiently(
-    send: Send,
-    *,
-    now: Clock = utc_now,
-    sleep: Callable[[float], None] = time.sleep,
-    retries: int = RATE_LIMIT_RETRIES,
-) -> Send:
-    """`send`, waiting out Netlify's rate limit and trying again a few times before giving up."""
-
-    def send_patiently(request: api.Request) -> api.Response:
-        for _ in range(retries):
-            response = send(request)
-            if response.status != 429:
-                return response
-            retry_at = ratelimit.retry_time(response.headers, now())
-            wait = 60.0 if retry_at is None else (retry_at - now()).total_seconds() + 1
-            if wait > RATE_LIMIT_MAX_WAIT:
-                return response
-            sleep(max(1.0, wait))
-        return send(request)
-
-    return send_patiently
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -128,17 +103,39 @@ def _token(stdin: TextIO) -> str | None:
 def main(
     argv: Sequence[str] | None = None,
     *,
-    send: Send | None = None,
+    send: Send = transport.send,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
+    now: Clock = utc_now,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     args = _arguments(argv)
+    try:
+        return _run(args, send, stdin, stdout, stderr, now, sleep)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - the last resort: one line, never a traceback
+        # Only the kind of error: its words may come from a server, and hold escape sequences.
+        kind = terminal_text(type(error).__name__)
+        print(f"app.py: something unexpected went wrong ({kind}). Please try again.", file=stderr)
+        return EXIT_FAILED
+
+
+def _run(
+    args: argparse.Namespace,
+    send: Send,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    now: Clock,
+    sleep: Callable[[float], None],
+) -> int:
     if args.example:
-        reports = example_reports(utc_now())
+        reports = example_reports(now())
         said = f"Example figures for {len(reports)} made-up teams; nothing was sent to Netlify."
         print(said, file=stderr)
-        return _output(args, reports, stdout, stderr, example=True)
+        return _output(args, reports, stdout, stderr, now(), example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
     if not inputs.usable_base(base):
         print(
@@ -155,10 +152,14 @@ def main(
             file=stderr,
         )
         return EXIT_USAGE
-    if send is None:
-        send = patiently(transport.send)
+
+    def say_pause(pause: Pause) -> None:
+        seconds = max(1, round((pause.until - now()).total_seconds()))
+        said = waiting(pause.number, RATE_LIMIT_WAITS).format(seconds=seconds)
+        print(f"app.py: {said}", file=stderr)
+
     try:
-        reports = check(token, args.team, send, base=base)
+        reports = check(token, args.team, send, base=base, now=now, sleep=sleep, on_pause=say_pause)
     except api.NetworkError as error:
         # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
         message = error.message
@@ -172,9 +173,7 @@ def main(
     except api.CheckError as error:
         print(f"app.py: {terminal_text(error.message)}", file=stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        return EXIT_FAILED
-    return _output(args, reports, stdout, stderr)
+    return _output(args, reports, stdout, stderr, now())
 
 
 def _output(
@@ -182,10 +181,10 @@ def _output(
     reports: list[TeamReport],
     stdout: TextIO,
     stderr: TextIO,
+    now: datetime,
     *,
     example: bool = False,
 ) -> int:
-    now = utc_now()
     kept = _kept_readings(args.history) if args.history else []
     if args.json:
         print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
@@ -197,12 +196,11 @@ def _output(
         message = terminal_text(report.error.message)  # type: ignore[union-attr]
         print(f"app.py: {report.account.slug}: {message}", file=stderr)
     if args.history:
+        readings = (history.reading(report, now) for report in reports)
         try:
-            with args.history.open("a", encoding="utf-8") as file:
-                readings = (history.reading(report, now) for report in reports)
-                file.writelines(reading.line() + "\n" for reading in readings if reading)
-        except OSError as error:
-            print(f"app.py: could not add to {args.history}: {error.strerror}", file=stderr)
+            history_file.append(args.history, (reading for reading in readings if reading))
+        except history_file.HistoryFileError as error:
+            print(f"app.py: could not add to {terminal_text(error.reason)}", file=stderr)
             return EXIT_FAILED
     if failed:
         return EXIT_FAILED
@@ -215,10 +213,9 @@ def _output(
 
 def _kept_readings(path: Path) -> list[history.Reading]:
     try:
-        with path.open(encoding="utf-8", errors="replace") as file:
-            return history.read_lines(file)
-    except OSError:
-        return []  # none yet: this run's readings start the file
+        return history_file.read(path)
+    except history_file.HistoryFileError:
+        return []  # said when this run's readings cannot be added either
 
 
 def _at_or_over(report: TeamReport, percent: float, now: datetime) -> bool:
@@ -256,25 +253,6 @@ def printed(team: TeamView) -> str:
         lines.append("  Other quotas")
         lines += [f"  {label:<{width}}  {value}" for label, value in quotas]
     return "\n".join(map(terminal_text, lines))
-
-
-# Bidirectional overrides and isolates reorder what follows them on screen.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def terminal_text(text: str) -> str:
-    """`text` with every control character replaced, so that it prints as it reads.
-
-    Team names and plans are written by whoever owns a team, and a terminal obeys the escape
-    sequences in what it prints: one could set the clipboard (OSC 52), retitle the window or
-    rewrite the lines above. Nothing from Netlify reaches the terminal without passing here.
-    """
-    return "".join("\ufffd" if _is_control(char) else char for char in text)
-
-
-def _is_control(char: str) -> bool:
-    # Unicode's category Cc (C0, DEL and C1), and the bidirectional controls.
-    return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in _BIDI_CONTROLS
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Assemble the publishable site in dist/, or build and serve it locally as Netlify would.
 
     python3 build.py                  build dist/
-    python3 build.py serve [--port N] build, then serve dist/ on http://localhost:N
+    python3 build.py serve [--port N] [--pretty-urls]
+                                      build, then serve dist/ on http://localhost:N
     python3 build.py check-deploy URL build, then compare the site at URL with dist/
 
 The Python runtime (npm package `pyodide`) is pinned by version and hash below. Downloads are
@@ -140,16 +141,20 @@ def build(
         staging / "sw.js",
         {"RUNTIME": f"pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm", "CACHE": KEPT_IN},
     )
-    _immutable_runtime(staging, runtime)
+    _write_headers(staging, runtime)
     shutil.rmtree(dist, ignore_errors=True)
     staging.rename(dist)
     return dist
 
 
-def _immutable_runtime(site: Path, runtime: Path) -> None:
-    """Write _headers for the runtime's files, then check every rule the site is served with."""
+def _write_headers(site: Path, runtime: Path) -> None:
+    """Write _headers (each page's rules for its other addresses, and the runtime's files as
+    immutable), then check every rule the site is served with."""
+    configured = headers.from_toml(headers.CONFIG)
     files = sorted("/" + str(file.relative_to(site)) for file in runtime.iterdir())
-    headers.write_headers_file(site / headers.HEADERS_FILE, files, headers.IMMUTABLE)
+    immutable = [headers.Rule(file, tuple(headers.IMMUTABLE.items()), "") for file in files]
+    pages = headers.page_rules(site, configured)
+    headers.write_headers_file(site / headers.HEADERS_FILE, [*pages, *immutable])
     headers.check_site(site, headers.site_rules(site), headers.redirects_from_toml(headers.CONFIG))
 
 
@@ -226,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("url", nargs="?", help="for `check-deploy`: the deployed site's address")
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
+    parser.add_argument(
+        "--pretty-urls",
+        action="store_true",
+        help="for `serve`: play Netlify's Pretty URLs setting (/token.html redirects to /token)",
+    )
     args = parser.parse_args(argv)
     if args.command == "check-deploy" and not args.url:
         parser.error("check-deploy needs the site's address, e.g. https://your-site.netlify.app")
@@ -236,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"build: wrote {dist}", file=sys.stderr)
     if args.command == "serve":
-        return serve(args.port, dist)
+        return serve(args.port, dist, pretty_urls=args.pretty_urls)
     if args.command == "check-deploy":
         return check_deploy(args.url, dist)
     return 0

@@ -14,13 +14,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Literal, ParamSpec, TypeVar
 
-from checker import api, inputs
+from checker import api, inputs, ratelimit
 from checker.api import Send
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -74,6 +76,28 @@ CAP = 6
 # What a request came to: Netlify's answer, or the failure of the transport that sent it.
 Outcome = api.Response | api.CheckError
 
+# Netlify's own clients wait for its rate limit to reset and ask again; so does a check, on the
+# page and the command line alike, within these bounds. Beyond them it ends with a sentence that
+# says when to try again.
+RATE_LIMIT_WAITS = 3
+RATE_LIMIT_MAX_WAIT = timedelta(seconds=90)
+# When the reset cannot be read (a browser may not be let see the header): Netlify's window.
+RATE_LIMIT_UNKNOWN_WAIT = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The check waits for Netlify's rate limit to reset before it sends anything more."""
+
+    until: datetime
+    number: int  # this check's first wait is 1, of RATE_LIMIT_WAITS
+    # Whether Netlify said when (a reset header the transport could read).
+    known: bool
+
+
+def _unreadable() -> api.BadResponse:
+    return api.BadResponse("Netlify's answer could not be read: it was not of the expected form.")
+
 
 class Check:
     """One check without I/O: it says which requests to send, and reads each outcome as it comes.
@@ -99,9 +123,12 @@ class Check:
         self._now, self._base, self._cap = now, base, cap
         self._memory: Memory = {} if memory is None else memory
         self._queue: list[tuple[Key, api.Request]] = []
-        self._sent: dict[int, Key] = {}
+        self._sent: dict[int, tuple[Key, api.Request]] = {}
         self._next_id = 0
         self._failure: api.CheckError | None = None
+        self._pause: Pause | None = None
+        # Requests refused by the rate limit, to go again first, in the order they went.
+        self._again: list[tuple[Key, api.Request]] = []
         # One entry a team, in the list's order: its report once decided, else None.
         self._teams: list[_Team] = []
         self._alone = len(slugs) == 1
@@ -114,22 +141,40 @@ class Check:
 
     def requests(self) -> list[tuple[int, api.Request]]:
         """The requests to send now, each with the id its outcome is to be received by."""
-        if self._failure is not None:
+        if self._failure is not None or self.pause is not None:
             return []
         room = self._cap - len(self._sent)
+        self._queue[:0], self._again = self._again, []
         taken, self._queue = self._queue[:room], self._queue[room:]
         ids = []
         for key, request in taken:
             self._next_id += 1
-            self._sent[self._next_id] = key
+            self._sent[self._next_id] = (key, request)
             ids.append((self._next_id, request))
         return ids
 
+    @property
+    def pause(self) -> Pause | None:
+        """The wait for Netlify's rate limit under way, if any: nothing is sent until it ends."""
+        if self._pause is None or self._now() >= self._pause.until:
+            return None
+        return self._pause
+
+    def fail(self, error: api.CheckError) -> None:
+        """Ends the check with `error` (its driver broke): nothing more is sent or read."""
+        self._failure = error
+        self._queue.clear()
+        self._again.clear()
+
     def receive(self, request_id: int, outcome: Outcome) -> bool:
         """Reads one request's outcome. True when it settled a team's report."""
-        key = self._sent.pop(request_id, None)
-        if key is None or self._failure is not None:
+        sent = self._sent.pop(request_id, None)
+        if sent is None or self._failure is not None:
             return False  # an outcome of a check already ended
+        key, request = sent
+        if self._waits_out(outcome):
+            self._again.append((key, request))
+            return False
         try:
             what, index = key
             if what == "accounts":
@@ -142,15 +187,14 @@ class Check:
                 team.details = outcome
             return self._decide(team)
         except api.CheckError as error:
-            self._failure = error
-            self._queue.clear()
+            self.fail(error)
             return False
 
     @property
     def finished(self) -> bool:
         if self._failure is not None:
             return True
-        return not self._queue and not self._sent
+        return not self._queue and not self._sent and not self._again
 
     def partial(self) -> list[TeamReport | api.Account]:
         """Every team known so far, in the list's order: its report, or its account if pending."""
@@ -169,8 +213,27 @@ class Check:
 
     # --- reading outcomes ---------------------------------------------------------------------
 
+    def _waits_out(self, outcome: Outcome) -> bool:
+        """Whether a 429 is to be waited out (the request then goes again) rather than read."""
+        if not isinstance(outcome, api.Response) or outcome.status != 429:
+            return False
+        if self.pause is not None:
+            return True  # sent before the wait began: the same window, the same wait
+        now = self._now()
+        retry_at = ratelimit.retry_time(outcome.headers, now)
+        # A second more than Netlify says: its clock and ours need not agree to the second.
+        wait = RATE_LIMIT_UNKNOWN_WAIT
+        if retry_at is not None:
+            wait = retry_at - now + timedelta(seconds=1)
+        number = 1 if self._pause is None else self._pause.number + 1
+        if number > RATE_LIMIT_WAITS or wait > RATE_LIMIT_MAX_WAIT:
+            return False  # read as the RateLimited error it is, which ends the check
+        wait = max(wait, timedelta(seconds=1))
+        self._pause = Pause(now + wait, number, known=retry_at is not None)
+        return True
+
     def _read_accounts(self, outcome: Outcome) -> None:
-        accounts = api.read_accounts(_answer(outcome), self._now())
+        accounts = _read(api.read_accounts, _answer(outcome), self._now())
         if not accounts:
             raise api.TeamNotFound(
                 "This token can see no Netlify team, so there is nothing to check."
@@ -198,7 +261,8 @@ class Check:
             if team.details is None:
                 return False  # the team's details are still on their way
             try:
-                account = api.read_account(_answer(team.details), team.account.slug, self._now())
+                details = _answer(team.details)
+                account = _read(api.read_account, details, team.account.slug, self._now())
             except api.CheckError:
                 # Without Netlify's account object the plan is unknown; the figures still stand.
                 pass
@@ -210,7 +274,7 @@ class Check:
     def _figures(self, account: api.Account, outcome: Outcome, *, known: bool) -> TeamReport:
         try:
             response = _answer(outcome)
-            result = api.read_bandwidth(response, account.slug, self._now())
+            result = _read(api.read_bandwidth, response, account.slug, self._now())
         except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
             # In a list of teams, one that fails (a role without billing access, say) is
             # reported in its place and the rest still count; a token, rate or network failure
@@ -259,6 +323,17 @@ def _answer(outcome: Outcome) -> api.Response:
     if isinstance(outcome, api.CheckError):
         raise outcome
     return outcome
+
+
+def _read(reader: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`reader`'s result; whatever else it raises (a hostile answer that the reader did not
+    foresee) is a BadResponse, so that it is that team's error, never the end of the check."""
+    try:
+        return reader(*args, **kwargs)
+    except api.CheckError:
+        raise
+    except Exception:  # noqa: BLE001 - see above
+        raise _unreadable() from None
 
 
 def answered_by(running: Check, answer: Send) -> list[TeamReport]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from checker.api import MAX_BYTES, SLUG
 from checker.check import TeamReport
 
 
@@ -57,25 +58,43 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
     )
 
 
+# A reading is a few hundred characters; a longer line is not one, and is not parsed at all.
+MAX_LINE = 2000
+
+
 def read_lines(lines: Iterable[str]) -> list[Reading]:
-    """Every reading a file holds; a line that is not one (edited by hand, cut short) is skipped."""
+    """Every reading a file holds. A line that is not one is skipped, whatever it holds: edited
+    by hand, cut short, or made to break a reader (a number JSON cannot hold, nesting a parser
+    gives up on, a time without a UTC offset that could not be compared)."""
     readings = []
     for line in lines:
-        try:
-            fields = json.loads(line)
-            readings.append(
-                Reading(
-                    str(fields["slug"]),
-                    datetime.fromisoformat(fields["checked_at"]),
-                    _when(fields.get("updated_at")),
-                    int(fields["used"]),
-                    _when(fields.get("period_start")),
-                    _when(fields.get("period_end")),
-                )
-            )
-        except (ValueError, KeyError, TypeError):
+        if not isinstance(line, str) or len(line) > MAX_LINE:
             continue
+        try:
+            fields = json.loads(line, parse_constant=_refuse)
+        except (ValueError, RecursionError):
+            continue
+        kept = _reading(fields) if isinstance(fields, dict) else None
+        if kept is not None:
+            readings.append(kept)
     return readings
+
+
+def _reading(fields: dict[str, object]) -> Reading | None:
+    slug, used, checked_at = fields.get("slug"), fields.get("used"), _when(fields.get("checked_at"))
+    if not (isinstance(slug, str) and SLUG.match(slug) and checked_at):
+        return None
+    if isinstance(used, bool) or not isinstance(used, int) or not 0 <= used <= MAX_BYTES:
+        return None
+    times = [fields.get(name) for name in ("updated_at", "period_start", "period_end")]
+    when = [_when(text) for text in times]
+    if any(text is not None and moment is None for text, moment in zip(times, when, strict=True)):
+        return None
+    return Reading(slug, checked_at, when[0], used, when[1], when[2])
+
+
+def _refuse(constant: str) -> None:
+    raise ValueError(f"{constant} is no reading's number")
 
 
 def earlier(readings: Sequence[Reading], current: Reading) -> list[Reading]:
@@ -100,7 +119,14 @@ def _iso(when: datetime | None) -> str | None:
 
 
 def _when(text: object) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) else None
+    """A moment with its UTC offset; None for anything else."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 # How much a device keeps: this period's readings and the last one's, a few hundred a team.

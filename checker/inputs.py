@@ -21,10 +21,23 @@ MAX_SLUG_LENGTH = 100
 _BEARER = re.compile(r"\Abearer(\s+|\Z)", re.IGNORECASE)
 _TEAM_URL = re.compile(r"app\.netlify\.com/teams/([^/?#\s]+)")
 # Netlify's tokens: nfp_ (personal), nfo_ (OAuth), nfc_ (CLI) and kin, or an older long one of
-# letters and digits. Slugs are words joined by hyphens, and far shorter.
-_TOKEN_SHAPED = re.compile(
-    r"(nf[a-z]_[A-Za-z0-9_-]{16,}|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_]{40,})\Z"
-)
+# letters, digits and perhaps hyphens. Slugs are short lower-case words joined by hyphens.
+_NETLIFY_TOKEN = re.compile(r"nf[a-z]_[A-Za-z0-9_-]{16,}\Z")
+TOKEN_LENGTH = 40
+# A run this long of one "word" is random, not a name.
+_LONGEST_WORD = 20
+
+
+def token_shaped(text: str) -> bool:
+    """Whether `text` is most likely a token: never to be echoed, or put in a URL."""
+    if _NETLIFY_TOKEN.match(text):
+        return True
+    if len(text) < TOKEN_LENGTH or not (
+        any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    ):
+        return False
+    words = text.split("-")
+    return any(c.isupper() for c in text) or any(len(word) >= _LONGEST_WORD for word in words)
 
 
 def clean_token(raw: str) -> str:
@@ -63,7 +76,7 @@ def clean_slug(raw: str) -> str | None:
     slug = match.group(1) if match else text.strip("/")
     if not slug:
         return None
-    if _TOKEN_SHAPED.match(slug):
+    if token_shaped(slug):
         # Never echoed, never put in a URL: it is most likely the reader's token.
         raise SlugInvalid(
             "This looks like a token, not a team slug, so it was not sent anywhere. "

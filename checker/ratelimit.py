@@ -25,6 +25,13 @@ def message(retry_at: datetime | None, now: datetime) -> str:
     return f"Netlify's rate limit was reached. Try again in {wait}."
 
 
+def waiting(number: int, of: int) -> str:
+    """What a check says while it waits for the reset: `{seconds}` is filled in, and counts
+    down on the page."""
+    again = f"Asking again in {{seconds}} s (wait {number} of {of})…"
+    return f"Netlify's rate limit was reached. {again}"
+
+
 def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
     """When Netlify says to come back, from whichever of its headers the browser let through.
 

@@ -3,9 +3,13 @@
 Python decides what to ask Netlify and what the answers mean; the worker (static/worker.js) does
 the sending, several requests at once, with `fetch`. A check goes:
 
-    begin(form)             -> {"send": [request, …]} or, needing no request, {"view": view}
-    receive(id, outcome)    -> {"send": [request, …], "done": bool, "answered": bool}
+    begin(form)             -> {"send": [request, …], "done", "pause"} or {"view": view}
+    receive(id, outcome)    -> {"send": [request, …], "done": bool, "answered": bool, "pause"}
+    resume()                -> as receive(), once a pause for the rate limit has run out
     view()                  -> the view: partial (teams still asking) until done
+
+`pause` is null, or {seconds, text}: Netlify's rate limit was reached, and the worker sends
+nothing more until `seconds` have passed, then calls resume().
 
 Every argument and answer is JSON text, and no call raises: the page must get a sentence, never a
 traceback. The session holds Netlify's last answers, to say "unchanged", for the worker's life
@@ -15,10 +19,12 @@ only ("Forget token" ends that life). docs/worker-protocol.md has the shapes.
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from typing import Any
 
-from checker import api, history, samples
-from checker.check import Check, Memory, Outcome, utc_now
+from checker import api, history, ratelimit, samples
+from checker.check import RATE_LIMIT_WAITS, Check, Clock, Memory, Outcome, Pause, utc_now
 from checker.view import View, error_view, page_view
 
 # What the page needs to know of Python's limits, sent with the worker's `ready` message: the
@@ -33,7 +39,8 @@ UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 
 
 class Session:
-    def __init__(self) -> None:
+    def __init__(self, now: Clock = utc_now) -> None:
+        self._now = now
         self._memory: Memory = {}
         self._running: Check | None = None
         self._kept: list[history.Reading] = []
@@ -47,7 +54,7 @@ class Session:
         try:
             fields = json.loads(form)
             if fields.get("example") is True:
-                now = utc_now()
+                now = self._now()
                 return json.dumps(
                     {"view": page_view(samples.example_reports(now), now, example=True)}
                 )
@@ -55,8 +62,9 @@ class Session:
             lines = fields.get("history")
             # The readings the page keeps on this device, if the reader asked it to.
             self._kept = history.read_lines(lines if isinstance(lines, list) else [])
-            self._running = Check(str(fields.get("token", "")), [team], memory=self._memory)
-            return json.dumps({"send": self._requests()})
+            token = str(fields.get("token", ""))
+            self._running = Check(token, [team], now=self._now, memory=self._memory)
+            return json.dumps(self._step())
         except api.CheckError as error:
             return json.dumps({"view": error_view(error)})
         except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
@@ -67,13 +75,31 @@ class Session:
         `answered` says whether it settled a team, whose card the page can draw now."""
         running = self._running
         if running is None:
-            return json.dumps({"send": [], "done": True, "answered": False})
+            return json.dumps({"send": [], "done": True, "answered": False, "pause": None})
         try:
             answered = running.receive(request_id, _outcome(json.loads(outcome)))
         except Exception:  # noqa: BLE001 - as in begin()
-            answered = running.receive(request_id, api.CheckError(UNEXPECTED))
-        done = running.finished
-        return json.dumps({"send": self._requests(), "done": done, "answered": answered})
+            running.fail(api.CheckError(UNEXPECTED))
+            answered = False
+        return json.dumps({**self._step(), "answered": answered})
+
+    def resume(self) -> str:
+        """After a wait for Netlify's rate limit: what to send now (as receive() answers)."""
+        if self._running is None:
+            return json.dumps({"send": [], "done": True, "answered": False, "pause": None})
+        return json.dumps({**self._step(), "answered": False})
+
+    def _step(self) -> dict[str, Any]:
+        """What the worker does next: send these, or wait `pause.seconds` and call resume()."""
+        assert self._running is not None
+        running = self._running
+        sending = self._requests()
+        pause = running.pause
+        return {
+            "send": sending,
+            "done": running.finished,
+            "pause": None if pause is None else pause_view(pause, self._now()),
+        }
 
     def view(self) -> str:
         """The check's view: every team known so far, those without an answer shown waiting."""
@@ -82,7 +108,7 @@ class Session:
             return json.dumps(error_view(api.CheckError(UNEXPECTED)))
         try:
             teams = running.reports() if running.finished else running.partial()
-            view: View = page_view(teams, utc_now(), kept=self._kept)
+            view: View = page_view(teams, self._now(), kept=self._kept)
         except api.CheckError as error:
             view = error_view(error)
         except Exception:  # noqa: BLE001 - as in begin()
@@ -112,6 +138,12 @@ class Session:
             {"id": request_id, "method": r.method, "url": r.url, "headers": r.headers}
             for request_id, r in self._running.requests()
         ]
+
+
+def pause_view(pause: Pause, now: datetime) -> dict[str, Any]:
+    """A wait for the rate limit as the page counts it down: whole seconds, and what to say."""
+    seconds = max(1, math.ceil((pause.until - now).total_seconds()))
+    return {"seconds": seconds, "text": ratelimit.waiting(pause.number, RATE_LIMIT_WAITS)}
 
 
 def _outcome(outcome: dict[str, Any]) -> Outcome:

@@ -1,5 +1,5 @@
 """The command line's I/O: send a `Request` with `urllib` and return the `Response`, whatever its
-status; and run a check's requests at once, from a few threads (urllib blocks).
+status; and run a check's requests at once, each from a thread of its own (urllib blocks).
 
 The browser does its own I/O (static/worker.js sends the same requests with `fetch`), so nothing
 the page's Python imports comes from here.
@@ -7,17 +7,21 @@ the page's Python imports comes from here.
 
 from __future__ import annotations
 
+import http.client
+import queue
 import socket
 import ssl
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
 
 from checker import api
 from checker.api import (
     MAX_BODY_BYTES,
     TIMEOUT_SECONDS,
+    BadResponse,
     NetworkError,
     Request,
     Response,
@@ -25,7 +29,7 @@ from checker.api import (
     timed_out,
     unreachable,
 )
-from checker.check import CAP, Check, Clock, Memory, Outcome, TeamReport, utc_now
+from checker.check import CAP, Check, Clock, Memory, Outcome, Pause, TeamReport, utc_now
 from checker.inputs import is_loopback
 
 # Named on the command line only: the page sends no header of its own beyond Authorization,
@@ -68,6 +72,12 @@ def send(request: Request) -> Response:
         raise unreachable() from None
     except OSError:
         raise unreachable() from None
+    except http.client.HTTPException:
+        # Not HTTP at all (a status line of escape sequences, say): its words are not repeated.
+        raise BadResponse(
+            "The answer from Netlify's API, or from a proxy in between, was not valid HTTP, "
+            "so it was not read. Try again shortly."
+        ) from None
 
 
 def _response(status: int, headers: object, body: bytes) -> Response:
@@ -84,25 +94,53 @@ def check(
     base: str = api.API_BASE,
     memory: Memory | None = None,
     cap: int = CAP,
+    deadline: float = TIMEOUT_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+    on_pause: Callable[[Pause], None] = lambda pause: None,
 ) -> list[TeamReport]:
     """Check the named teams, or every team the token can see (checker/check.py), with up to
-    `cap` requests in flight at once. Raises CheckError if no team can be checked."""
+    `cap` requests in flight at once. Raises CheckError if no team can be checked.
+
+    Each request has `deadline` seconds in all, however its answer trickles in (urllib's own
+    timeout bounds each read, not the whole). Requests go from daemon threads, so that one
+    still stuck when the check is over never holds up the process's exit.
+    """
     running = Check(token_text, team_texts, now=now, base=base, memory=memory, cap=cap)
-    pool = ThreadPoolExecutor(max_workers=cap)
-    in_flight: dict[Future[Response], int] = {}
-    try:
-        while not running.finished:
-            for request_id, request in running.requests():
-                in_flight[pool.submit(send, request)] = request_id
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                request_id = in_flight.pop(future)
-                try:
-                    outcome: Outcome = future.result()
-                except api.CheckError as error:
-                    outcome = error
-                running.receive(request_id, outcome)
-    finally:
-        # A check that has ended early does not wait for the requests still in flight.
-        pool.shutdown(wait=False, cancel_futures=True)
+    answers: queue.SimpleQueue[tuple[int, Outcome]] = queue.SimpleQueue()
+    due: dict[int, float] = {}  # each request in flight, and when it must have answered
+    said: Pause | None = None
+    while not running.finished:
+        for request_id, request in running.requests():
+            due[request_id] = time.monotonic() + deadline
+            worker = threading.Thread(
+                target=_send_into, args=(send, request, request_id, answers), daemon=True
+            )
+            worker.start()
+        pause = running.pause
+        if pause is not None and pause != said:
+            said = pause
+            on_pause(pause)
+        if not due:
+            if pause is not None:
+                sleep(max(0.0, (pause.until - now()).total_seconds()))
+            continue
+        first_due = min(due.values())
+        try:
+            request_id, outcome = answers.get(timeout=max(0.0, first_due - time.monotonic()))
+        except queue.Empty:
+            request_id, outcome = min(due, key=due.__getitem__), timed_out()
+        if due.pop(request_id, None) is not None:  # not one already given up on
+            running.receive(request_id, outcome)
     return running.reports()
+
+
+def _send_into(
+    send: Send, request: Request, request_id: int, answers: queue.SimpleQueue[tuple[int, Outcome]]
+) -> None:
+    try:
+        outcome: Outcome = send(request)
+    except api.CheckError as error:
+        outcome = error
+    except Exception:  # noqa: BLE001 - a transport that broke is a request without an answer
+        outcome = unreachable()
+    answers.put((request_id, outcome))

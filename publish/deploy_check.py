@@ -2,7 +2,9 @@
 
 Fetches every file of dist/ from the site and reports, one line each, a header that is missing,
 doubled or different from the rules (above all the Content-Security-Policy, and the runtime's
-caching), a wrong content type, or bytes that differ from dist/.
+caching), a wrong content type, or bytes that differ from dist/. It also asks for every other
+address of each page (/token, /Token.html, /token.html/, /token%2Ehtml), following redirects one
+hop at a time: each must serve nothing, or the page with its headers, and never loop.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+from checker.terminal import terminal_text
 from publish import headers
 
 JAVASCRIPT = ("text/javascript", "application/javascript")
@@ -65,15 +68,48 @@ def fetch(url: str) -> Fetched:
             return Fetched(error.code, list(error.headers.items()), error.read())
 
 
+# More hops than any sane site needs between an address and its page.
+MAX_HOPS = 5
+
+
+def followed(base: str, path: str, get: Fetch) -> tuple[str, Fetched | None, list[str]]:
+    """`path` fetched and its redirects followed one hop at a time: the path it ended at, the
+    answer there, and what went wrong on the way (a loop, a hop to another site)."""
+    url = base + path.lstrip("/")
+    seen = [path]
+    for _ in range(MAX_HOPS + 1):
+        answer = get(url)
+        if answer.status not in (301, 302, 303, 307, 308):
+            return seen[-1], answer, []
+        url = urljoin(url, ";".join(answer.values("location")))
+        if not url.startswith(base):
+            return seen[-1], None, [f"redirects to {url}, off this site"]
+        hop = "/" + url.removeprefix(base).split("?", 1)[0]
+        if hop in seen:
+            chain = " → ".join([*seen, hop])
+            return hop, None, [f"redirects in a loop: {chain} (the page never loads)"]
+        seen.append(hop)
+    return seen[-1], None, [f"more than {MAX_HOPS} redirects: {' → '.join(seen)}"]
+
+
 def problems(base: str, dist: Path, rules: list[headers.Rule], get: Fetch = fetch) -> list[str]:
     """Every difference between the site at `base` and dist/ served with `rules`."""
     base = base.rstrip("/") + "/"
     found = []
+    addresses = headers.page_addresses(dist)
     for path in headers.published_paths(dist):
         try:
-            answer = get(base + path.lstrip("/"))
+            # A page may be redirected to another of its addresses (Pretty URLs), which must
+            # then serve it with its policy; any other file must be served where it is.
+            if path in addresses:
+                _, answer, wrong = followed(base, path, get)
+            else:
+                answer, wrong = get(base + path.lstrip("/")), []
         except (OSError, urllib.error.URLError) as error:
             found.append(f"{path}: could not be fetched ({error})")
+            continue
+        found += [f"{path}: {problem}" for problem in wrong]
+        if answer is None:
             continue
         if answer.status != 200:
             found.append(f"{path}: HTTP {answer.status}")
@@ -87,30 +123,27 @@ def problems(base: str, dist: Path, rules: list[headers.Rule], get: Fetch = fetc
         if answer.body != file.read_bytes():
             found.append(f"{path}: its bytes differ from dist/ (an old or altered deploy?)")
     files = set(headers.published_paths(dist))
-    for address, page in headers.page_addresses(dist).items():
-        if address not in files:
-            found += [
-                f"{address}: {problem}" for problem in _guarded(base, address, page, rules, get)
-            ]
+    for address, page in addresses.items():
+        for form in (address, *headers.other_forms(address)):
+            if form not in files:
+                found += [
+                    f"{form}: {problem}" for problem in _guarded(base, form, page, rules, get)
+                ]
     return found
 
 
 def _guarded(
     base: str, address: str, page: str, rules: list[headers.Rule], get: Fetch
 ) -> list[str]:
-    """A page's other address (/token for /token.html) must redirect to it, serve nothing, or
-    serve it with all of its headers: a blog could frame it otherwise."""
+    """Any other address of a page (/token, /Token.html, /token.html/) must serve nothing, or
+    serve the page with all of its headers, itself or where its redirects lead: a blog could
+    frame it otherwise."""
     try:
-        answer = get(base + address.lstrip("/"))
+        _, answer, wrong = followed(base, address, get)
     except (OSError, urllib.error.URLError) as error:
         return [f"could not be fetched ({error})"]
-    if answer.status in (301, 302, 307, 308):
-        location = urljoin(base + address.lstrip("/"), ";".join(answer.values("location")))
-        if location.split("?", 1)[0] != base + page.lstrip("/"):
-            return [f"redirects to {location}, not to its page {page}"]
-        return []
-    if answer.status in (404, 410):
-        return []
+    if answer is None or answer.status in (404, 410):
+        return wrong
     if answer.status != 200:
         return [f"HTTP {answer.status}"]
     missing = _differences(page, answer, rules)
@@ -139,7 +172,8 @@ def check_deploy(url: str, dist: Path) -> int:
     """`python3 build.py check-deploy URL`: one line per difference; exit 0 or 1."""
     found = problems(url, dist, headers.site_rules(dist))
     for problem in found:
-        print(problem)
+        # A problem quotes what the site sent (a Location, a header), which is the site's text.
+        print(terminal_text(problem))
     if found:
         count = f"{len(found)} difference(s) from what the build intends"
         print(f"check-deploy: {count}", file=sys.stderr)

@@ -37,16 +37,18 @@ class Rule:
 
 
 def _pattern(rule_path: str) -> re.Pattern[str]:
-    # A "*" takes the rest of the path; a ":name" segment takes one segment (as Netlify's CLI).
+    """A rule's path as Netlify's own header engine reads it (its CLI's `getForRegExp`): a "*"
+    takes the rest of the path, a ":name" segment one segment, letters match in either case,
+    and a trailing slash is optional. So "/token" covers "/token/" and "/TOKEN" too."""
     parts = []
-    for piece in re.split(r"(\*|:[A-Za-z_]+)", rule_path):
+    for piece in re.split(r"(\*|:[A-Za-z_]+)", rule_path.rstrip("/") if rule_path != "/" else ""):
         if piece == "*":
             parts.append(".*")
         elif piece.startswith(":"):
             parts.append("[^/]+")
         else:
             parts.append(re.escape(piece))
-    return re.compile("".join(parts) + r"\Z")
+    return re.compile("".join(parts) + r"/?\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,66 +75,88 @@ def redirect_for(path: str, redirects: list[Redirect], *, served: bool) -> Redir
 
 
 def page_addresses(dist: Path) -> dict[str, str]:
-    """Every address Netlify serves a page of `dist` at, and that page's own address.
+    """Every address Netlify may serve a page of `dist` at, and that page's own address.
 
-    Netlify serves `token.html` at `/token` and `/token/` too, and `index.html` at `/index`,
-    with no redirect ("pretty URLs"); header rules match the address as requested.
+    Netlify serves `token.html` at `/token` too, with no rule ("pretty URLs"), and with its
+    Pretty URLs setting on it redirects `/token.html` there; `index.html` is served at `/`
+    and `/index`. Header rules match the address as requested, so each needs the page's rules.
+    (Trailing slashes and case are covered by how a rule matches: see `_pattern`.)
     """
     addresses = {}
     for page in sorted(dist.rglob("*.html")):
         own = "/" + str(page.relative_to(dist))
-        stem = own.removesuffix(".html")
-        home = stem.removesuffix("index") if page.name == "index.html" else None
-        canonical = home or own
-        for address in (own, stem, stem + "/", home):
-            if address:
-                addresses[address] = canonical
+        canonical = own.removesuffix("index.html") if page.name == "index.html" else own
+        for address in (own, own.removesuffix(".html"), canonical):
+            addresses[address] = canonical
     return addresses
 
 
-def pretty_page(dist: Path, path: str) -> Path | None:
-    """The page Netlify serves at `path` by its address without ".html", if it does."""
-    stem = path.rstrip("/")
-    if not stem or (dist / stem.lstrip("/")).exists():
-        return None
-    page = dist / (stem.lstrip("/") + ".html")
-    return page if page.is_file() else None
+def other_forms(address: str) -> list[str]:
+    """Forms of an address a CDN may still serve the page at: its slash, its case, its dot
+    escaped. The local server serves none of them, but check-deploy asks a live site for each."""
+    if address == "/":
+        return []
+    forms = [address + "/", "/" + address[1:2].upper() + address[2:], address.upper()]
+    if address.endswith(".html"):
+        forms.append(address.removesuffix(".html") + "%2Ehtml")
+    return forms
+
+
+def page_rules(dist: Path, rules: list[Rule]) -> list[Rule]:
+    """For each address a page of `dist` may be served at, the page's own rules: the rules of
+    netlify.toml for the page's own address, copied by the build so that no copy can drift.
+
+    Rules that already match an address (the page's own, and "/*") are not copied for it.
+    """
+    written = []
+    for address, canonical in page_addresses(dist).items():
+        own = [rule for rule in rules if rule.path == canonical and rule.path != "/*"]
+        if not own or any(rule.matches(address) for rule in own):
+            continue
+        values = tuple(pair for rule in own for pair in rule.values)
+        written.append(Rule(address, values, HEADERS_FILE))
+    return written
 
 
 def unguarded(dist: Path, rules: list[Rule], redirects: list[Redirect]) -> list[str]:
-    """One line for each address of a page that is neither redirected to the page's own address
-    nor sent the same headers, a frame-ancestors policy among them."""
+    """One line for each address of a page that is not sent exactly its page's headers, and for
+    each redirect from one: with Netlify's Pretty URLs on, a redirect between a page's addresses
+    can loop (/token to /token.html, and Netlify's own back to /token)."""
     found = []
     for address, canonical in page_addresses(dist).items():
-        rule = redirect_for(address, redirects, served=True)
-        if rule is not None:
-            if rule.to != canonical:
-                found.append(f"{address}: redirects to {rule.to}, not to its page {canonical}")
-            continue
-        sent = sent_for(address, rules)
-        missing = sorted({name for name, _ in set(sent_for(canonical, rules)) - set(sent)})
-        if missing:
-            found.append(f"{address}: serves {canonical} without its {', '.join(missing)}")
-        elif not any(
-            name.lower() == "content-security-policy" and "frame-ancestors" in value
-            for name, value in sent
-        ):
-            found.append(f"{address}: serves a page with no frame-ancestors policy")
-    return found
+        for form in (address, *other_forms(address)):
+            if "%" in form:
+                continue  # the same path as `address` once decoded, which rules see
+            sent, intended = sent_for(form, rules), sent_for(canonical, rules)
+            missing = sorted({name for name, _ in set(intended) - set(sent)})
+            if missing:
+                found.append(f"{form}: serves {canonical} without its {', '.join(missing)}")
+            elif not any(
+                name.lower() == "content-security-policy" and "frame-ancestors" in value
+                for name, value in sent
+            ):
+                found.append(f"{form}: serves a page with no frame-ancestors policy")
+        for redirect in redirects:
+            if redirect.source.rstrip("/").lower() == address.rstrip("/").lower():
+                found.append(
+                    f"{redirect.source}: redirects to {redirect.to}, which can loop with "
+                    "Netlify's Pretty URLs setting"
+                )
+    return sorted(set(found))
 
 
 def check_site(site: Path, rules: list[Rule], redirects: list[Redirect]) -> None:
     """Refuse rules that overlap on any file, or that leave an address of a page unguarded."""
     problems = [
         f"{line} (two rules set one header: a CDN may send both, and a browser enforces both)"
-        for line in overlaps(published_paths(site), rules)
+        for line in overlaps(published_paths(site) + list(page_addresses(site)), rules)
     ]
     problems += [
         f"{line} (a page of the checker must carry its policy wherever it is served)"
         for line in unguarded(site, rules, redirects)
     ]
     if problems:
-        raise BuildError("the site's headers are unsafe:\n  " + "\n  ".join(problems))
+        raise BuildError("the site's headers are unsafe:\n  " + "\n  ".join(sorted(set(problems))))
 
 
 def from_toml(config: Path) -> list[Rule]:
@@ -166,11 +190,14 @@ def from_headers_file(path: Path) -> list[Rule]:
     return rules
 
 
-def write_headers_file(path: Path, paths: Iterable[str], values: dict[str, str]) -> None:
-    lines = [f"# Written by build.py: {', '.join(values)} for exactly these files."]
-    for file in paths:
-        lines.append(file)
-        lines += [f"  {name}: {value}" for name, value in values.items()]
+def write_headers_file(path: Path, rules: Iterable[Rule]) -> None:
+    lines = [
+        "# Written by build.py from netlify.toml: each page's rules for its other addresses, and",
+        "# immutable caching for exactly the runtime's files.",
+    ]
+    for rule in rules:
+        lines.append(rule.path)
+        lines += [f"  {name}: {value}" for name, value in rule.values]
     path.write_text("\n".join(lines) + "\n")
 
 

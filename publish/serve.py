@@ -6,11 +6,13 @@ import errno
 import gzip as gzip_module
 import io
 import os
+import posixpath
 import sys
 from functools import lru_cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from publish import headers
 
@@ -37,7 +39,8 @@ def _compressed(path: str, mtime_ns: int) -> bytes:
 
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves dist/ as Netlify does: its MIME types, netlify.toml's redirects and headers, and
-    each page at its address without ".html" too."""
+    each page at its address without ".html" too. With `pretty_urls`, as Netlify's Pretty URLs
+    setting does, it also redirects a page's ".html" address to the one without."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -46,26 +49,34 @@ class SiteHandler(SimpleHTTPRequestHandler):
     rules: ClassVar[list[headers.Rule]] = []
     redirects: ClassVar[list[headers.Redirect]] = []
     served: ClassVar[list[str] | None] = None
+    pretty_urls: ClassVar[bool] = False
 
     def translate_path(self, path: str) -> str:
-        pretty = headers.pretty_page(Path(self.directory), path.split("?", 1)[0].split("#", 1)[0])
-        return str(pretty) if pretty else super().translate_path(path)
+        found = _file_for(Path(self.directory), _address(path))
+        # Nothing outside dist/ is ever named: an address that leads out of it is served as 404.
+        return str(found) if found else str(Path(self.directory) / _NOWHERE)
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404)  # Netlify lists no folders
 
     def send_head(self) -> Any:
         """Text compressed on the fly, as Netlify's CDN does; everything else as it is."""
-        address, _, query = self.path.partition("?")
+        raw, _, query = self.path.partition("?")
+        address = _address(raw)
         if address == "/" + headers.HEADERS_FILE:
             self.send_error(404)  # Netlify reads it; it never serves it
             return None
         path = self.translate_path(self.path)
         redirect = headers.redirect_for(address, self.redirects, served=os.path.exists(path))
-        if redirect is not None:
+        to = redirect.to if redirect else None
+        status = redirect.status if redirect else 301
+        if to is None and self.pretty_urls and address.lower().endswith(".html"):
+            stem = address[: -len(".html")]
+            to = (stem[: -len("/index")] if stem.lower().endswith("/index") else stem) or "/"
+        if to is not None:
             # Netlify passes the query on to where a redirect leads.
-            self.send_response(redirect.status)
-            self.send_header("Location", redirect.to + (f"?{query}" if query else ""))
+            self.send_response(status)
+            self.send_header("Location", to + (f"?{query}" if query else ""))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
@@ -91,9 +102,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
     def end_headers(self) -> None:
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
         # Every matching rule's headers, doubles included: the strictest reading of the CDN.
-        for name, value in headers.sent_for(path, self.rules):
+        for name, value in headers.sent_for(_address(self.path), self.rules):
             self.send_header(name, value)
         super().end_headers()
 
@@ -105,6 +115,37 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("CHECKER_SERVER_LOG"):
             super().log_message(format, *args)
+
+
+# What an address that names no file is translated to: no file by that name is ever built.
+_NOWHERE = "no such file (outside the site, or missing)"
+
+
+def _address(path: str) -> str:
+    """The path of a request as rules and files see it: decoded, without query or fragment,
+    its dot segments resolved, never above the site's root."""
+    decoded = unquote(path.split("?", 1)[0].split("#", 1)[0])
+    resolved = posixpath.normpath("/" + decoded.lstrip("/"))
+    # normpath keeps "//" at the start, and a trailing slash is part of the address.
+    resolved = "/" + resolved.lstrip("/")
+    return resolved + "/" if decoded.endswith("/") and resolved != "/" else resolved
+
+
+def _file_for(site: Path, address: str) -> Path | None:
+    """The file Netlify serves at `address`: the file itself, a folder's index.html, or a page
+    by its address without ".html" (with or without a trailing slash). None for anything else,
+    and for anything that is not inside `site` (a link out of it, say)."""
+    if "\0" in address:
+        return None
+    relative = address.strip("/")
+    candidates = [site / relative / "index.html", site / (relative + ".html")]
+    if not address.endswith("/"):
+        candidates.insert(0, site / relative)
+    root = site.resolve()
+    for candidate in candidates:
+        if candidate.is_file() and candidate.resolve().is_relative_to(root):
+            return candidate
+    return None
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -120,20 +161,24 @@ def make_server(
     directory: Path,
     host: str = "127.0.0.1",
     served: list[str] | None = None,
+    *,
+    pretty_urls: bool = False,
 ) -> ThreadingHTTPServer:
-    """A server for `directory`; the path of each request is appended to `served`, if given."""
+    """A server for `directory`; the path of each request is appended to `served`, if given.
+    `pretty_urls` plays Netlify's setting of that name turned on."""
     attributes = {
         "rules": headers.site_rules(directory),
         "redirects": headers.redirects_from_toml(headers.CONFIG),
         "served": served,
+        "pretty_urls": pretty_urls,
     }
     handler = type("Handler", (SiteHandler,), attributes)
     return _SiteServer((host, port), partial(handler, directory=str(directory)))
 
 
-def serve(port: int, directory: Path) -> int:
+def serve(port: int, directory: Path, *, pretty_urls: bool = False) -> int:
     try:
-        server = make_server(port, directory)
+        server = make_server(port, directory, pretty_urls=pretty_urls)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

@@ -97,6 +97,17 @@ def site(dist: Path, site_log: list[str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def pretty_site(dist: Path) -> Iterator[str]:
+    """The site as Netlify serves it with its Pretty URLs setting on: /token.html redirects to
+    /token, /index.html to /."""
+    server = serve.make_server(0, dist, pretty_urls=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
 def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A blog post on http://localhost (the checker is on 127.0.0.1): another origin."""
     folder = tmp_path_factory.mktemp("blog")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import shutil
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -192,46 +194,88 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.mark.parametrize(
-    ("address", "page"),
-    [
-        ("token", "/token.html"),
-        ("token/", "/token.html"),
-        ("index", "/"),
-        ("index/", "/"),
-        ("widget?host=https%3A%2F%2Fblog.example&team=acme", "/widget.html"),
-        ("widget/", "/widget.html"),
-    ],
-)
-def test_a_pages_address_without_html_redirects_to_the_page(
-    site: str, address: str, page: str
-) -> None:
-    """Netlify serves token.html at /token too, where no header rule of the page's matches."""
-    status, location = status_and_location(site + address)
-    assert status == 301
-    query = address.partition("?")[2]
-    assert location == page + (f"?{query}" if query else "")
+# Every address a page can be asked for, and what it must come to (the page's own address).
+ADDRESSES: list[tuple[str, str | None]] = [
+    ("token", "/token.html"),
+    ("token/", "/token.html"),
+    ("token.html", "/token.html"),
+    ("token.html/", None),  # served by no rule of this server's: 404, no page to frame
+    ("token%2Ehtml", "/token.html"),
+    ("index", "/"),
+    ("index/", "/"),
+    ("index.html", "/"),
+    ("", "/"),
+    ("widget?host=https%3A%2F%2Fblog.example&team=acme", "/widget.html"),
+    ("widget/", "/widget.html"),
+    ("widget.html", "/widget.html"),
+]
 
 
-def test_without_its_redirect_a_pages_other_address_fails_the_build(
-    dist: Path, tmp_path: Path
+def followed(url: str) -> tuple[list[int], list[tuple[str, str]]]:
+    """The statuses on the way (redirects followed one hop at a time, at most five), and the
+    headers of the last answer."""
+    statuses = []
+    for _ in range(6):
+        request = urllib.request.Request(url)
+        try:
+            with urllib.request.build_opener(NoRedirects).open(request) as response:
+                return [*statuses, response.status], [
+                    (k.lower(), v) for k, v in response.headers.items()
+                ]
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+            if error.code not in (301, 302, 307, 308):
+                return statuses, []
+            url = urllib.parse.urljoin(url, error.headers["Location"])
+    return statuses, []
+
+
+@pytest.mark.parametrize("pretty", [False, True], ids=["pretty-urls-off", "pretty-urls-on"])
+@pytest.mark.parametrize(("address", "page"), ADDRESSES)
+def test_every_address_of_a_page_serves_it_with_exactly_its_headers_under_either_setting(
+    site: str, pretty_site: str, address: str, page: str | None, pretty: bool
 ) -> None:
+    """Netlify serves token.html at /token too, and with Pretty URLs on redirects /token.html
+    to /token: wherever the page ends up served, it carries its own policy, and nothing loops."""
+    base = pretty_site if pretty else site
+    statuses, sent = followed(base + address)
+    if page is None:
+        assert statuses == [404]
+        return
+    assert statuses[-1] == 200 and len(statuses) <= 2, statuses
+    _, intended = followed(site + page.lstrip("/"))
+    policy = [(k, v) for k, v in sent if k in ("content-security-policy", "x-frame-options")]
+    assert policy == [
+        (k, v) for k, v in intended if k in ("content-security-policy", "x-frame-options")
+    ]
+    assert [k for k, _ in sent].count("content-security-policy") == 1
+
+
+def test_a_redirect_between_a_pages_addresses_fails_the_build(dist: Path, tmp_path: Path) -> None:
+    # netlify.toml's old forced redirect: with Pretty URLs on, /token.html -> /token -> ... loops.
     config = tmp_path / "netlify.toml"
-    text = CONFIG.read_text()
-    config.write_text(text[: text.index("[[redirects]]")] + text[text.index("[[headers]]") :])
-    rules = publish.headers.from_toml(config) + publish.headers.from_headers_file(dist / "_headers")
+    config.write_text(
+        CONFIG.read_text() + '\n[[redirects]]\nfrom = "/token"\nto = "/token.html"\nforce = true\n'
+    )
+    rules = publish.headers.site_rules(dist)
     with pytest.raises(build.BuildError) as unsafe:
         publish.headers.check_site(dist, rules, publish.headers.redirects_from_toml(config))
+    assert "/token: redirects to /token.html, which can loop with Netlify's Pretty URLs" in str(
+        unsafe.value
+    )
+
+
+def test_without_the_builds_copies_a_pages_other_address_fails_the_build(dist: Path) -> None:
+    rules = publish.headers.from_toml(CONFIG)  # netlify.toml alone, no dist/_headers
+    with pytest.raises(build.BuildError) as unsafe:
+        publish.headers.check_site(dist, rules, [])
     lines = str(unsafe.value).splitlines()
-    for address, page in (("/token", "/token.html"), ("/index/", "/"), ("/widget", "/widget.html")):
+    for address, page in (("/token", "/token.html"), ("/index", "/"), ("/widget", "/widget.html")):
         assert any(
             line.strip().startswith(f"{address}: serves {page} without its") for line in lines
-        )
-    # The policy given at those addresses themselves would do as well as a redirect.
-    for address, page in publish.headers.page_addresses(dist).items():
-        if address != page and not rules_for(rules, address):
-            rules.append(publish.headers.Rule(address, rules_for(rules, page), "test"))
-    publish.headers.check_site(dist, rules, [])
+        ), lines
+    # The build's copies are exactly what is missing.
+    publish.headers.check_site(dist, rules + publish.headers.page_rules(dist, rules), [])
 
 
 def rules_for(rules: list[publish.headers.Rule], path: str) -> tuple[tuple[str, str], ...]:
@@ -254,7 +298,7 @@ def test_overlapping_rules_fail_the_build_naming_each_clash(dist: Path, tmp_path
     message = str(clash.value)
     assert '/widget.html: content-security-policy is set by "/*"' in message
     assert f"/pyodide/{build.PYODIDE_VERSION}/pyodide.mjs: cache-control is set by" in message
-    assert "/index.html" not in message  # only real clashes are named
+    assert "/static/style.css" not in message  # only real clashes are named
 
 
 def test_a_missing_runtime_file_is_not_cached_as_immutable(site: str) -> None:
@@ -355,3 +399,23 @@ def test_only_the_widget_lacks_the_token_field_and_only_the_window_is_the_sign_i
     for page in (index, widget, window):
         for marker in ("page-only", "not-widget", "widget-only", "window-only"):
             assert marker not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../../../tmp/outside",
+        "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/tmp/outside",
+        "/static/..%2f..%2f..%2f..%2f..%2ftmp/outside",
+    ],
+)
+def test_the_local_server_serves_nothing_outside_the_site(site: str, path: str) -> None:
+    # The second security review, finding 9: GET /../../tmp/x served /tmp/x.html.
+    (Path("/tmp") / "outside.html").write_text("not the site's")
+    host, port = site.removeprefix("http://").rstrip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path)  # sent as written: http.client normalises nothing
+    answer = connection.getresponse()
+    assert answer.status == 404
+    assert b"not the site's" not in answer.read()
+    connection.close()

@@ -39,7 +39,9 @@ def misconfigured(dist: Path, tmp_path: Path) -> Iterator[str]:
     (copy / "index.html").write_text((dist / "index.html").read_text() + "<!-- old -->")
     config = tmp_path / "netlify.toml"
     config.write_text(MISCONFIGURED)
-    rules = headers.from_toml(config) + headers.from_headers_file(copy / headers.HEADERS_FILE)
+    pages = headers.page_addresses(dist)
+    built = headers.from_headers_file(copy / headers.HEADERS_FILE)
+    rules = headers.from_toml(config) + [rule for rule in built if rule.path not in pages]
     types = {**serve.SiteHandler.extensions_map, ".css": "text/plain"}
     handler = type("Wrong", (serve.SiteHandler,), {"rules": rules, "extensions_map": types})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(copy)))
@@ -89,7 +91,7 @@ def test_a_page_address_redirected_elsewhere_is_named(
         return deploy_check.Fetched(404, [], b"")
 
     found = deploy_check.problems("https://checker.example/", dist, [], get)
-    assert "/token: redirects to https://elsewhere.example/, not to its page /token.html" in found
+    assert "/token: redirects to https://elsewhere.example/, off this site" in found
 
 
 def test_an_unreachable_site_is_a_failure_not_a_traceback(
@@ -104,3 +106,62 @@ def test_the_command_needs_an_address(capsys: pytest.CaptureFixture[str]) -> Non
         build.main(["check-deploy"])
     assert usage.value.code == 2
     assert "https://your-site.netlify.app" in capsys.readouterr().err
+
+
+def test_a_site_with_pretty_urls_on_is_as_intended(
+    pretty_site: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build.check_deploy(pretty_site, dist) == 0, capsys.readouterr().out
+
+
+def test_a_redirect_loop_is_caught(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The redirects netlify.toml had, served with Netlify's Pretty URLs setting on.
+    old = [
+        headers.Redirect(source, to, 301, True)
+        for source, to in (("/token", "/token.html"), ("/widget", "/widget.html"))
+    ]
+    attributes = {"rules": headers.site_rules(dist), "redirects": old, "pretty_urls": True}
+    handler = type("Looping", (serve.SiteHandler,), attributes)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(dist)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert build.check_deploy(f"http://127.0.0.1:{server.server_port}/", dist) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    lines = capsys.readouterr().out.splitlines()
+    assert "/token.html: redirects in a loop: /token.html → /token → /token.html" in "\n".join(
+        line.split(" (the page")[0] for line in lines
+    ), lines
+    assert any(line.startswith("/widget.html: redirects in a loop") for line in lines)
+
+
+def test_every_other_form_of_a_pages_address_is_asked_for(dist: Path) -> None:
+    asked: list[str] = []
+
+    def get(url: str) -> deploy_check.Fetched:
+        asked.append(url.removeprefix("https://checker.example"))
+        return deploy_check.Fetched(404, [], b"")
+
+    deploy_check.problems("https://checker.example/", dist, [], get)
+    for address in ("/Token.html", "/token.html/", "/token%2Ehtml", "/TOKEN", "/token/"):
+        assert address in asked
+
+
+def test_what_a_site_sends_is_printed_without_its_escape_sequences(
+    dist: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def get(url: str) -> deploy_check.Fetched:
+        location = "https://evil.example/\x1b]0;pwned\x07\x1b[2J"
+        return deploy_check.Fetched(301, [("Location", location)], b"")
+
+    monkeypatch.setattr(deploy_check, "fetch", get)
+    monkeypatch.setattr(
+        deploy_check,
+        "problems",
+        partial(deploy_check.problems, get=get),
+    )
+    assert build.check_deploy("https://checker.example/", dist) == 1
+    out = capsys.readouterr().out
+    assert "off this site" in out
+    assert "\x1b" not in out and "\x07" not in out

@@ -143,19 +143,25 @@ def test_the_full_page_and_the_token_window_refuse_to_be_framed(
         assert child.url.startswith("chrome-error://") or child.url == "about:blank"
 
 
-@pytest.mark.parametrize("address", ["token", "token/", "index", "index/", "widget"])
+@pytest.mark.parametrize("pretty", [False, True], ids=["pretty-urls-off", "pretty-urls-on"])
+@pytest.mark.parametrize(
+    "address", ["token", "token/", "token.html", "index", "index/", "index.html", "widget"]
+)
 def test_a_pages_address_without_html_is_never_framed_without_its_policy(
-    browser: Any, site: str, blog: str, address: str
+    browser: Any, site: str, pretty_site: str, blog: str, address: str, pretty: bool
 ) -> None:
-    """Netlify serves token.html at /token too: that address leads to the page and its policy."""
-    with audited_context(browser, site, host=blog) as ctx:
+    """Netlify serves token.html at /token too, and with Pretty URLs on redirects /token.html
+    there: every address carries the page's own policy."""
+    base = pretty_site if pretty else site
+    with audited_context(browser, base, host=blog) as ctx:
         page = ctx.new_page()
-        page.goto(framing(blog, site + address))
+        page.goto(framing(blog, base + address))
         page.wait_for_timeout(500)
         [child] = page.main_frame.child_frames
         if address.startswith("widget"):
-            # The widget may be framed, and is, at its one address with its own policy.
-            assert child.url == site + "widget.html"
+            # The widget may be framed, and is, with its own policy.
+            assert child.url == base + address
+            assert page.frame_locator("iframe").get_by_role("button", name="Check bandwidth")
         else:
             assert child.url.startswith("chrome-error://") or child.url == "about:blank"
 

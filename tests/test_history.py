@@ -40,6 +40,30 @@ def test_lines_that_are_no_reading_are_skipped() -> None:
     assert read_lines([*lines, good, good[: len(good) // 2]]) == [at(1, 10)]
 
 
+def hostile_lines() -> list[str]:
+    """Lines that once broke --history and the page's kept readings (the second security review,
+    finding 4): each must be skipped like any other line that is no reading."""
+    good = json.loads(at(1, 10).line())
+    return [
+        json.dumps(good).replace('"used": 10', '"used": Infinity'),
+        json.dumps(good).replace('"used": 10', '"used": NaN'),
+        "[" * 200_000 + "]" * 200_000,
+        json.dumps({**good, "checked_at": "2026-11-12T08:00:00"}),  # no UTC offset
+        json.dumps({**good, "period_start": "2026-11-11T00:00:00"}),
+        json.dumps(good).replace('"used": 10', '"used": ' + "9" * 400),
+        json.dumps({**good, "used": True}),
+        json.dumps({**good, "slug": "../../etc"}),
+        json.dumps({**good, "checked_at": "2" * 5000}),
+    ]
+
+
+def test_a_line_made_to_break_a_reader_is_skipped() -> None:
+    kept = read_lines([*hostile_lines(), at(2, 20).line()])
+    assert kept == [at(2, 20)]
+    # What is kept can be compared and drawn: every time is aware, every count an exact int.
+    assert previous(kept, at(3, 30)) == at(2, 20)
+
+
 def test_the_latest_earlier_reading_of_the_same_team_and_period_is_the_one_compared() -> None:
     kept = [at(1, 10), at(3, 30), at(2, 20), at(3, 99, slug="other"), at(-30, 5, start=LATER)]
     assert previous(kept, at(4, 40)) == at(3, 30)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 import app
-from checker import api
+from checker import api, samples
+from checker.check import RATE_LIMIT_WAITS
+from tests.clock import Clock
 from tests.fake_netlify import TOKEN
 
 NOW = datetime(2024, 6, 12, 9, 52, 37, tzinfo=UTC)
@@ -31,20 +34,62 @@ def test_an_absurd_rate_limit_reset_means_a_minutes_wait_never_a_traceback(
     monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
     monkeypatch.delenv("NETLIFY_API_URL", raising=False)
     sent: list[api.Request] = []
-    waits: list[float] = []
+    clock = Clock(NOW)
 
     def limited(request: api.Request) -> api.Response:
         sent.append(request)
         return api.Response(429, b'{"code": 429}', headers)
 
-    send = app.patiently(limited, now=lambda: NOW, sleep=waits.append)
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = app.main(["--team", "acme"], send=send, stdout=stdout, stderr=stderr)
-    assert code == app.EXIT_FAILED
-    # A reset that cannot be believed counts as none: the usual minute, three times, then a word.
-    assert waits == [60.0] * app.RATE_LIMIT_RETRIES
-    assert len(sent) == app.RATE_LIMIT_RETRIES + 1
-    assert stderr.getvalue() == (
-        "app.py: Netlify's rate limit was reached. Wait a minute, then try again.\n"
+    code = app.main(
+        ["--team", "acme"],
+        send=limited,
+        now=clock.now,
+        sleep=clock.sleep,
+        stdout=stdout,
+        stderr=stderr,
     )
+    assert code == app.EXIT_FAILED
+    # A reset that cannot be believed counts as none: the usual minute, three times, each said
+    # as it begins, then a word on what to do.
+    assert clock.slept == [60.0] * RATE_LIMIT_WAITS
+    figures = [request for request in sent if request.url.endswith("/bandwidth")]
+    assert len(figures) == RATE_LIMIT_WAITS + 1
+    assert stderr.getvalue().splitlines() == [
+        *(
+            f"app.py: Netlify's rate limit was reached. Asking again in 60 s (wait {n} of 3)…"
+            for n in range(1, RATE_LIMIT_WAITS + 1)
+        ),
+        "app.py: Netlify's rate limit was reached. Wait a minute, then try again.",
+    ]
     assert stdout.getvalue() == ""
+
+
+def test_a_rate_limit_is_waited_out_for_as_long_as_netlify_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
+    monkeypatch.delenv("NETLIFY_API_URL", raising=False)
+    clock = Clock(NOW)
+    answers = [api.Response(429, b"{}", {"retry-after": "20"}), samples.RECORDED_BANDWIDTH]
+
+    def send(request: api.Request) -> api.Response:
+        if request.url.endswith("/bandwidth"):
+            return answers.pop(0)
+        return api.Response(200, json.dumps(samples.RECORDED_ACCOUNT | {"slug": "acme"}).encode())
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = app.main(
+        ["--team", "acme"],
+        send=send,
+        now=clock.now,
+        sleep=clock.sleep,
+        stdout=stdout,
+        stderr=stderr,
+    )
+    assert code == app.EXIT_OK, stderr.getvalue()
+    assert clock.slept == [21.0]  # a second more than Netlify says
+    assert stderr.getvalue() == (
+        "app.py: Netlify's rate limit was reached. Asking again in 21 s (wait 1 of 3)…\n"
+    )
+    assert "25.3 GiB of 100 GiB used" in stdout.getvalue()

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checker import api, samples, transport
+from tests.conftest import ROOT
 from tests.fake_netlify import BANDWIDTH, TOKEN, FakeNetlify, Reply
 
 
@@ -80,3 +86,58 @@ def test_an_untrusted_certificate_is_refused(netlify: FakeNetlify) -> None:
     with pytest.raises(api.NetworkError, match="certificate could not be verified"):
         transport.send(api.accounts_request(TOKEN, base=netlify.url))
     assert netlify.api_requests() == []
+
+
+def trickling_server(gap: float) -> tuple[str, threading.Event]:
+    """An API on loopback that answers one byte at a time, `gap` seconds apart, until stopped:
+    each read is prompt, the answer never ends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection, listener:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b" " * 100000:
+                if stop.wait(gap):
+                    return
+                connection.sendall(bytes([byte]))
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1", stop
+
+
+def test_an_answer_that_trickles_in_is_given_up_on_at_the_deadline() -> None:
+    base, stop = trickling_server(0.1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(api.TimedOut, match="did not answer within"):
+            transport.check(TOKEN, ["acme"], base=base, deadline=1.5)
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 5
+
+
+def test_a_request_still_stuck_when_the_check_ends_does_not_hold_up_the_exit() -> None:
+    # The figures answer at once; the team's details never do. The check is over at the
+    # deadline, and the process ends then, not when the stuck thread would.
+    program = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from checker import api, samples, transport
+def send(request):
+    if request.url.endswith("/bandwidth"):
+        return samples.RECORDED_BANDWIDTH
+    threading.Event().wait(600)
+reports = transport.check("nfp_" + "a1" * 20, ["acme"], send, deadline=1)
+print(reports[0].plan)
+"""
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(ROOT)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "unknown"  # the details were given up on
+    assert time.monotonic() - started < 15

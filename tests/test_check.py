@@ -1,0 +1,154 @@
+"""`Check` driven directly, as h11 drives its state machine: no threads, no sockets, no clock but
+the test's own."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from checker import api, samples
+from checker.check import (
+    RATE_LIMIT_WAITS,
+    Check,
+    answered_by,
+)
+from tests.clock import Clock
+from tests.fake_netlify import TOKEN
+
+NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
+
+
+def teams(count: int) -> api.Response:
+    listing = [samples.account(f"team-{n}", f"Team {n}", "Pro") for n in range(count)]
+    return api.Response(200, json.dumps(listing).encode())
+
+
+def figures(**fields: object) -> api.Response:
+    body = json.loads(samples.RECORDED_BANDWIDTH.body)
+    return api.Response(200, json.dumps({**body, **fields}).encode())
+
+
+def limited(**headers: str) -> api.Response:
+    return api.Response(429, b'{"code": 429}', headers)
+
+
+def listed(running: Check, count: int) -> list[tuple[int, api.Request]]:
+    [(listing, _)] = running.requests()
+    running.receive(listing, teams(count))
+    return running.requests()
+
+
+# --- a hostile answer is that team's error, never the end of the check ------------------------
+
+
+@pytest.mark.parametrize("used", ["²", "١٢٣", "12³"], ids=["superscript", "arabic-indic", "mixed"])
+def test_a_count_in_other_digits_is_that_teams_error_and_the_rest_stand(used: str) -> None:
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    first, second = listed(running, 2)
+    running.receive(first[0], figures(used=used))
+    running.receive(second[0], samples.RECORDED_BANDWIDTH)
+    assert running.finished
+    broken, fine = running.reports()
+    assert isinstance(broken.error, api.BadResponse)
+    assert "unusable “used”" in broken.error.message
+    assert fine.bandwidth is not None and fine.bandwidth.used == samples.RECORDED_USED
+
+
+def test_whatever_reading_an_answer_raises_is_that_teams_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = api.read_bandwidth
+
+    def breaks_on_team_0(response: api.Response, slug: str, now: datetime) -> api.Bandwidth:
+        if slug == "team-0":
+            raise ZeroDivisionError("an answer no reader foresaw")
+        return read(response, slug, now)
+
+    monkeypatch.setattr(api, "read_bandwidth", breaks_on_team_0)
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    for request_id, _ in listed(running, 3):
+        assert running.receive(request_id, samples.RECORDED_BANDWIDTH)  # each settles its team
+    broken, *rest = running.reports()
+    assert isinstance(broken.error, api.BadResponse)
+    assert "could not be read" in broken.error.message
+    assert [report.error for report in rest] == [None, None]
+
+
+def test_a_named_team_whose_answer_cannot_be_read_fails_the_check_with_a_sentence() -> None:
+    running = Check(TOKEN, ["acme"], now=lambda: NOW)
+    (figures_id, _), (details_id, _) = running.requests()
+    running.receive(figures_id, figures(used="²"))
+    running.receive(details_id, api.Response(200, json.dumps(samples.RECORDED_ACCOUNT).encode()))
+    with pytest.raises(api.BadResponse, match="unusable “used”"):
+        running.reports()
+
+
+# --- the rate limit is waited out, within bounds ------------------------------------------------
+
+
+def test_a_429_pauses_the_check_then_asks_again_for_what_it_refused() -> None:
+    clock = Clock(NOW)
+    running = Check(TOKEN, [""], now=clock.now)
+    first, second = listed(running, 2)
+    running.receive(first[0], limited(**{"retry-after": "5"}))
+    pause = running.pause
+    assert pause is not None and pause.number == 1 and pause.known
+    assert pause.until == NOW + timedelta(seconds=6)  # a second more than Netlify says
+    # Sent before the pause began: the same window, so no second wait.
+    running.receive(second[0], limited(**{"retry-after": "5"}))
+    assert running.pause == pause
+    assert running.requests() == [] and not running.finished
+    clock.sleep(6)
+    again = running.requests()
+    assert [request.url for _, request in again] == [first[1].url, second[1].url]
+    for request_id, _ in again:
+        running.receive(request_id, samples.RECORDED_BANDWIDTH)
+    assert running.finished and [r.error for r in running.reports()] == [None, None]
+
+
+def test_a_reset_that_cannot_be_read_means_netlifys_minute() -> None:
+    clock = Clock(NOW)
+    running = Check(TOKEN, ["acme"], now=clock.now)
+    (request_id, _), _details = running.requests()
+    running.receive(request_id, limited())
+    assert running.pause is not None
+    assert running.pause.until == NOW + timedelta(seconds=60) and not running.pause.known
+
+
+def test_after_three_waits_the_next_429_ends_the_check_with_when_to_try_again() -> None:
+    clock = Clock(NOW)
+    running = Check(TOKEN, [""], now=clock.now)
+    [(listing, _)] = running.requests()
+    for wait in range(1, RATE_LIMIT_WAITS + 1):
+        running.receive(listing, limited(**{"retry-after": "10"}))
+        assert running.pause is not None and running.pause.number == wait
+        clock.sleep(11)
+        [(listing, _)] = running.requests()
+    running.receive(listing, limited(**{"retry-after": "10"}))
+    assert running.finished
+    with pytest.raises(api.RateLimited, match="Try again in 10 seconds"):
+        running.reports()
+
+
+def test_a_wait_longer_than_a_minute_and_a_half_is_not_waited() -> None:
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    [(listing, _)] = running.requests()
+    running.receive(listing, limited(**{"retry-after": "91"}))
+    assert running.pause is None and running.finished
+    with pytest.raises(api.RateLimited, match="Try again in 91 seconds"):
+        running.reports()
+
+
+# --- many teams -----------------------------------------------------------------------------------
+
+
+def test_three_hundred_teams_complete_within_the_cap() -> None:
+    def answer(request: api.Request) -> api.Response:
+        return teams(300) if request.url.endswith("/accounts") else samples.RECORDED_BANDWIDTH
+
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    reports = answered_by(running, answer)
+    assert len(reports) == 300
+    assert all(report.bandwidth is not None for report in reports)
