@@ -128,6 +128,10 @@ def unreachable() -> NetworkError:
     )
 
 
+def too_large() -> BadResponse:
+    return BadResponse("Netlify's answer was far larger than expected, so it was not read.")
+
+
 def redirected() -> BadResponse:
     # Followed, a redirect could carry the token to another address.
     return BadResponse(
@@ -274,7 +278,7 @@ def _read_json(response: Response, now: datetime, *, slug: str | None) -> Any:
     if status != 200:
         raise _status_error(response, now, slug)
     if len(response.body) > MAX_BODY_BYTES:
-        raise BadResponse("Netlify's answer was far larger than expected, so it was not read.")
+        raise too_large()
     if not response.body.strip():
         raise BadResponse(
             "Netlify answered with an empty page instead of figures. Try again shortly."

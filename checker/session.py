@@ -30,10 +30,20 @@ from checker.view import View, error_view, page_view
 # What the page needs to know of Python's limits, sent with the worker's `ready` message: the
 # worker gives up on a request after `request_ms` and says `timed_out`, and the page's watchdog
 # stops a worker silent for longer than that, with the same words.
-LIMITS = {"request_ms": api.TIMEOUT_SECONDS * 1000, "timed_out": api.timed_out().message}
+# `max_body_bytes`: the worker stops reading an answer past Python's own limit on one.
+LIMITS = {
+    "request_ms": api.TIMEOUT_SECONDS * 1000,
+    "timed_out": api.timed_out().message,
+    "max_body_bytes": api.MAX_BODY_BYTES,
+}
 
 # What the worker reports of a request that got no answer, by its `failed` field.
-FAILURES = {"network": api.unreachable, "timeout": api.timed_out, "redirect": api.redirected}
+FAILURES = {
+    "network": api.unreachable,
+    "timeout": api.timed_out,
+    "redirect": api.redirected,
+    "too-large": api.too_large,
+}
 
 UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 

@@ -4,8 +4,25 @@
 // Looked up when used: the framed page removes the form, and nothing here should hold on to it.
 const byId = (id) => document.getElementById(id);
 
+let counting = null;
+
+// Any new word on the status line ends a countdown on it.
 export function setStatus(text) {
+  clearInterval(counting);
   byId("status").textContent = text;
+}
+
+// `text` with "{seconds}" counted down to 0.
+export function countDown(text, seconds) {
+  const until = performance.now() + seconds * 1000;
+  const say = () => {
+    const left = Math.max(0, Math.ceil((until - performance.now()) / 1000));
+    byId("status").textContent = text.replace("{seconds}", String(left));
+    if (left === 0) clearInterval(counting);
+  };
+  setStatus("");
+  say();
+  counting = setInterval(say, 1000);
 }
 
 export function setBusy(busy) {

@@ -12,6 +12,7 @@ import { handTokenToWidget, openingWidget, openTokenWindow } from "./handoff.js"
 import { reportHeight, showEmbedSnippets } from "./embedding.js";
 import {
   clearAlert,
+  countDown,
   hideLoading,
   pointAt,
   setBusy,
@@ -111,11 +112,18 @@ async function ask(formData) {
     );
   }
   // A check of several teams draws each card as its answer arrives.
-  const partial = (view) => id === checks && draw(view);
+  // A rate-limit wait is counted down on the status line, which cards drawn meanwhile leave.
+  let waitEnds = 0;
+  const partial = (view) => id === checks && draw(view, performance.now() < waitEnds);
+  const wait = ({ seconds, text }) => {
+    if (id !== checks) return;
+    waitEnds = performance.now() + seconds * 1000;
+    countDown(text, seconds);
+  };
   let view;
   try {
     const kept = formData.example ? {} : { history: keptReadings(form) };
-    view = await python.check({ ...formData, ...kept }, { onPartial: partial });
+    view = await python.check({ ...formData, ...kept }, { onPartial: partial, onWaiting: wait });
   } catch {
     // Said already, by the "restarting" or "loadfailed" event; or the token was forgotten.
     if (id === checks) waiting = false;
@@ -148,11 +156,11 @@ function show(view) {
 
 const units = () => form.elements.units.value;
 
-function draw(view) {
+function draw(view, keepStatus = false) {
   shown = view;
   const { status } = view.units[units()];
   results.replaceChildren(...renderView(view, units()));
-  setStatus(status);
+  if (!keepStatus) setStatus(status);
 }
 
 function submit(event) {
@@ -287,6 +295,8 @@ refreshButton.addEventListener("click", () => form.requestSubmit());
 signInButton?.addEventListener("click", startSignIn);
 teamInput.value = new URLSearchParams(location.search).get("team") ?? "";
 recall(form);
+// The form ships hidden, so that a frame that runs no script shows no token field either.
+form.hidden = framed;
 if (clientId && signInButton) signInButton.closest(".sign-in").hidden = false;
 
 if (framed) {

@@ -4,8 +4,8 @@
 //   const python = new Python();
 //   python.addEventListener("ready", …);  // also "progress", "warmedup", "restarting",
 //   python.start();                       // "reloading" (a kept runtime failed) and "loadfailed"
-//   const view = await python.check(form, { onPartial });  // onPartial(view): some teams have
-//                                                          // answered, others are still asked
+//   const view = await python.check(form, { onPartial, onWaiting });
+//   // onPartial(view): some teams have answered; onWaiting({seconds, text}): a rate-limit wait
 //
 // A check rejects with a PythonError whose `kind` says why: "timed-out" (Netlify, or the
 // worker, was silent longer than Python's own bound on a request), "crashed", "load-failed"
@@ -65,9 +65,9 @@ export class Python extends EventTarget {
 
   // Resolves to the view Python decided (docs/worker-protocol.md); meanwhile `onPartial` gets
   // each partial view of a check of several teams.
-  check(form, { onPartial } = {}) {
+  check(form, { onPartial, onWaiting } = {}) {
     return new Promise((resolve, reject) => {
-      const settle = { resolve, reject, onPartial };
+      const settle = { resolve, reject, onPartial, onWaiting };
       this.#queued?.settle.reject(new PythonError("superseded", "A newer check was asked for."));
       this.#queued = { form, settle };
       if (this.state === "ready" && !this.#current) this.#runQueued();
@@ -179,6 +179,11 @@ export class Python extends EventTarget {
         break;
       case "request":
         if (current) this.#arm(this.#limits.request_ms + WATCHDOG_MARGIN_MS);
+        break;
+      case "waiting":
+        if (!current) return; // quiet on purpose for a while: so is the watchdog
+        this.#arm(message.seconds * 1000 + this.#limits.request_ms + WATCHDOG_MARGIN_MS);
+        current.settle.onWaiting?.({ seconds: message.seconds, text: message.text });
         break;
       case "partial":
         current?.settle.onPartial?.(message.view);

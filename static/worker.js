@@ -232,7 +232,8 @@ async function warmUp(session) {
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     if (round > 0) await new Promise((resume) => setTimeout(resume, WARM_UP_GAP_MS));
     if (checked) return;
-    await send(lockFile, new AbortController(), 1000);
+    // From the HTTP cache, where the runtime's files are kept as immutable: one download.
+    await send(lockFile, new AbortController(), 1000, "default");
     if (checked) return;
     const view = JSON.parse(session.warm_up());
     // The page warms up its drawing with the first round's view.
@@ -259,7 +260,7 @@ python.then(
 // headers Python gave (Authorization, and Accept, which CORS allows anyway); no credentials,
 // and no redirect followed, since one could carry the token elsewhere. Python never sees a
 // JavaScript error: a refused or dropped request is `{failed: "network"}`.
-async function send({ method, url, headers }, abort, limitMs) {
+async function send({ method, url, headers }, abort, limitMs, cache = "no-store") {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -271,10 +272,14 @@ async function send({ method, url, headers }, abort, limitMs) {
       headers,
       credentials: "omit",
       redirect: "manual",
+      // Netlify's answers are the reader's figures: kept in no HTTP cache, after Forget token
+      // or ever. ("Unchanged" is told by Python from the last answer it read.)
+      cache,
       signal: abort.signal,
     });
     if (response.type === "opaqueredirect") return { failed: "redirect" };
-    const body = await response.text();
+    const body = await bounded(response.body, abort);
+    if (body === null) return { failed: "too-large" };
     return { status: response.status, headers: Object.fromEntries(response.headers), body };
   } catch {
     return { failed: timedOut ? "timeout" : "network" };
@@ -283,37 +288,73 @@ async function send({ method, url, headers }, abort, limitMs) {
   }
 }
 
+// A body read as it streams in, up to Python's limit on an answer: a larger one is not read to
+// its end (null), but dropped as soon as it passes the limit.
+async function bounded(stream, abort) {
+  if (!stream) return "";
+  const decoder = new TextDecoder();
+  const reader = stream.getReader(); // not `for await`: Safari's engine cannot iterate a stream
+  let text = "";
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.length;
+    if (size > limits.max_body_bytes) {
+      abort.abort();
+      return null;
+    }
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 // A check: Python says what to send, up to six requests at once (checker/check.py keeps the
 // cap), and reads each outcome as it arrives. The page is told of each request as it starts
-// (its watchdog times requests, not checks) and gets a partial view whenever a team has
-// answered, so that each card is drawn as soon as its figures are here.
+// (its watchdog times requests, not checks), of each wait for Netlify's rate limit, and gets a
+// partial view when teams have answered, at most a few times a second: drawing every team's
+// view for each of three hundred answers would cost more than all the answers.
+const PARTIAL_EVERY_MS = 250;
+
 async function runCheck(session, id, form) {
   const first = JSON.parse(session.begin(JSON.stringify(form)));
   if (first.view) return first.view;
   const inFlight = new Map(); // each request's promise, and what aborts it
   let done = false;
   let drawing = null;
+  let drawn = 0; // when the last partial view was posted
+  let resumed = null; // settles when a wait for the rate limit is over
+  const draw = () => {
+    drawing = null;
+    drawn = performance.now();
+    if (!done) postMessage({ type: "partial", id, view: JSON.parse(session.view()) });
+  };
+  const follow = (step) => {
+    done = step.done;
+    step.send.forEach(start);
+    if (step.answered && !done && !drawing) {
+      drawing = setTimeout(draw, Math.max(0, drawn + PARTIAL_EVERY_MS - performance.now()));
+    }
+    if (step.pause && !resumed && !done) {
+      const { seconds, text } = step.pause;
+      postMessage({ type: "waiting", id, seconds, text });
+      resumed = new Promise((resume) => setTimeout(resume, seconds * 1000)).then(() => {
+        resumed = null;
+        if (!done) follow(JSON.parse(session.resume()));
+      });
+    }
+  };
   const start = (request) => {
     const abort = new AbortController();
     postMessage({ type: "request", id });
     const sending = send(request, abort, limits.request_ms).then((outcome) => {
       inFlight.delete(sending);
-      if (done) return;
-      const step = JSON.parse(session.receive(request.id, JSON.stringify(outcome)));
-      done = step.done;
-      step.send.forEach(start);
-      // Drawn once the answers that arrived together are all read, not once for each.
-      if (step.answered && !done && !drawing) {
-        drawing = setTimeout(() => {
-          drawing = null;
-          if (!done) postMessage({ type: "partial", id, view: JSON.parse(session.view()) });
-        });
-      }
+      if (!done) follow(JSON.parse(session.receive(request.id, JSON.stringify(outcome))));
     });
     inFlight.set(sending, abort);
   };
-  first.send.forEach(start);
-  while (!done && inFlight.size) await Promise.race(inFlight.keys());
+  follow(first);
+  while (!done && (inFlight.size || resumed)) {
+    await Promise.race([...inFlight.keys(), ...(resumed ? [resumed] : [])]);
+  }
   // A check that ended early (a rate limit, say) leaves nothing running behind it.
   for (const abort of inFlight.values()) abort.abort();
   clearTimeout(drawing);

@@ -144,7 +144,10 @@ def blog(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         'addEventListener("DOMContentLoaded", () => {'
         ' const frame = document.createElement("iframe");'
         ' frame.title = "Framed"; frame.width = "100%"; frame.height = "500";'
-        ' frame.src = new URLSearchParams(location.search).get("src");'
+        " const asked = new URLSearchParams(location.search);"
+        ' frame.src = asked.get("src");'
+        # A frame that may run no script at all: the page's own defence cannot run there.
+        ' if (asked.has("sandbox")) frame.setAttribute("sandbox", asked.get("sandbox"));'
         " document.body.append(frame); });"
     )
     for name, framed in (("framed.html", site), ("framed-window.html", site + "token.html")):
@@ -182,9 +185,11 @@ def naked_site(dist: Path) -> Iterator[str]:
         yield url
 
 
-def framing(blog: str, address: str) -> str:
-    """A post on the blog that frames `address`, and steals focus and logs keys as it does."""
-    return blog + "framing-hostile.html?src=" + quote(address, safe="")
+def framing(blog: str, address: str, sandbox: str | None = None) -> str:
+    """A post on the blog that frames `address`, and steals focus and logs keys as it does;
+    with `sandbox`, the frame has that sandbox attribute ("" lets it run no script)."""
+    url = blog + "framing-hostile.html?src=" + quote(address, safe="")
+    return url if sandbox is None else url + "&sandbox=" + quote(sandbox)
 
 
 @pytest.fixture

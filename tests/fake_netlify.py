@@ -132,6 +132,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     stall: bool = False  # hold the connection open without answering
     reset: bool = False  # drop the connection without answering
+    endless: bool = False  # send the body, then hold the connection as if more were to come
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, (dict, list)):
@@ -349,9 +350,13 @@ class _Handler(BaseHTTPRequestHandler):
         }
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) * (100 if reply.endless else 1)))
         self.end_headers()
         self.wfile.write(body)
+        if reply.endless:
+            self.wfile.flush()
+            self.netlify.release.wait(60)
+            self.close_connection = True
 
     def _headers(self) -> dict[str, str]:
         return {name.lower(): value for name, value in self.headers.items()}

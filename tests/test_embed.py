@@ -190,6 +190,25 @@ def test_a_page_framed_without_its_headers_asks_for_no_token(
         assert netlify.requests == []
 
 
+@pytest.mark.parametrize("address", ["token", "token.html", ""])
+def test_a_page_framed_without_its_headers_or_scripts_shows_no_token_field(
+    browser: Any, site: str, blog: str, naked_site: str, address: str
+) -> None:
+    """A frame sandboxed without scripts, on a host that dropped the headers: the page's own
+    defence cannot run, so the form ships hidden (the second security review, finding 7)."""
+    with audited_context(browser, site, host=blog) as ctx:
+        ctx._test_audit.also.append(naked_site)
+        page = ctx.new_page()
+        page.goto(framing(blog, naked_site + address, sandbox=""))
+        frame = page.frame_locator("iframe")
+        # Playwright's text locators skip <noscript>; the frame's text does not.
+        frame.locator("h1").wait_for()
+        assert "needs JavaScript" in frame.locator("body").inner_text()
+        for field in ("#token", "#team", "#check-form"):
+            assert frame.locator(field).count() == 1  # there, but not to be seen or typed in
+            assert not frame.locator(field).is_visible()
+
+
 def test_the_page_shows_the_snippet_for_its_own_origin(context: Any, site: str) -> None:
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()

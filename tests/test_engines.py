@@ -494,6 +494,25 @@ def test_a_page_framed_without_its_headers_asks_for_no_token(
     assert netlify.requests == []
 
 
+@pytest.mark.parametrize("address", ["token", "index.html"])
+def test_a_page_framed_without_its_headers_or_scripts_shows_no_token_field(
+    driver: Driver, blog: str, naked_site: str, netlify: FakeNetlify, address: str
+) -> None:
+    """A frame sandboxed without scripts: the form ships hidden, whatever runs or not."""
+    driver.allow(naked_site)
+    driver.goto(framing(blog, naked_site + address, sandbox=""))
+    # The frame runs no script, so it is read from the host's side, which may not look into
+    # it: its own size says whether a field was laid out (a hidden form takes no room).
+    until(driver, "return document.querySelector('iframe')?.contentWindow !== undefined")
+    with driver.frame("iframe"):
+        shown = driver.js(
+            "const f = document.querySelector('#check-form');"
+            "return f ? f.getClientRects().length : -1"
+        )
+        assert shown == 0
+    assert netlify.requests == []
+
+
 def test_a_second_visit_starts_from_the_kept_runtime(driver: Driver, site: str) -> None:
     open_page(driver, site)
     if not driver.js("return Boolean(navigator.serviceWorker)"):
