@@ -75,6 +75,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="exit with 3 when any team has used at least this share of its allowance",
     )
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no team, figure or name, only whether --fail-over was reached and failures "
+        "(for a log that others may read, such as a public CI run's)",
+    )
+    parser.add_argument(
         "--history",
         type=Path,
         metavar="FILE",
@@ -186,13 +192,22 @@ def _output(
     example: bool = False,
 ) -> int:
     kept = _kept_readings(args.history) if args.history else []
-    if args.json:
+    if args.quiet:
+        pass  # a log others can read gets no team, figure or name
+    elif args.json:
         print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
     else:
         teams = [team_view(report, now, args.units, kept) for report in reports]
         print("\n\n".join(map(printed, teams)), file=stdout)
     failed = [report for report in reports if report.error]
-    for report in failed:
+    if failed and args.quiet:
+        # The reasons name the team: none of them here.
+        print(
+            f"app.py: {len(failed)} team(s) could not be checked; run without --quiet to see "
+            "which and why",
+            file=stderr,
+        )
+    for report in [] if args.quiet else failed:
         message = terminal_text(report.error.message)  # type: ignore[union-attr]
         print(f"app.py: {report.account.slug}: {message}", file=stderr)
     if args.history:
@@ -207,6 +222,8 @@ def _output(
     if args.fail_over is not None and any(
         _at_or_over(report, args.fail_over, now) for report in reports
     ):
+        if args.quiet:
+            print(f"app.py: a team has reached {args.fail_over:g} %", file=stderr)
         return EXIT_OVER
     return EXIT_OK
 

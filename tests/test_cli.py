@@ -658,3 +658,19 @@ def test_a_token_with_hyphens_given_as_the_team_is_never_sent_or_printed(
     assert "looks like a token, not a team slug" in result.stderr
     assert tokenish not in result.stderr + result.stdout
     assert netlify.requests == []
+
+
+def test_quiet_prints_no_team_figure_or_name_for_a_log_others_read(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    # The second security review, finding 1: the daily workflow printed every card to its log.
+    result = run(netlify, ca_file, "--fail-over", "80", "--quiet")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert result.stderr == "app.py: a team has reached 80 %\n"
+    netlify.override("/accounts/side-projects/bandwidth", error(403, "Forbidden"))
+    failed = run(netlify, ca_file, "--quiet")
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr == (
+        "app.py: 1 team(s) could not be checked; run without --quiet to see which and why\n"
+    )

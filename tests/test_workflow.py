@@ -45,3 +45,9 @@ def test_every_action_it_uses_is_pinned_by_commit() -> None:
     for step in job["steps"]:
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_its_log_gets_no_team_or_figure() -> None:
+    [job] = workflow()["jobs"].values()
+    [step] = [step for step in job["steps"] if "run" in step]
+    assert "--quiet" in step["run"].split()
