@@ -47,13 +47,17 @@ def test_without_javascript_enter_sends_the_token_nowhere(
         ctx._test_audit.allow_violations = True
         page = ctx.new_page()
         page.goto(site)
+        # The form ships hidden: without a script there is no field to type a token into.
+        assert not page.get_by_label("Personal access token").is_visible()
+        assert "needs JavaScript" in page.locator("body").inner_text()
+        # And were it shown and submitted, the policy's form-action 'none' would refuse it.
+        page.locator("#check-form").evaluate("form => { form.hidden = false; }")
         page.get_by_label("Personal access token").fill(TOKEN)
         page.keyboard.press("Enter")
         page.wait_for_timeout(500)
         assert page.url == site
         assert TOKEN not in page.url
         assert netlify.requests == []
-        # The policy's form-action 'none' refused the submission: nothing was posted.
         assert not ctx._test_audit.bodies
 
 
