@@ -19,14 +19,15 @@ from urllib.parse import urlsplit
 
 from checker import api, history, history_file, inputs, schema, transport
 from checker.api import Send
-from checker.check import RATE_LIMIT_WAITS, Clock, Pause, TeamReport, utc_now
+from checker.card import TeamView, team_view
+from checker.check import RATE_LIMIT_WAITS, Pause
 from checker.credits import team_credit_use
-from checker.figures import UNIT_SYSTEMS
+from checker.figures import UNIT_SYSTEMS, usage
 from checker.ratelimit import waiting
+from checker.report import Clock, TeamReport, utc_now
 from checker.samples import example_reports
 from checker.terminal import terminal_text
 from checker.transport import check
-from checker.view import TeamView, team_view
 
 if TYPE_CHECKING:
     import argparse
@@ -236,16 +237,16 @@ def _kept_readings(path: Path) -> list[history.Reading]:
 
 
 def _at_or_over(report: TeamReport, percent: float, now: datetime) -> bool:
-    """Whether the team has used `percent` of its allowance, or of its month's credits."""
-    bandwidth, use = report.bandwidth, team_credit_use(report, now)
-    if bandwidth is None or report.plan == "unknown":
+    """Whether the team has used `percent` of its allowance, or of its month's credits: the share
+    its card shows (checker/figures.py's pace)."""
+    if report.bandwidth is None or report.plan == "unknown":
         return False
-    if use is not None:
-        return use.spent * 100 >= percent * use.included if use.included else use.spent > 0
-    if bandwidth.available == 0:
-        # Nothing included: any use at all is over any threshold.
-        return bandwidth.used > 0
-    return bandwidth.used * 100 >= percent * bandwidth.available
+    use = team_credit_use(report, now)
+    figures = usage(report.bandwidth, now)
+    share, used = (use.share, use.spent) if use is not None else (figures.share, figures.used)
+    if share is None:
+        return used > 0  # nothing included: any use at all is over any threshold
+    return share >= percent / 100
 
 
 def printed(team: TeamView) -> str:

@@ -14,14 +14,13 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from checker.api import Bandwidth
-from checker.figures import MIN_ELAPSED_FOR_PACE, format_percent
+from checker.figures import format_percent, pace, short_date
 
 WIDTH, HEIGHT = 320, 150
 # The plot inside the box: room above for the level's label, below for the dates.
 LEFT, RIGHT, TOP, BOTTOM = 4.0, 316.0, 18.0, 128.0
 # The top of the scale stands this much above the largest figure, so no line runs along the edge.
 HEADROOM = 1.1
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Point = list[float]  # [x, y]
 # What each part is, for chart.js to style: the axis, the level (allowance or credits), usage so
@@ -81,15 +80,15 @@ def period_chart(
         return min(1.0, max(0.0, (when - start).total_seconds() / span))
 
     ended = now >= end
-    elapsed = share(now)
     used = amount(bandwidth.used)
+    level = level if level else None
+    course = pace(used, level, start, end, now)
+    elapsed = course.elapsed or 0.0
     kept = sorted(
         (share(when), amount(count)) for when, count in earlier if start <= when < min(now, end)
     )
-    projected = None
-    if not ended and elapsed >= MIN_ELAPSED_FOR_PACE:
-        projected = used / elapsed
-    level = level if level else None
+    # Once the period has ended there is nothing left to project.
+    projected = None if ended else course.projected
     top = max([used, projected or 0, level or 0, *(value for _, value in kept)]) * HEADROOM
     top = top or 1.0
 
@@ -126,11 +125,9 @@ def period_chart(
     dots += [{"kind": "reading", "x": x, "y": y} for x, y in (point(at, v) for at, v in kept)]
     dots.append({"kind": "now", "x": now_x, "y": now_y})
     crossing = None
-    if level and projected is not None and used < level < projected:
-        # At this pace usage reaches the level at this share of the period.
-        at = elapsed * level / used
-        x, y = point(at, level)
-        crossing = f"{text(level)} on {short_date(start + (end - start) * at)}"
+    if level is not None and course.crosses_at is not None and course.crossing is not None:
+        x, y = point(course.crosses_at, level)
+        crossing = f"{text(level)} on {short_date(course.crossing)}"
         dots.append({"kind": "crossing", "x": x, "y": y})
         anchor: Literal["start", "end"] = "end" if x > (LEFT + RIGHT) / 2 else "start"
         labels.append({"kind": "crossing", "x": x, "y": y + 12, "text": crossing, "anchor": anchor})
@@ -164,8 +161,3 @@ def _sentence(
     if crossing is not None:
         said += f", reaching {crossing}"
     return said
-
-
-def short_date(when: datetime) -> str:
-    # In the period's own offset, as Netlify gives it: the same day for every reader.
-    return f"{when.day} {MONTHS[when.month - 1]}"

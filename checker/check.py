@@ -14,42 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Literal, ParamSpec, TypeVar
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import ParamSpec, TypeVar
 
 from checker import api, inputs, ratelimit
 from checker.api import Send
+from checker.report import Clock, TeamReport, utc_now
 
-Clock = Callable[[], datetime]
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-Plan = Literal["legacy", "credit", "unknown"]
-
-
-@dataclass(frozen=True)
-class TeamReport:
-    account: api.Account
-    # Exactly one of bandwidth or error is set: one team's failure does not hide the others.
-    bandwidth: api.Bandwidth | None
-    error: api.CheckError | None = None
-    raw: str = ""
-    # Netlify's answer is the one it gave last time: it has no newer figure yet.
-    unchanged: bool = False
-    # Whether Netlify's account object for the team was had: without it, the plan is unknown.
-    account_known: bool = True
-
-    @property
-    def plan(self) -> Plan:
-        """A bandwidth allowance ("legacy"), credits ("credit"), or not known ("unknown")."""
-        if not self.account_known:
-            return "unknown"
-        return "legacy" if self.account.monthly_credits is None else "credit"
 
 
 # Netlify's last answer by team slug, so that a check again can say "unchanged". (The page
@@ -99,6 +73,51 @@ def _unreadable() -> api.BadResponse:
     return api.BadResponse("Netlify's answer could not be read: it was not of the expected form.")
 
 
+# What a request is for, so that its outcome is read as what it answers.
+@dataclass(frozen=True)
+class TeamList:
+    """Every team the token can see (listAccountsForUser)."""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A team's bandwidth (getAccountBandwidth); `team` is its place in the check's list."""
+
+    team: int
+
+
+@dataclass(frozen=True)
+class Details:
+    """A team's account object (getAccount), asked for a team named by slug."""
+
+    team: int
+
+
+Key = TeamList | Figures | Details
+
+
+class Phase(Enum):
+    """Where a team's answers stand. A team named by slug asks for its figures and its details
+    at once, and either may come first; a listed team asks for its figures alone."""
+
+    ASKING = "nothing read yet"
+    FIGURES_IN = "its figures read, its details still on their way"
+    DETAILS_IN = "its details read, its figures still on their way"
+    SETTLED = "its report decided"
+
+
+@dataclass
+class _Team:
+    account: api.Account
+    # Named by slug: its account object (getAccount) comes with its figures.
+    named: bool
+    phase: Phase = Phase.ASKING
+    # Its figures as read, until its details (if named) have come too.
+    figures: TeamReport | None = None
+    details: Outcome | None = None
+    report: TeamReport | None = None
+
+
 class Check:
     """One check without I/O: it says which requests to send, and reads each outcome as it comes.
 
@@ -129,13 +148,14 @@ class Check:
         self._pause: Pause | None = None
         # Requests refused by the rate limit, to go again first, in the order they went.
         self._again: list[tuple[Key, api.Request]] = []
-        # One entry a team, in the list's order: its report once decided, else None.
+        # One entry a team, in the list's order.
         self._teams: list[_Team] = []
+        # A check of one named team is strict: any failure of that team ends the check.
         self._alone = len(slugs) == 1
         if slugs:
             self._add_teams([api.Account(slug, slug, None, {}) for slug in slugs], named=True)
         else:
-            self._queue.append((("accounts", -1), api.accounts_request(self._token, base=base)))
+            self._queue.append((TeamList(), api.accounts_request(self._token, base=base)))
 
     # --- what a driver calls ------------------------------------------------------------------
 
@@ -176,19 +196,21 @@ class Check:
             self._again.append((key, request))
             return False
         try:
-            what, index = key
-            if what == "accounts":
-                self._read_accounts(outcome)
-                return False
-            team = self._teams[index]
-            if what == "bandwidth":
-                team.figures = self._figures(team.account, outcome, known=not team.named)
-            else:
-                team.details = outcome
-            return self._decide(team)
+            match key:
+                case TeamList():
+                    self._read_accounts(outcome)
+                    return False
+                case Figures(index):
+                    team = self._teams[index]
+                    team.figures = self._figures(team, outcome)
+                    return self._advance(team, Phase.FIGURES_IN)
+                case Details(index):
+                    team = self._teams[index]
+                    team.details = outcome
+                    return self._advance(team, Phase.DETAILS_IN)
         except api.CheckError as error:
             self.fail(error)
-            return False
+        return False
 
     @property
     def finished(self) -> bool:
@@ -245,51 +267,56 @@ class Check:
             index = len(self._teams)
             self._teams.append(_Team(account, named=named))
             slug = account.slug
-            self._queue.append(
-                (("bandwidth", index), api.bandwidth_request(self._token, slug, base=self._base))
-            )
+            request = api.bandwidth_request(self._token, slug, base=self._base)
+            self._queue.append((Figures(index), request))
             if named:
                 request = api.account_request(self._token, slug, base=self._base)
-                self._queue.append((("details", index), request))
+                self._queue.append((Details(index), request))
 
-    def _decide(self, team: _Team) -> bool:
-        """Settles the team's report once all it needs has come; True if it settled just now."""
-        report = team.figures
-        if team.report is not None or report is None:
-            return False  # settled already, or its figures are still on their way
-        if report.bandwidth is not None and team.named:
+    def _advance(self, team: _Team, arrived: Phase) -> bool:
+        """Moves the team on now that `arrived` is read; True if that settled its report."""
+        figures = team.figures
+        if team.phase is Phase.SETTLED:
+            return False
+        if figures is None:
+            team.phase = arrived  # its details came first
+            return False
+        if team.named and figures.bandwidth is not None:
             if team.details is None:
-                return False  # the team's details are still on their way
-            try:
-                details = _answer(team.details)
-                account = _read(api.read_account, details, team.account.slug, self._now())
-            except api.CheckError:
-                # Without Netlify's account object the plan is unknown; the figures still stand.
-                pass
-            else:
-                report = self._judged(replace(report, account=account, account_known=True))
-        team.report = report
+                team.phase = arrived  # its figures came first
+                return False
+            team.report = self._with_details(figures, team.details)
+        else:
+            # A listed team needs nothing more; a named team that failed needs no details.
+            team.report = figures
+        team.phase = Phase.SETTLED
         return True
 
-    def _figures(self, account: api.Account, outcome: Outcome, *, known: bool) -> TeamReport:
+    def _with_details(self, figures: TeamReport, details: Outcome) -> TeamReport:
+        try:
+            account = _read(api.read_account, _answer(details), figures.account.slug, self._now())
+        except api.CheckError:
+            # Without Netlify's account object the plan is unknown; the figures still stand.
+            return figures
+        return self._judged(replace(figures, account=account, account_known=True))
+
+    def _figures(self, team: _Team, outcome: Outcome) -> TeamReport:
+        account = team.account
         try:
             response = _answer(outcome)
             result = _read(api.read_bandwidth, response, account.slug, self._now())
         except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
-            # In a list of teams, one that fails (a role without billing access, say) is
-            # reported in its place and the rest still count; a token, rate or network failure
-            # ends it all.
-            if self._alone:
-                raise
-            return TeamReport(account, None, error)
+            # A role without billing access, say; a token, rate or network failure ends it all.
+            return self._failed(error, TeamReport(account, None))
         except api.TokenRejected as error:
             # The token has just listed this team, so a 401 here is about the team, not the token.
-            if self._alone:
-                raise
-            return TeamReport(account, None, TeamRefused(account.slug, error.message))
+            refused = TeamRefused(account.slug, error.message)
+            return self._failed(error, TeamReport(account, None), shown=refused)
         raw = json.dumps(json.loads(response.body), indent=2)
         unchanged = self._memory.get(account.slug) == response.body
         self._memory[account.slug] = response.body
+        # A named team's plan is known once its details come; a listed team's from the list.
+        known = not team.named
         report = TeamReport(account, result, raw=raw, unchanged=unchanged, account_known=known)
         return self._judged(report) if known else report
 
@@ -298,25 +325,16 @@ class Check:
         assert report.bandwidth is not None
         if report.plan != "legacy" or report.bandwidth.included is not None:
             return report
-        error = api.missing_figure("included")
+        return self._failed(api.missing_figure("included"), report)
+
+    def _failed(
+        self, error: api.CheckError, report: TeamReport, *, shown: api.CheckError | None = None
+    ) -> TeamReport:
+        """One team's failure. A check of one team ends with it; in a list of teams, the team
+        shows `shown` (else the error) in its place, and the rest still count."""
         if self._alone:
             raise error
-        return replace(report, bandwidth=None, error=error, raw="")
-
-
-# Which request an id was: ("accounts", -1), ("bandwidth", team) or ("details", team).
-Key = tuple[str, int]
-
-
-@dataclass
-class _Team:
-    account: api.Account
-    # Named by slug: its account object (getAccount) comes with its figures.
-    named: bool
-    # Its figures as read, before its details (if named) have come.
-    figures: TeamReport | None = None
-    details: Outcome | None = None
-    report: TeamReport | None = None
+        return replace(report, bandwidth=None, error=shown or error, raw="")
 
 
 def _answer(outcome: Outcome) -> api.Response:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from checker.api import Bandwidth
-from checker.check import TeamReport
-from checker.figures import MIN_ELAPSED_FOR_PACE, elapsed_share
+from checker.figures import pace
+from checker.report import TeamReport
 
 # Netlify's rate for bandwidth on credit-based plans, from its pricing page and changelog: 20
 # credits per GB since 14 April 2026 (10 before). Netlify does not say whether a GB is 10^9
@@ -63,20 +63,11 @@ def credits_for(used_bytes: int) -> float:
 
 def credit_use(bandwidth: Bandwidth, included: int, now: datetime) -> CreditUse:
     spent = credits_for(bandwidth.used)
-    elapsed = elapsed_share(bandwidth, now)
-    projected = None
-    runs_out = None
-    if elapsed is not None and elapsed >= MIN_ELAPSED_FOR_PACE:
-        projected = spent / elapsed if elapsed < 1 else spent
-        start, end = bandwidth.period_start, bandwidth.period_end
-        if start and end and 0 < spent < included and projected > included:
-            # At this pace the credits last this share of the period.
-            lasts = elapsed * included / spent
-            runs_out = start + (end - start) * lasts
+    course = pace(spent, included, bandwidth.period_start, bandwidth.period_end, now)
     return CreditUse(
         included=included,
         spent=spent,
-        share=spent / included if included > 0 else None,
-        projected=projected,
-        runs_out=runs_out,
+        share=course.share,
+        projected=course.projected,
+        runs_out=course.crossing,
     )

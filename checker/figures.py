@@ -1,10 +1,15 @@
-"""Bytes, shares and pace as a person reads them: the arithmetic behind every figure shown."""
+"""Bytes, shares, dates and pace as a person reads them: the arithmetic behind every figure shown.
+
+`pace()` is the one place where a figure is measured against the billing period: how much of
+it has gone, where the figure ends at this pace, and when it reaches a level (an allowance or a
+month's credits). The cards, the chart, the `--json` document and `--fail-over` all read it.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from checker.api import Bandwidth
 
@@ -16,6 +21,7 @@ UNIT_SYSTEMS: dict[str, tuple[int, tuple[str, ...]]] = {
 
 # Before this share of the period has passed, a projection is mostly noise.
 MIN_ELAPSED_FOR_PACE = 0.03
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def format_bytes(count: int, units: str = "binary") -> str:
@@ -97,10 +103,7 @@ class Usage:
 def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
     available = bandwidth.available
     used = bandwidth.used
-    elapsed = elapsed_share(bandwidth, now)
-    projected = None
-    if elapsed is not None and elapsed >= MIN_ELAPSED_FOR_PACE:
-        projected = round(used / elapsed) if elapsed < 1 else used
+    course = pace(used, available, bandwidth.period_start, bandwidth.period_end, now)
     days_left = None
     if bandwidth.period_end is not None:
         seconds = (bandwidth.period_end - now).total_seconds()
@@ -112,17 +115,54 @@ def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
         available=available,
         remaining=max(0, available - used),
         over=max(0, used - available),
-        share=used / available if available > 0 else None,
-        elapsed=elapsed,
+        share=course.share,
+        elapsed=course.elapsed,
         days_left=days_left,
-        projected=projected,
+        projected=None if course.projected is None else round(course.projected),
     )
 
 
-def elapsed_share(bandwidth: Bandwidth, now: datetime) -> float | None:
-    """The share of the billing period gone by at `now`, from 0 to 1; None without a period."""
-    start, end = bandwidth.period_start, bandwidth.period_end
+@dataclass(frozen=True)
+class Pace:
+    """An amount at one moment of the billing period, against the level it is to stay under."""
+
+    # amount / level; None without a level above zero.
+    share: float | None
+    # The share of the period gone by, from 0 to 1; None without a period.
+    elapsed: float | None
+    # The amount by the period's end at this pace; None without a period, or too early on.
+    projected: float | None
+    # Where, at this pace, the amount reaches the level, if that comes before the period ends:
+    # as a share of the period, and as a moment.
+    crosses_at: float | None
+    crossing: datetime | None
+
+
+def pace(
+    amount: float,
+    level: float | None,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+) -> Pace:
+    share = amount / level if level and level > 0 else None
     if start is None or end is None or end <= start:
-        return None
-    share = (now - start) / (end - start)
-    return min(1.0, max(0.0, share))
+        return Pace(share, None, None, None, None)
+    elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
+    if elapsed < MIN_ELAPSED_FOR_PACE:
+        return Pace(share, elapsed, None, None, None)
+    projected = amount / elapsed if elapsed < 1 else amount
+    if level is None or not 0 < amount < level < projected:
+        return Pace(share, elapsed, projected, None, None)
+    # At this pace the amount reaches the level at this share of the period.
+    at = elapsed * level / amount
+    return Pace(share, elapsed, projected, at, start + (end - start) * at)
+
+
+def date_text(when: datetime | date) -> str:
+    # The date as Netlify gave it, in its own offset: a period ends on the same day for everyone.
+    return f"{short_date(when)} {when.year}"
+
+
+def short_date(when: datetime | date) -> str:
+    return f"{when.day} {MONTHS[when.month - 1]}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from checker.api import MAX_BYTES, SLUG
-from checker.check import TeamReport
+from checker.report import TeamReport
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from checker import api
-from checker.check import Check, TeamReport, answered_by
+from checker.check import Check, answered_by
+from checker.report import TeamReport
 
 # Netlify's answer as recorded: 25.3 GiB of 100 GiB.
 RECORDED_USED = 27167800363

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from checker import credits
-from checker.check import TeamReport
 from checker.figures import usage
+from checker.report import TeamReport
 
 # /2: a team on a credit plan, or whose plan is unknown, claims no bandwidth allowance (its
 # `available`, `remaining`, `over`, `used_percent` and `on_course_to_run_over` are null, and its

@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from checker import api, history, ratelimit, samples
-from checker.check import RATE_LIMIT_WAITS, Check, Clock, Memory, Outcome, Pause, utc_now
+from checker.check import RATE_LIMIT_WAITS, Check, Memory, Outcome, Pause
+from checker.report import Clock, utc_now
 from checker.view import View, error_view, page_view
 
 # What the page needs to know of Python's limits, sent with the worker's `ready` message: the

@@ -29,8 +29,9 @@ from checker.api import (
     timed_out,
     unreachable,
 )
-from checker.check import CAP, Check, Clock, Memory, Outcome, Pause, TeamReport, utc_now
+from checker.check import CAP, Check, Memory, Outcome, Pause
 from checker.inputs import is_loopback
+from checker.report import Clock, TeamReport, utc_now
 
 # Named on the command line only: the page sends no header of its own beyond Authorization,
 # which is all that Netlify's CORS answer need allow.

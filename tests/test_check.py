@@ -4,20 +4,15 @@ the test's own."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from checker import api, samples
-from checker.check import (
-    RATE_LIMIT_WAITS,
-    Check,
-    answered_by,
-)
+from checker.check import CAP, RATE_LIMIT_WAITS, Check, TeamRefused, answered_by
+from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
-
-NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
 
 
 def teams(count: int) -> api.Response:
@@ -34,7 +29,7 @@ def limited(**headers: str) -> api.Response:
     return api.Response(429, b'{"code": 429}', headers)
 
 
-def listed(running: Check, count: int) -> list[tuple[int, api.Request]]:
+def teams_listed(running: Check, count: int) -> list[tuple[int, api.Request]]:
     [(listing, _)] = running.requests()
     running.receive(listing, teams(count))
     return running.requests()
@@ -46,7 +41,7 @@ def listed(running: Check, count: int) -> list[tuple[int, api.Request]]:
 @pytest.mark.parametrize("used", ["²", "١٢٣", "12³"], ids=["superscript", "arabic-indic", "mixed"])
 def test_a_count_in_other_digits_is_that_teams_error_and_the_rest_stand(used: str) -> None:
     running = Check(TOKEN, [""], now=lambda: NOW)
-    first, second = listed(running, 2)
+    first, second = teams_listed(running, 2)
     running.receive(first[0], figures(used=used))
     running.receive(second[0], samples.RECORDED_BANDWIDTH)
     assert running.finished
@@ -68,7 +63,7 @@ def test_whatever_reading_an_answer_raises_is_that_teams_error(
 
     monkeypatch.setattr(api, "read_bandwidth", breaks_on_team_0)
     running = Check(TOKEN, [""], now=lambda: NOW)
-    for request_id, _ in listed(running, 3):
+    for request_id, _ in teams_listed(running, 3):
         assert running.receive(request_id, samples.RECORDED_BANDWIDTH)  # each settles its team
     broken, *rest = running.reports()
     assert isinstance(broken.error, api.BadResponse)
@@ -91,7 +86,7 @@ def test_a_named_team_whose_answer_cannot_be_read_fails_the_check_with_a_sentenc
 def test_a_429_pauses_the_check_then_asks_again_for_what_it_refused() -> None:
     clock = Clock(NOW)
     running = Check(TOKEN, [""], now=clock.now)
-    first, second = listed(running, 2)
+    first, second = teams_listed(running, 2)
     running.receive(first[0], limited(**{"retry-after": "5"}))
     pause = running.pause
     assert pause is not None and pause.number == 1 and pause.known
@@ -152,3 +147,116 @@ def test_three_hundred_teams_complete_within_the_cap() -> None:
     reports = answered_by(running, answer)
     assert len(reports) == 300
     assert all(report.bandwidth is not None for report in reports)
+
+
+# --- the check's rules --------------------------------------------------------------------------
+
+
+def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
+    send, asked = side_refuses(403)
+    acme, side = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    assert asked[0] == "/accounts"
+    assert sorted(asked[1:]) == ["/accounts/acme/bandwidth", "/accounts/side/bandwidth"]
+    assert acme.bandwidth is not None and acme.bandwidth.used == samples.RECORDED_USED
+    assert side.bandwidth is None and isinstance(side.error, api.Forbidden)
+
+
+def test_a_401_for_one_listed_team_is_that_teams_problem() -> None:
+    send, _ = side_refuses(401)
+    _, side = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    assert isinstance(side.error, TeamRefused)
+    assert "its role in that team may not include billing" in side.error.message
+
+
+def test_every_listed_team_refusing_the_token_means_the_token_failed() -> None:
+    send, _ = netlify(
+        listed(
+            ("/accounts/acme/bandwidth", refused(401)), ("/accounts/side/bandwidth", refused(401))
+        )
+    )
+    with pytest.raises(api.TokenRejected, match="rejected this token"):
+        answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+
+
+def test_a_named_team_failing_fails_the_check() -> None:
+    send, _ = netlify({"/accounts/acme/bandwidth": refused(403)})
+    with pytest.raises(api.Forbidden):
+        answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+
+
+def test_a_rate_limit_too_long_to_wait_for_part_way_ends_the_whole_check() -> None:
+    limited = api.Response(429, b"{}", {"retry-after": "600"})
+    send, _ = netlify(
+        listed(
+            ("/accounts/acme/bandwidth", samples.RECORDED_BANDWIDTH),
+            ("/accounts/side/bandwidth", limited),
+        )
+    )
+    with pytest.raises(api.RateLimited, match="Try again in 10 minutes"):
+        answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+
+
+def test_every_teams_figures_are_asked_for_at_once_within_the_cap() -> None:
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    [(listing, _)] = running.requests()
+    assert running.requests() == []  # nothing more until the list has come
+    teams = api.Response(200, json.dumps(many_teams(CAP + 4)).encode())
+    running.receive(listing, teams)
+    first = running.requests()
+    assert len(first) == CAP and running.requests() == []
+    # Each answer makes room for one more request, never more than the cap in flight.
+    running.receive(first[0][0], samples.RECORDED_BANDWIDTH)
+    assert len(running.requests()) == 1
+    assert not running.finished
+
+
+def test_a_named_team_asks_for_its_figures_and_details_together() -> None:
+    running = Check(TOKEN, ["acme", "side"], now=lambda: NOW)
+    paths = [request.url.removeprefix(api.API_BASE) for _, request in running.requests()]
+    assert paths == [
+        "/accounts/acme/bandwidth",
+        "/accounts/acme",
+        "/accounts/side/bandwidth",
+        "/accounts/side",
+    ]
+
+
+def test_a_named_team_comes_with_its_account_and_without_it_its_plan_is_unknown() -> None:
+    account = api.Response(200, json.dumps(TEAMS[0]).encode())
+    send, asked = netlify(
+        {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
+    )
+    [named] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    assert sorted(asked) == ["/accounts/acme", "/accounts/acme/bandwidth"]
+    assert (named.account.name, named.account.plan, named.plan) == ("Acme Web", "Pro", "legacy")
+    send, _ = netlify(
+        {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": refused(500)}
+    )
+    [unknown] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    assert unknown.account.name == "acme" and unknown.bandwidth is not None
+    assert unknown.plan == "unknown"
+
+
+def test_a_legacy_team_must_say_what_is_included_and_a_credit_team_need_not() -> None:
+    no_included = api.Response(200, b'{"used": 5}')
+    send, _ = netlify({"/accounts/acme/bandwidth": no_included})
+    with pytest.raises(api.BadResponse, match="no “included” figure"):
+        answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    credit = samples.account("acme", "Acme Web", "Free", credits=(0, 300))
+    send, _ = netlify(
+        {
+            "/accounts/acme/bandwidth": no_included,
+            "/accounts/acme": api.Response(200, json.dumps(credit).encode()),
+        }
+    )
+    [report] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    assert report.plan == "credit" and report.bandwidth is not None
+    assert report.bandwidth.included is None
+
+
+def test_the_same_answer_again_is_unchanged() -> None:
+    send, _ = netlify({"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH})
+    memory: dict[str, bytes] = {}
+    [first] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
+    [again] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
+    assert (first.unchanged, again.unchanged) == (False, True)

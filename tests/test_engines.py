@@ -277,6 +277,14 @@ def test_screenshots_at_phone_and_desktop_widths(driver: Driver, site: str) -> N
         driver.resize(width, 900)
         time.sleep(0.3)
         driver.screenshot(ARTIFACTS / f"{driver.name}-{width}.png")
+        # Every card fits the window's width: nothing to scroll sideways for, at either width.
+        widest = driver.js(
+            "return Math.max(document.documentElement.scrollWidth,"
+            " ...[...document.querySelectorAll('#results > *')]"
+            ".map(card => card.getBoundingClientRect().right))"
+        )
+        assert widest <= driver.js("return window.innerWidth"), (width, widest)
+        assert (ARTIFACTS / f"{driver.name}-{width}.png").read_bytes()[:4] == b"\x89PNG"
     driver.resize(1280, 900)
 
 

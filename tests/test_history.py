@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from checker import api
-from checker.check import TeamReport
+from checker.card import team_view
 from checker.history import KEEP_PER_TEAM, Reading, kept_with, last_period, previous, read_lines
-from checker.view import team_view
+from checker.report import TeamReport
 
 START = datetime(2026, 11, 11, 8, tzinfo=UTC)
 LATER = START + timedelta(days=30)

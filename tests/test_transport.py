@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from checker import api, samples, transport
+from checker.check import CAP
+from tests.answers import NOW, many_teams
 from tests.conftest import ROOT
 from tests.fake_netlify import BANDWIDTH, TOKEN, FakeNetlify, Reply
 
@@ -141,3 +143,26 @@ print(reports[0].plan)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "unknown"  # the details were given up on
     assert time.monotonic() - started < 15
+
+
+def test_the_command_line_sends_up_to_the_cap_at_once_and_no_more() -> None:
+    teams = many_teams(CAP * 2 + 1)
+    lock = threading.Lock()
+    in_flight, most = 0, 0
+
+    def send(request: api.Request) -> api.Response:
+        nonlocal in_flight, most
+        if request.url.endswith("/accounts"):
+            return api.Response(200, json.dumps(teams).encode())
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
+        return samples.RECORDED_BANDWIDTH
+
+    reports = transport.check(TOKEN, [""], send, now=lambda: NOW)
+    # In the list's order, whatever order the answers came in.
+    assert [report.account.slug for report in reports] == [team["slug"] for team in teams]
+    assert most == CAP
