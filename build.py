@@ -127,7 +127,7 @@ def build(
         _startup_file(runtime, "pyodide-lock.json", _empty_lockfile(package["pyodide-lock.json"])),
     ]
     _fill_in(
-        staging / "static" / "worker.js",
+        staging / "static" / "runtime.js",
         {
             "RUNTIME_DIR": f"../pyodide/{PYODIDE_VERSION}/",
             "STDLIB": str(files[1]["serves"]),

@@ -28,15 +28,22 @@ from checker.check import RATE_LIMIT_WAITS, Check, Memory, Outcome, Pause
 from checker.report import Clock, utc_now
 from checker.view import View, error_view, page_view
 
+UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
+
 # What the page needs to know of Python's limits, sent with the worker's `ready` message: the
 # worker gives up on a request after `request_ms` and says `timed_out`, and the page's watchdog
 # stops a worker silent for longer than that, with the same words.
 # `max_body_bytes`: the worker stops reading an answer past Python's own limit on one.
+# `unexpected`: what the worker answers a check that broke in its own code.
 LIMITS = {
     "request_ms": api.TIMEOUT_SECONDS * 1000,
     "timed_out": api.timed_out().message,
     "max_body_bytes": api.MAX_BODY_BYTES,
+    "unexpected": UNEXPECTED,
 }
+
+# What receive() and resume() answer when no check is running (a bad form ended it at once).
+NOTHING_RUNNING = {"send": [], "done": True, "answered": False, "pause": None}
 
 # What the worker reports of a request that got no answer, by its `failed` field.
 FAILURES = {
@@ -45,8 +52,6 @@ FAILURES = {
     "redirect": api.redirected,
     "too-large": api.too_large,
 }
-
-UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 
 
 class Session:
@@ -86,7 +91,7 @@ class Session:
         `answered` says whether it settled a team, whose card the page can draw now."""
         running = self._running
         if running is None:
-            return json.dumps({"send": [], "done": True, "answered": False, "pause": None})
+            return json.dumps(NOTHING_RUNNING)
         try:
             answered = running.receive(request_id, _outcome(json.loads(outcome)))
         except Exception:  # noqa: BLE001 - as in begin()
@@ -97,7 +102,7 @@ class Session:
     def resume(self) -> str:
         """After a wait for Netlify's rate limit: what to send now (as receive() answers)."""
         if self._running is None:
-            return json.dumps({"send": [], "done": True, "answered": False, "pause": None})
+            return json.dumps(NOTHING_RUNNING)
         return json.dumps({**self._step(), "answered": False})
 
     def _step(self) -> dict[str, Any]:

@@ -5,11 +5,25 @@
 const byId = (id) => document.getElementById(id);
 
 let counting = null;
+// The loading line on show, if any: Python's being ready replaces that line only, never a line
+// the reader still needs (the token window that closed, say, which Python may finish loading
+// after).
+let loadingLine = null;
 
 // Any new word on the status line ends a countdown on it.
 export function setStatus(text) {
   clearInterval(counting);
   byId("status").textContent = text;
+}
+
+export function sayLoading(line) {
+  loadingLine = line;
+  setStatus(line);
+}
+
+// `line` in place of the loading line, if that is still what the status line says.
+export function afterLoading(line) {
+  if (byId("status").textContent === loadingLine) setStatus(line);
 }
 
 // `text` with "{seconds}" counted down to 0.

@@ -18,8 +18,6 @@ const LOAD_STALL_MS = 12_000;
 const WATCHDOG_MARGIN_MS = 2_000;
 // Before the first request starts, Python has its checks of the form to make.
 const FIRST_REQUEST_MARGIN_MS = 5_000;
-// The worker's name when sw.js holds a copy of the runtime (worker.js reads it).
-const RUNTIME_KEPT = "runtime-kept";
 
 export class PythonError extends Error {
   constructor(kind, message) {
@@ -35,7 +33,7 @@ export class Python extends EventTarget {
   #limits = null;
   #loadWatch = null;
   #queued = null; // { form, settle } of a check asked for before Python was ready
-  #current = null; // { id, settle, timer } of the check under way
+  #current = null; // { id, settle, timer, superseded } of the check under way
   #lastId = 0;
   // Whether the next start may use the runtime sw.js keeps (see #loadFailed()).
   #useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
@@ -45,7 +43,8 @@ export class Python extends EventTarget {
     this.state = "loading";
     this.#worker = new Worker(new URL("worker.js", import.meta.url), {
       type: "module",
-      name: this.#useKeptRuntime ? RUNTIME_KEPT : "",
+      // Its start options, which runtime.js reads (docs/worker-protocol.md).
+      name: JSON.stringify({ kept: this.#useKeptRuntime }),
     });
     this.#worker.onmessage = ({ data }) => this.#receive(data);
     this.#worker.onerror = (event) => {
@@ -68,7 +67,12 @@ export class Python extends EventTarget {
   check(form, { onPartial, onWaiting } = {}) {
     return new Promise((resolve, reject) => {
       const settle = { resolve, reject, onPartial, onWaiting };
-      this.#queued?.settle.reject(new PythonError("superseded", "A newer check was asked for."));
+      // Only the newest check is answered: an older one, queued or under way, is rejected now,
+      // and nothing the worker still sends of it reaches its caller.
+      const superseded = new PythonError("superseded", "A newer check was asked for.");
+      this.#queued?.settle.reject(superseded);
+      if (this.#current) this.#current.superseded = true;
+      this.#current?.settle.reject(superseded);
       this.#queued = { form, settle };
       if (this.state === "ready" && !this.#current) this.#runQueued();
       else this.start();
@@ -155,6 +159,8 @@ export class Python extends EventTarget {
 
   #receive(message) {
     const current = this.#current?.id === message.id ? this.#current : null;
+    // What the worker still says of a superseded check only keeps the watchdog informed.
+    const caller = current?.superseded ? null : current?.settle;
     switch (message.type) {
       case "progress":
         this.#watchLoading(message.loaded / message.total);
@@ -183,16 +189,16 @@ export class Python extends EventTarget {
       case "waiting":
         if (!current) return; // quiet on purpose for a while: so is the watchdog
         this.#arm(message.seconds * 1000 + this.#limits.request_ms + WATCHDOG_MARGIN_MS);
-        current.settle.onWaiting?.({ seconds: message.seconds, text: message.text });
+        caller?.onWaiting?.({ seconds: message.seconds, text: message.text });
         break;
       case "partial":
-        current?.settle.onPartial?.(message.view);
+        caller?.onPartial?.(message.view);
         break;
       case "result":
         if (!current) return;
         clearTimeout(current.timer);
         this.#current = null;
-        current.settle.resolve(message.view);
+        caller?.resolve(message.view);
         if (this.#queued) this.#runQueued();
         break;
     }

@@ -1,217 +1,11 @@
-// Python's home: loads Pyodide and the app's Python, then answers checks, sending the requests
-// Python asks for with fetch. Runs in a module worker so the page stays responsive while Python
-// starts or waits on Netlify.
+// Python's home: loads Pyodide and the app's Python (runtime.js), then answers checks, sending
+// the requests Python asks for with fetch. Runs in a module worker so the page stays responsive
+// while Python starts or waits on Netlify.
 
-// Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
-// Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
-const FILES = "%FILES%";
-const here = (path) => new URL(path, import.meta.url).href;
-// The page gives the worker this name when sw.js holds a copy of the runtime (see obtain()).
-const RUNTIME_KEPT = "runtime-kept";
-const KEPT_IN = "%KEPT_IN%";
-// Whether Python started from that copy, for the page to record (a revisit's fast path).
-let startedFromCopy = false;
+import { LOCK_FILE, loadRuntime, reason } from "./runtime.js";
 
-// The worker fetches every file itself, all at once, as soon as it starts: that shows real
-// progress, inflates what build.py compressed, and turns a missing or broken file into a prompt
-// failure (Pyodide itself waits forever for a runtime it cannot instantiate). Each file is handed
-// on as a stream, so Pyodide compiles the runtime while it is still arriving.
-function download(file, onBytes) {
-  let output;
-  const stream = new ReadableStream({ start: (controller) => (output = controller) });
-  const done = (async () => {
-    try {
-      const response = await fetch(here(file.path));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const body = file.gzip ? await inflated(response.body) : response.body;
-      let seen = 0;
-      // A reader, not `for await`: Safari's engine cannot iterate a stream.
-      const reader = body.getReader();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-        output.enqueue(chunk.value);
-        seen += chunk.value.length;
-        onBytes(chunk.value.length);
-      }
-      if (seen !== file.size) throw new Error(`${seen} of ${file.size} bytes arrived`);
-      output.close();
-    } catch (error) {
-      const failure = blame(file.path, error);
-      output.error(failure);
-      throw failure;
-    }
-  })();
-  const respond = (body) => Promise.resolve(typed(body, file));
-  if (!file.kept) return { file, answer: respond(stream), done };
-  // A copy for sw.js to serve on later visits, written once Python is ready (see keep()).
-  const [forPyodide, forLater] = stream.tee();
-  return { file, answer: respond(forPyodide), done, copy: forLater };
-}
-
-// Writing the copy waits until Python is ready, not to slow the start; meanwhile the stream
-// holds what arrived. An incomplete download errors it, so only a whole runtime is ever kept.
-async function keep({ file, copy }) {
-  const body = await copy;
-  if (!body) return null;
-  try {
-    // Whole before it is written: WebKit loses the entry when a worker ends mid-way through
-    // putting a stream (a reader pressing "Forget token", say), and then never writes it again.
-    // And into a cache made afresh: WebKit's clean-up of a write cut short by an earlier visit
-    // can otherwise remove this one too (measured: 3 of 4 copies lost, 0 of 4 with this).
-    const whole = await new Response(body).arrayBuffer();
-    await caches.delete(KEPT_IN);
-    const cache = await caches.open(KEPT_IN);
-    await cache.put(here(file.serves), typed(whole, file));
-    return here(file.serves);
-  } catch {
-    return null; // no Cache Storage (a private window, say): the next visit downloads again
-  }
-}
-
-// The type lets the browser compile the runtime as it streams in.
-function typed(body, file) {
-  return new Response(body, { headers: { "Content-Type": file.type } });
-}
-
-// On a later visit sw.js answers for the runtime from its copy. Handing Pyodide that very
-// response, not a stream of it, is what lets the browser reuse the machine code it compiled.
-function obtain(file, onBytes) {
-  if (!(file.kept && self.name === RUNTIME_KEPT)) return download(file, onBytes);
-  const copy = fetch(here(file.serves)).then(
-    (response) => (response.ok ? response : null),
-    () => null,
-  );
-  // Pyodide gets the copy only once all of it has matched the build's hash: not one byte of an
-  // altered runtime is compiled, let alone run.
-  const verified = copy.then(
-    (response) => response && verify(response.clone(), file).then(() => response),
-  );
-  const fallback = copy.then((response) => (response ? null : download(file, onBytes)));
-  copy.then((response) => {
-    if (!response) return;
-    startedFromCopy = true;
-    onBytes(file.size);
-  });
-  return {
-    file,
-    answer: fallback.then((downloaded) => downloaded?.answer ?? verified),
-    done: fallback.then((downloaded) => downloaded?.done ?? verified),
-    copy: fallback.then((downloaded) => downloaded?.copy),
-  };
-}
-
-// The copy lies in the reader's browser between visits, where it can be damaged or altered. The
-// hash is taken from a clone, so that Pyodide is then handed the very response sw.js gave, whose
-// compiled code the browser caches and finds again.
-async function verify(response, file) {
-  const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
-  const hex = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"));
-  if (hex.join("") !== file.sha256) {
-    throw blame(file.serves, new Error("the kept copy does not match the build's hash"));
-  }
-}
-
-// What went wrong where, for the page to show under its plain sentence: the first failure
-// names its file, and later ones it caused keep that name.
-function blame(where, error) {
-  if (error?.where) return error;
-  const failure = new Error(`${error?.name ?? "Error"}: ${error?.message ?? error}`);
-  failure.where = where;
-  return failure;
-}
-
-function reason(error) {
-  const { where, message } = blame("start-up", error);
-  return `${where}: ${message}`;
-}
-
-// A host that sends the .gz file with `Content-Encoding: gzip` has the browser inflate it
-// already; only bytes that still start with gzip's magic number are inflated here.
-async function inflated(body) {
-  const [peek, rest] = body.tee();
-  const reader = peek.getReader();
-  const { value } = await reader.read();
-  reader.cancel(); // or the unread branch would hold a copy of everything
-  const gzipped = value?.[0] === 0x1f && value?.[1] === 0x8b;
-  if (!gzipped) return rest;
-  if (typeof DecompressionStream !== "function") {
-    throw new Error("this browser cannot inflate gzip (no DecompressionStream); please update it");
-  }
-  return rest.pipeThrough(new DecompressionStream("gzip"));
-}
-
-function progress() {
-  const total = FILES.reduce((sum, file) => sum + file.size, 0);
-  let loaded = 0;
-  let reported = 0;
-  return (bytes) => {
-    loaded += bytes;
-    const now = performance.now();
-    if (now - reported > 100 || loaded === total) {
-      reported = now;
-      postMessage({ type: "progress", loaded, total });
-    }
-  };
-}
-
-// While Pyodide starts, its requests for files being downloaded are answered from those streams.
-async function startPyodide(downloads) {
-  // Imported here, not at the top, so that the downloads start one round trip sooner. Pyodide
-  // would import its runtime's JavaScript only once pyodide.mjs has run; importing it now
-  // fetches and compiles it alongside the downloads, and Pyodide finds it already loaded.
-  const named = (name) => (error) => {
-    throw blame(name, error);
-  };
-  const [{ loadPyodide }] = await Promise.all([
-    import("%RUNTIME_DIR%pyodide.mjs").catch(named("pyodide.mjs")),
-    import("%RUNTIME_DIR%pyodide.asm.mjs").catch(named("pyodide.asm.mjs")),
-  ]);
-  const network = self.fetch;
-  const answers = new Map(downloads.map(({ file, answer }) => [here(file.serves), answer]));
-  self.fetch = (resource, options) => {
-    const url = here(resource.url ?? resource);
-    const answer = answers.get(url);
-    if (!answer) return network(resource, options);
-    answers.delete(url);
-    return answer;
-  };
-  // Pyodide only logs a runtime it cannot instantiate, and then waits forever; this turns
-  // that into a failed start at once.
-  const instantiate = WebAssembly.instantiateStreaming;
-  const failed = new Promise((_, reject) => {
-    WebAssembly.instantiateStreaming = (...args) => {
-      const instantiating = instantiate(...args);
-      instantiating.catch((error) => reject(blame("pyodide.asm.wasm", error)));
-      return instantiating;
-    };
-  });
-  try {
-    return await Promise.race([
-      failed,
-      loadPyodide({
-        indexURL: here("%RUNTIME_DIR%"),
-        stdLibURL: here("%STDLIB%"),
-        stdout: () => {},
-        stderr: () => {},
-      }),
-    ]);
-  } finally {
-    self.fetch = network;
-    WebAssembly.instantiateStreaming = instantiate;
-  }
-}
-
-const onBytes = progress();
-const downloads = FILES.map((file) => obtain(file, onBytes));
-const python = (async () => {
-  const [pyodide] = await Promise.all([
-    startPyodide(downloads),
-    // Any failed download fails the start at once, whatever Pyodide is waiting for.
-    ...downloads.map(({ done }) => done),
-  ]);
-  // The checker's Python was compiled into the standard library's zip by build.py. One session
-  // per worker: checker/session.py is all of Python this worker calls.
-  return pyodide.pyimport("checker.session").Session();
-})();
+const runtime = loadRuntime(postMessage);
+const python = runtime.session;
 
 // A check that has come in ends the warm-up: it must not wait behind a round of it.
 let checked = false;
@@ -228,7 +22,7 @@ const WARM_UP_GAP_MS = 100;
 async function warmUp(session) {
   // The sending path too, with a request for a small file of the page's own origin (cached
   // as immutable): Netlify is not contacted.
-  const lockFile = { method: "GET", url: here("%RUNTIME_DIR%pyodide-lock.json"), headers: {} };
+  const lockFile = { method: "GET", url: LOCK_FILE, headers: {} };
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     if (round > 0) await new Promise((resume) => setTimeout(resume, WARM_UP_GAP_MS));
     if (checked) return;
@@ -247,9 +41,9 @@ let limits = null;
 python.then(
   async (session) => {
     limits = JSON.parse(session.limits());
-    postMessage({ type: "ready", runtime: startedFromCopy ? "kept" : "downloaded", limits });
+    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits });
     warmUp(session);
-    for (const url of await Promise.all(downloads.map(keep))) {
+    for (const url of await runtime.keep()) {
       if (url) postMessage({ type: "kept", url });
     }
   },
@@ -361,11 +155,17 @@ async function runCheck(session, id, form) {
   return JSON.parse(session.view());
 }
 
-// docs/worker-protocol.md: every `check` is answered by one `result`.
+// docs/worker-protocol.md: every `check` is answered by one `result`, even when the check
+// breaks here: the page then shows Python's sentence for the unexpected, at once, rather than
+// its watchdog's after twenty silent seconds.
 self.onmessage = async ({ data }) => {
   if (data.type !== "check") return;
   checked = true;
-  const session = await python;
-  const view = await runCheck(session, data.id, data.form);
+  let view;
+  try {
+    view = await runCheck(await python, data.id, data.form);
+  } catch {
+    view = { ok: false, error: { message: limits.unexpected, field: null } };
+  }
   postMessage({ type: "result", id: data.id, view });
 };

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import re
 import shutil
 import socket
 import urllib.error
@@ -64,9 +65,9 @@ def test_dist_holds_the_runtime_and_nothing_it_does_not_need(dist: Path) -> None
         stdlib,
         "pyodide-lock.json",
     }
-    worker = (dist / "static" / "worker.js").read_text()
-    assert "%" not in worker.split("\n", 3)[2]  # placeholders filled in
-    assert f"../pyodide/{build.PYODIDE_VERSION}/pyodide.mjs" in worker
+    runtime_js = (dist / "static" / "runtime.js").read_text()
+    assert not re.search(r"%[A-Z_]+%", runtime_js)  # placeholders filled in
+    assert f"../pyodide/{build.PYODIDE_VERSION}/pyodide.mjs" in runtime_js
     assert not list(dist.rglob("*.map"))
     service_worker = (dist / "sw.js").read_text()
     assert f'"pyodide/{build.PYODIDE_VERSION}/pyodide.asm.wasm"' in service_worker

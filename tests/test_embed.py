@@ -14,7 +14,7 @@ from tests.checker_page import closes_with, open_token_window, token_from_window
 from tests.conftest import ARTIFACTS, framing
 from tests.fake_netlify import TOKEN, FakeNetlify
 
-BUDGET_BYTES = 50_000
+BUDGET_BYTES = 35_000
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def size_of(dist: Path, paths: list[str]) -> int:
     return total
 
 
-def test_one_line_puts_the_widget_in_place_for_under_50_kb(
+def test_one_line_puts_the_widget_in_place_for_under_35_kb(
     post: Any, dist: Path, site_log: list[str]
 ) -> None:
     frame = post.locator("iframe")

@@ -7,8 +7,10 @@ several times); tests about loading, reloading or the worker itself get a page o
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from checker import samples
 from checker.check import CAP
 from tests.audit import audited_context
 from tests.checker_page import CheckerPage
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, served_copy
 from tests.fake_netlify import (
     BANDWIDTH,
     NO_ALLOWANCE,
@@ -590,6 +592,39 @@ def test_a_check_asked_for_before_python_is_ready_is_answered(
     )
     assert ready > asked_at
     assert "25.3 GiB" in checker.results.inner_text()
+
+
+# Put before worker.js by the test below: the worker's own code breaks while it runs a check
+# (turning a form into text, which only a check does).
+BREAKS_A_CHECK = """
+{
+  const stringify = JSON.stringify;
+  JSON.stringify = (value, ...rest) => {
+    if (value && typeof value === "object" && "token" in value) throw new TypeError("broken");
+    return stringify(value, ...rest);
+  };
+}
+"""
+
+
+def test_a_check_that_breaks_in_the_worker_is_answered_at_once_with_a_sentence(
+    browser: Any, dist: Path, tmp_path: Path, netlify: FakeNetlify
+) -> None:
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    worker = copy / "static" / "worker.js"
+    worker.write_text(BREAKS_A_CHECK + worker.read_text())
+    with served_copy(copy) as url, audited_context(browser, url) as context:
+        page = context.new_page()
+        checker = CheckerPage(page, url).open()
+        started = time.monotonic()
+        said = checker.fail(team="acme")
+        # Not the watchdog's "did not answer" after twenty silent seconds: the worker's answer.
+        assert said == "Something unexpected went wrong while checking. Please try again."
+        assert time.monotonic() - started < 10
+        assert not netlify.api_requests()
+        button = page.get_by_role("button", name="Check bandwidth")
+        assert button.get_attribute("aria-disabled") == "false"
 
 
 def test_a_stalled_connection_ends_in_a_message_and_a_fresh_worker(
