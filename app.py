@@ -62,7 +62,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="binary (GiB, as Netlify counts; the default) or decimal (GB)",
     )
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (see README) instead of text"
+        "--json",
+        action="store_true",
+        help="print one JSON document instead of text (its schema: docs/json-schema.md)",
     )
     parser.add_argument(
         "--example",

@@ -25,12 +25,14 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.before import checkout  # noqa: E402
 from checker import samples  # noqa: E402
 from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
@@ -92,17 +94,6 @@ class Version:
         self.server.shutdown()
 
 
-def worktree(commit: str, folder: Path) -> Path:
-    path = folder / f"before-{commit}"
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", str(path), commit],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return path
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--delay", type=float, default=0.15, help="seconds; default 0.15")
@@ -126,8 +117,10 @@ def main() -> int:
             "SSL_CERT_FILE": str(ca_file),
         }
         roots = [("now", ROOT)]
+        stack = ExitStack()
         if args.before:
-            roots.append((f"before ({args.before})", worktree(args.before, folder)))
+            before = stack.enter_context(checkout(args.before, folder))
+            roots.append((f"before ({args.before})", before))
         versions = [Version(name, root) for name, root in roots]
         # times[(version, where, case, delay)] = milliseconds of each trial
         times: dict[tuple[str, str, str, float], list[float]] = {}
@@ -161,12 +154,7 @@ def main() -> int:
             for version in versions:
                 version.close()
             netlify.close()
-            if args.before:
-                subprocess.run(
-                    ["git", "worktree", "remove", "--force", str(roots[1][1])],
-                    cwd=ROOT,
-                    check=False,
-                )
+            stack.close()
     print_table(times, versions, args.delay, args.trials)
     return 0
 

@@ -1,6 +1,6 @@
 """How fast the page gets ready and answers, measured against baselines in the same run.
 
-    .venv/bin/python benchmarks/startup.py [--trials N]
+    .venv/bin/python benchmarks/startup.py [--trials N] [--before COMMIT]
 
 Serves the built dist/ (plus two baseline pages) with build.py's server and the fake Netlify
 API from the tests, drives Chromium, and prints one table of medians and ratios:
@@ -17,7 +17,9 @@ API from the tests, drives Chromium, and prints one table of medians and ratios:
    40 ms latency. Before each revisit the page stays open until sw.js holds the runtime, plus
    two seconds, as a reader reading the result would.
 
-Each trial gets a fresh browser profile; trials of each kind alternate.
+Each trial gets a fresh browser profile; trials of each kind alternate. With `--before COMMIT`,
+that commit is built in a temporary git worktree and its page measured in the same run, in
+the same alternation, with a table of its own against the same baselines.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import gzip
 import io
 import shutil
 import statistics
+import subprocess
 import sys
 import tarfile
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from benchmarks.before import checkout  # noqa: E402
 from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.fake_netlify import (  # noqa: E402
@@ -96,9 +102,8 @@ new PerformanceObserver((list) => {
 """
 
 
-def stage(dist: Path, folder: Path) -> Path:
-    """dist/ plus the stock runtime and the two baseline pages, served together."""
-    site = folder / "site"
+def stage(dist: Path, site: Path) -> Path:
+    """dist/ plus the stock runtime and the two baseline pages, served together at `site`."""
     shutil.copytree(dist, site)
     bench = site / "bench"
     (bench / "stock").mkdir(parents=True)
@@ -189,23 +194,23 @@ class Bench:
         context.close()
         return {"ready": ready, "start_long_tasks": sum(1 for start, _ in tasks if start < ready)}
 
-    def revisit_on_a_network(self) -> dict[str, float]:
+    def revisit_on_a_network(self, url: str) -> dict[str, float]:
         """Cold and warm ready on an emulated 20 Mbit/s, 40 ms connection: where caching shows."""
         context = self.profile()
         page = context.new_page()
         network = context.new_cdp_session(page)
         network.send("Network.enable")
         network.send("Network.emulateNetworkConditions", NETWORK)
-        page.goto(self.url)
+        page.goto(url)
         cold = self.mark(page, "python-ready")
-        warm = self.revisit(page)
+        warm = self.revisit(page, url)
         context.close()
         return {"cold": cold, "warm": warm}
 
-    def revisit(self, page: Any) -> float:
+    def revisit(self, page: Any, url: str) -> float:
         """Leave as a reader would, come back, and time the ready again."""
         self.leave(page)
-        page.goto(self.url)
+        page.goto(url)
         return self.mark(page, "python-ready")
 
     @staticmethod
@@ -222,19 +227,19 @@ class Bench:
         page.wait_for_timeout(KEEP_WAIT_MS)
         page.goto("about:blank")
 
-    def ours(self, served: list[str]) -> dict[str, float]:
+    def ours(self, url: str, served: list[str]) -> dict[str, float]:
         context = self.profile()
         page = context.new_page()
         served.clear()
-        page.goto(self.url)
+        page.goto(url)
         ready = self.mark(page, "python-ready")
         page.get_by_label("Personal access token").fill(TOKEN)
         page.get_by_label("Team slug").fill("acme")
         windows = self.press(page, page.get_by_role("button", name="Check bandwidth"))
         tasks = page.evaluate("() => window.__longTasks")
         cold_paths = list(served)
-        warm = self.revisit(page)
-        later = self.revisit(page)
+        warm = self.revisit(page, url)
+        later = self.revisit(page, url)
         context.close()
         return {
             "ready": ready,
@@ -292,65 +297,110 @@ class Bench:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument(
+        "--before", metavar="COMMIT", help="also measure this commit's page, in the same run"
+    )
     args = parser.parse_args()
     import trustme
     from playwright.sync_api import sync_playwright
 
     dist = build.build()
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, ExitStack() as stack:
         folder = Path(work)
-        site = stage(dist, folder)
-        served: list[str] = []
-        server = make_server(0, site, served=served)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        dists = {"now": dist}
+        if args.before:
+            root = stack.enter_context(checkout(args.before, folder))
+            subprocess.run([sys.executable, "build.py"], cwd=root, check=True, capture_output=True)
+            dists[f"before ({args.before})"] = root / "dist"
+        versions = {
+            name: Site(stage(built, folder / f"site-{n}"))
+            for n, (name, built) in enumerate(dists.items())
+        }
         netlify = FakeNetlify(trustme.CA())
         # Every check gets the whole answer: no ETag, so no "not modified" for later checks.
         netlify.override(BANDWIDTH, Reply(200, bandwidth_figures("acme") or {}), repeat=True)
-        url = f"http://127.0.0.1:{server.server_port}/"
+        url = versions["now"].url
         floors: list[dict[str, Any]] = []
-        ours: list[dict[str, Any]] = []
         fetches: list[list[float]] = []
-        networked: list[dict[str, float]] = []
         executable = chromium_executable()
         with sync_playwright() as playwright:
             bench = Bench(playwright, executable, url, netlify.port, folder)
             kinds: list[Callable[[], None]] = [
                 lambda: floors.append(bench.floor()),
-                lambda: ours.append(bench.ours(served)),
                 lambda: fetches.append(bench.plain_fetch()),
-                lambda: networked.append(bench.revisit_on_a_network()),
             ]
+            for version in versions.values():
+                kinds += [
+                    partial(version.measure, bench.ours),
+                    partial(version.measure_network, bench.revisit_on_a_network),
+                ]
             bench.floor()  # one warm-up of the browser and the server, not counted
             for trial in range(args.trials):
                 for index in range(len(kinds)):
                     kinds[(trial + index) % len(kinds)]()
                 print(f"trial {trial + 1}/{args.trials} done", file=sys.stderr)
         netlify.close()
-        server.shutdown()
+        for version in versions.values():
+            version.close()
         # The stock runtime counted all gzipped, its wasm too, as if the CDN compressed it.
+        stock = versions["now"].root / "bench" / "stock"
         stock_bytes = sum(
-            len(gzip_text((site / "bench" / "stock" / name).read_bytes()))
-            for name in build.PYODIDE_FILES
+            len(gzip_text((stock / name).read_bytes())) for name in build.PYODIDE_FILES
         )
-        our_bytes = {
-            "brotli": as_netlify_serves(site, ours[0]["cold_paths"], brotli_text),
-            "gzip": as_netlify_serves(site, ours[0]["cold_paths"], gzip_text),
-        }
-    print_table(floors, ours, fetches, networked, our_bytes, stock_bytes, args.trials)
+        for name, version in versions.items():
+            our_bytes = {
+                "brotli": as_netlify_serves(
+                    version.root, version.ours[0]["cold_paths"], brotli_text
+                ),
+                "gzip": as_netlify_serves(version.root, version.ours[0]["cold_paths"], gzip_text),
+            }
+            print(f"\n## {name}")
+            print_table(
+                floors,
+                version.ours,
+                fetches,
+                version.networked,
+                our_bytes,
+                stock_bytes,
+                args.trials,
+            )
     return 0
+
+
+class Site:
+    """A staged site, served, and what was measured of its page."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.served: list[str] = []
+        self.server = make_server(0, root, served=self.served)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self.ours: list[dict[str, Any]] = []
+        self.networked: list[dict[str, float]] = []
+
+    def measure(self, ours: Callable[[str, list[str]], dict[str, Any]]) -> None:
+        self.ours.append(ours(self.url, self.served))
+
+    def measure_network(self, revisit: Callable[[str], dict[str, float]]) -> None:
+        self.networked.append(revisit(self.url))
+
+    def close(self) -> None:
+        self.server.shutdown()
 
 
 def print_table(
     floors: list[dict[str, Any]],
-    ours: list[dict[str, Any]],
+    site: Site,
     fetches: list[list[float]],
-    networked: list[dict[str, float]],
     our_bytes: dict[str, int],
     stock_bytes: int,
     trials: int,
 ) -> None:
     def median(runs: list[dict[str, Any]], key: str) -> float:
         return statistics.median(run[key] for run in runs)
+
+    ours, networked = site.ours, site.networked
 
     floor, ready, warm = median(floors, "ready"), median(ours, "ready"), median(ours, "warm")
     later = median(ours, "later")

@@ -1,4 +1,4 @@
-"""A team's figures as plain data: the `--json` document (its schema is in the README)."""
+"""A team's figures as plain data: the `--json` document, whose schema docs/json-schema.md gives."""
 
 from __future__ import annotations
 

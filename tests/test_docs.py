@@ -4,7 +4,9 @@ written down, and the README stays a front door whose links lead somewhere."""
 from __future__ import annotations
 
 import re
+import subprocess
 
+from checker.credits import CREDITS_PER_GB, GB, RATE_SINCE
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -30,3 +32,28 @@ def test_every_message_type_the_page_posts_is_documented() -> None:
     assert {"check", "result", "partial", "netlify-bandwidth-checker:token"} <= types
     missing = sorted(name for name in types if f"`{name}`" not in documented)
     assert not missing, f"posted by static/ but not described in docs/: {missing}"
+
+
+def test_the_readme_is_a_front_door() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    for target in re.findall(r"\]\((docs/[^)#]+)", readme):
+        assert (ROOT / target).is_file(), f"README links to {target}, which does not exist"
+
+
+def test_the_file_map_names_every_file() -> None:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    described = (DOCS / "files.md").read_text()
+    missing = [path for path in listed if f"`{path}`" not in described]
+    assert not missing, f"docs/files.md does not name: {missing}"
+
+
+def test_the_documents_state_the_rate_the_code_uses() -> None:
+    sentence = f"{CREDITS_PER_GB} credits per GB, Netlify's rate since 14 April 2026"
+    assert RATE_SINCE.isoformat() == "2026-04-14"
+    assert sentence in (ROOT / "README.md").read_text()
+    assert sentence in (DOCS / "figures.md").read_text()
+    schema = (DOCS / "json-schema.md").read_text()
+    assert f'"credits_per_gb": {CREDITS_PER_GB}, "bytes_per_gb": {GB}' in schema

@@ -13,11 +13,9 @@ import pytest
 
 from checker import api, samples
 from checker.api import Send
-from checker.credits import CREDITS_PER_GB, GB, RATE_SINCE
 from checker.session import Session
 from tests.answers import NOW, TEAMS, netlify, side_refuses
 from tests.clock import Clock
-from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN
 
 # --- the browser's session ------------------------------------------------------------------------
@@ -164,13 +162,6 @@ def test_the_pages_watchdog_uses_pythons_own_bound_and_words_for_a_request() -> 
     view = json.loads(session.view())
     assert view["error"]["message"] == limits["timed_out"]
     assert f"within {api.TIMEOUT_SECONDS} seconds" in limits["timed_out"]
-
-
-def test_the_readme_states_the_rate_the_code_uses() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert f"{CREDITS_PER_GB} credits per GB, Netlify's rate since 14 April 2026" in readme
-    assert RATE_SINCE.isoformat() == "2026-04-14"
-    assert f'"credits_per_gb": {CREDITS_PER_GB}, "bytes_per_gb": {GB}' in readme
 
 
 def test_a_rate_limit_is_a_pause_the_page_counts_down_then_the_check_goes_on() -> None:

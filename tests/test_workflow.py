@@ -32,7 +32,7 @@ def test_it_runs_the_readmes_command_with_the_token_from_a_secret() -> None:
     [step] = [step for step in job["steps"] if "run" in step]
     assert step["env"] == {"NETLIFY_AUTH_TOKEN": "${{ secrets.NETLIFY_AUTH_TOKEN }}"}
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("### Hear of it before the pause") :]
+    section = readme[readme.index("## Hear of it before the pause") :]
     assert f"run: {step['run']}" in section, "the README shows another command"
     assert "NETLIFY_AUTH_TOKEN" in section
     # Never the token itself, and nothing that could print it.
