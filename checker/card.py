@@ -9,6 +9,7 @@ team's other quotas, and how usage moved since the readings kept on the device.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
@@ -20,10 +21,12 @@ from checker.credits import (
     RATE_SINCE,
     CreditUse,
     credits_for,
+    credits_text,
     team_credit_use,
 )
-from checker.figures import Usage, date_text, format_bytes, format_percent, usage
+from checker.figures import Usage, ago, date_text, format_bytes, format_percent, usage
 from checker.history import Reading
+from checker.quotas import quota_rows
 from checker.report import Plan, TeamReport
 from checker.shape import Failure, Headline, Link, Meter, Pace, Row, meter, row
 
@@ -37,12 +40,6 @@ OTHER_SPENDING = (
     "report them: fewer credits are left than this shows. A GB is taken as 10\u2079 bytes, "
     "which Netlify does not state."
 )
-QUOTA_LABELS = {
-    "sites": "Sites",
-    "collaborators": "Collaborators",
-    "build_minutes": "Build minutes",
-    "credits": "Credits",
-}
 
 
 class TeamView(TypedDict):
@@ -84,6 +81,19 @@ class Fields(TypedDict):
 Earlier = list[tuple[datetime, int]]
 
 
+@dataclass(frozen=True)
+class Given:
+    """What every plan's card is made from: the team's figures at `now`, `text` each amount of
+    them in the reader's `units`, and this period's readings kept on the device."""
+
+    bandwidth: api.Bandwidth
+    figures: Usage
+    text: dict[str, str]
+    now: datetime
+    units: str
+    earlier: Earlier
+
+
 def team_view(
     report: TeamReport, now: datetime, units: str, kept: Sequence[Reading] = ()
 ) -> TeamView:
@@ -100,9 +110,15 @@ def team_view(
     earlier = [(reading.when, reading.used) for reading in before]
     fields = _fields(report, report.bandwidth, now, units, earlier)
     last = history.last_period(kept, current) if current is not None else None
-    fields["rows"] = fields["rows"] + _since_rows(report.bandwidth, last, before, units)
-    quotas = quota_rows(account.quotas, report.plan)
-    return _view(account, report.plan, raw=report.raw, note=note, quotas=quotas, fields=fields)
+    return _view(
+        account,
+        report.plan,
+        raw=report.raw,
+        note=note,
+        fields=fields,
+        since=_since_rows(report.bandwidth, last, before, units),
+        quotas=quota_rows(account.quotas, report.plan),
+    )
 
 
 def pending_view(account: api.Account) -> TeamView:
@@ -118,10 +134,15 @@ def _view(
     note: str | None = None,
     pending: bool = False,
     error: Failure | None = None,
-    quotas: Sequence[Row] = (),
     fields: Fields | None = None,
+    since: Sequence[Row] = (),
+    quotas: Sequence[Row] = (),
 ) -> TeamView:
-    subtitle = " · ".join(filter(None, [account.plan, _unless(account.slug, account.name)]))
+    """A card: `fields` from the team's plan, followed by the rows the readings kept add
+    (`since`), and the team's other quotas."""
+    # The slug too, where it differs from the name.
+    slug = account.slug if account.slug != account.name else None
+    subtitle = " · ".join(filter(None, [account.plan, slug]))
     return {
         "slug": account.slug,
         "heading": account.name,
@@ -134,7 +155,7 @@ def _view(
         "headline": fields["headline"] if fields else None,
         "meter": fields["meter"] if fields else None,
         "pace": fields["pace"] if fields else None,
-        "rows": fields["rows"] if fields else [],
+        "rows": [*fields["rows"], *since] if fields else [],
         "quotas": list(quotas),
         "note": note,
         "caveat": fields["caveat"] if fields else None,
@@ -148,28 +169,21 @@ def _fields(
     report: TeamReport, bandwidth: api.Bandwidth, now: datetime, units: str, earlier: Earlier
 ) -> Fields:
     figures = usage(bandwidth, now)
-    text = amounts(figures, units)
+    given = Given(bandwidth, figures, figures.worded(units), now, units, earlier)
     use = team_credit_use(report, now)
     if use is not None:
-        slug = report.account.slug
-        return credit_card(bandwidth, use, figures, report.account.plan, text, now, earlier, slug)
+        return credit_card(given, use, report.account.plan, report.account.slug)
     if report.plan == "unknown":
-        return unknown_card(bandwidth, figures, text, now, units, earlier)
-    return legacy_card(bandwidth, figures, text, now, units, earlier)
+        return unknown_card(given)
+    return legacy_card(given)
 
 
 # --- each plan's card ---------------------------------------------------------------------------
 
 
-def legacy_card(
-    bandwidth: api.Bandwidth,
-    figures: Usage,
-    text: dict[str, str],
-    now: datetime,
-    units: str,
-    earlier: Earlier,
-) -> Fields:
+def legacy_card(given: Given) -> Fields:
     """A plan with a bandwidth allowance (or none at all): used, of what is available."""
+    figures, text = given.figures, given.text
     percent = format_percent(figures.share) if figures.share is not None else None
     allowance = figures.available > 0
     sentence = _legacy_pace(figures, text, percent)
@@ -186,54 +200,40 @@ def legacy_card(
             else None
         ),
         "pace": {"text": sentence, "tone": "warning" if warning else ""} if sentence else None,
-        "rows": usage_rows(bandwidth, figures, text, now),
+        "rows": usage_rows(given.bandwidth, figures, text, given.now),
         "caveat": None,
         "link": None,
-        "chart": _bytes_chart(bandwidth, now, units, figures.available, earlier),
+        "chart": _bytes_chart(given, figures.available),
         "over": figures.over > 0,
         "runs_out": False,
     }
 
 
-def unknown_card(
-    bandwidth: api.Bandwidth,
-    figures: Usage,
-    text: dict[str, str],
-    now: datetime,
-    units: str,
-    earlier: Earlier,
-) -> Fields:
+def unknown_card(given: Given) -> Fields:
     """A team whose plan Netlify did not say: its bandwidth alone, against nothing."""
+    used = given.text["used"]
     return {
-        "headline": {"strong": text["used"], "rest": " used"},
+        "headline": {"strong": used, "rest": " used"},
         "meter": None,
         "pace": {"text": UNKNOWN_PLAN, "tone": ""},
         "rows": [
-            row("Used", text["used"]),
-            *as_netlify_reports(bandwidth, text),
-            *period_rows(bandwidth, figures, now),
+            row("Used", used),
+            *as_netlify_reports(given.bandwidth, given.text),
+            *period_rows(given.bandwidth, given.figures, given.now),
         ],
         "caveat": None,
         "link": None,
-        "chart": _bytes_chart(bandwidth, now, units, None, earlier),
+        "chart": _bytes_chart(given, None),
         "over": False,
         "runs_out": False,
     }
 
 
-def credit_card(
-    bandwidth: api.Bandwidth,
-    use: CreditUse,
-    figures: Usage,
-    plan: str | None,
-    text: dict[str, str],
-    now: datetime,
-    earlier: Earlier,
-    slug: str,
-) -> Fields:
+def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fields:
     """A credit-based plan: what bandwidth has cost in credits and when, at this pace, they run
     out, with what the figures cannot include and where Netlify shows the rest. Never an
-    allowance: there is none to be over."""
+    allowance: there is none to be over. `plan` is the plan's name, `slug` the team's."""
+    bandwidth, text = given.bandwidth, given.text
     included = f"{use.included:,}"
     percent = format_percent(use.share) if use.share is not None else None
     sentence = _credit_pace(use, bandwidth, plan)
@@ -261,7 +261,7 @@ def credit_card(
             if sentence
             else None
         ),
-        "rows": rows + period_rows(bandwidth, figures, now),
+        "rows": rows + period_rows(bandwidth, given.figures, given.now),
         "caveat": OTHER_SPENDING,
         "link": {
             "text": "Every credit the team has spent, on Netlify's billing page",
@@ -269,29 +269,27 @@ def credit_card(
         },
         "chart": period_chart(
             bandwidth,
-            now,
+            given.now,
             amount=credits_for,
             text=lambda amount: f"{credits_text(amount)} credits",
             level=use.included,
             level_label="a month",
-            earlier=earlier,
+            earlier=given.earlier,
         ),
         "over": False,
         "runs_out": use.on_course_to_run_out,
     }
 
 
-def _bytes_chart(
-    bandwidth: api.Bandwidth, now: datetime, units: str, level: int | None, earlier: Earlier
-) -> Chart | None:
+def _bytes_chart(given: Given, level: int | None) -> Chart | None:
     return period_chart(
-        bandwidth,
-        now,
+        given.bandwidth,
+        given.now,
         amount=float,
-        text=lambda amount: format_bytes(round(amount), units),
+        text=lambda amount: format_bytes(round(amount), given.units),
         level=level,
         level_label="included",
-        earlier=earlier,
+        earlier=given.earlier,
     )
 
 
@@ -343,15 +341,7 @@ def _when_credits_run_out(plan: str | None) -> str:
     )
 
 
-def credits_text(amount: float) -> str:
-    return "under 1" if 0 < amount < 0.5 else f"{round(amount):,}"
-
-
 # --- the rows every card lists ------------------------------------------------------------------
-
-
-def amounts(figures: Usage, units: str) -> dict[str, str]:
-    return {k: format_bytes(v, units) for k, v in figures.amounts().items() if v is not None}
 
 
 def usage_rows(
@@ -404,41 +394,3 @@ def _since_rows(
         value = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)} {since}"
         rows.append(row("Since the last reading", value if moved else f"no change {since}"))
     return rows
-
-
-def quota_rows(quotas: dict[str, api.Quota], plan: Plan) -> list[Row]:
-    """The team's other quotas, in the order Netlify lists them."""
-    rows = []
-    for name, quota in quotas.items():
-        if name == "bandwidth" or (name == "credits" and plan == "credit"):
-            continue  # shown in full above
-        label = QUOTA_LABELS.get(name, name.replace("_", " ").capitalize())
-        used, included = quota.used, quota.included
-        if name == "credits" and not used:
-            # Netlify's API reads 0 on credit-based plans whatever was spent (open-api #640).
-            allowance = f"{included:,} included; " if included else ""
-            value = f"{allowance}usage not reported by Netlify's API"
-        elif used is not None and included is not None:
-            value = f"{used:,} of {included:,}"
-        elif used is not None:
-            value = f"{used:,} used"
-        elif included is not None:
-            value = f"{included:,} included"
-        else:
-            continue
-        rows.append(row(label, value))
-    return rows
-
-
-def ago(when: datetime, now: datetime) -> str:
-    minutes = max(0, round((now - when).total_seconds() / 60))
-    if minutes < 1:
-        return "just now"
-    if minutes < 120:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    hours = round(minutes / 60)
-    return f"{hours} hours ago" if hours < 48 else f"{round(hours / 24)} days ago"
-
-
-def _unless(value: str, same_as: str) -> str | None:
-    return None if value == same_as else value

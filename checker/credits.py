@@ -57,6 +57,10 @@ def team_credit_use(report: TeamReport, now: datetime) -> CreditUse | None:
     return credit_use(report.bandwidth, monthly, now)
 
 
+def credits_text(amount: float) -> str:
+    return "under 1" if 0 < amount < 0.5 else f"{round(amount):,}"
+
+
 def credits_for(used_bytes: int) -> float:
     return used_bytes / GB * CREDITS_PER_GB
 

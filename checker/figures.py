@@ -78,6 +78,10 @@ class Usage:
     days_left: int | None
     projected: int | None
 
+    def worded(self, units: str) -> dict[str, str]:
+        """Every figure counted in bytes, as a person reads it in `units`."""
+        return {k: format_bytes(v, units) for k, v in self.amounts().items() if v is not None}
+
     def amounts(self) -> dict[str, int | None]:
         """Every figure counted in bytes, by name."""
         return {
@@ -166,3 +170,13 @@ def date_text(when: datetime | date) -> str:
 
 def short_date(when: datetime | date) -> str:
     return f"{when.day} {MONTHS[when.month - 1]}"
+
+
+def ago(when: datetime, now: datetime) -> str:
+    minutes = max(0, round((now - when).total_seconds() / 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = round(minutes / 60)
+    return f"{hours} hours ago" if hours < 48 else f"{round(hours / 24)} days ago"

@@ -15,17 +15,13 @@ import {
   showLoadFailure,
   showLoading,
 } from "./feedback.js";
+import { form, refreshButton, teamInput, tokenInput, units } from "./form.js";
 import { Python } from "./python.js";
 import { keepReadings, keptReadings } from "./remember.js";
 import { loadChart, renderView } from "./render.js";
 import { forgetHeld } from "./token.js";
 
-const $ = (selector) => document.querySelector(selector);
-const form = $("#check-form");
-const tokenInput = $("#token");
-const teamInput = $("#team");
-const results = $("#results");
-const refreshButton = $("#refresh");
+const results = document.querySelector("#results");
 
 const python = new Python();
 // The view on show. python.js drops the answers of a check that a newer one (or Forget token)
@@ -133,8 +129,6 @@ function show(view) {
   refreshButton.hidden = view.example;
   performance.mark("result-shown");
 }
-
-const units = () => form.elements.units.value;
 
 function draw(view, keepStatus = false) {
   shown = view;

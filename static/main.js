@@ -30,14 +30,11 @@ import {
   showLoadFailure,
   showLoading,
 } from "./feedback.js";
+import { form, refreshButton, teamInput, tokenInput } from "./form.js";
 import { recall, remember } from "./remember.js";
 
 const $ = (selector) => document.querySelector(selector);
-const form = $("#check-form");
-const tokenInput = $("#token");
-const teamInput = $("#team");
 const submitButton = $("#submit");
-const refreshButton = $("#refresh");
 const rememberBox = $("#remember");
 const signInButton = $("#sign-in");
 
@@ -65,6 +62,8 @@ function checks() {
 
 const busy = () => checking?.busy() ?? false;
 const ask = (formData) => checks().then((module) => module.ask(formData), () => {});
+// A token from signing in or from the token window is checked the same way.
+setUp(ask);
 
 // Python starts loading, unless it already is; `quietly` leaves the status line to a sentence
 // the reader still needs. Until checking.js is here, the loading line is said now, or it would
@@ -80,7 +79,6 @@ function startPython({ quietly = false } = {}) {
   }
   checks().then((module) => module.startPython({ quietly: true }), () => {});
 }
-setUp(ask);
 
 function submit(event) {
   event.preventDefault();

@@ -3,6 +3,7 @@
 // token is held here, in memory only, for Refresh, until Forget token or Netlify refuses it.
 
 import { clearAlert, setStatus, showAlert } from "./feedback.js";
+import { form, teamInput, tokenInput, units } from "./form.js";
 import { handTokenToWidget, openingWidget, openTokenWindow } from "./handoff.js";
 import { keepableTeam } from "./remember.js";
 
@@ -12,11 +13,7 @@ const mode = document.body.dataset.mode;
 // in, and its readers never download signin.js.
 const signin = mode === "widget" ? null : import("./signin.js");
 
-const $ = (selector) => document.querySelector(selector);
-const form = $("#check-form");
-const tokenInput = $("#token");
-const teamInput = $("#team");
-const signedIn = $("#signed-in");
+const signedIn = document.querySelector("#signed-in");
 
 let held = null;
 // In the token window: the widget frame to hand the token to, or null to check here instead.
@@ -59,7 +56,7 @@ export function askForToken() {
         "press Check bandwidth again, or use “Open in a new tab” to check there.",
     );
     setStatus("");
-    $("#new-tab").focus();
+    document.querySelector("#new-tab").focus();
     return;
   }
   setStatus("Sign in or paste your token in the checker's window that opened.");
@@ -91,7 +88,7 @@ export function offerSignIn(button) {
 
 export async function startSignIn() {
   clearAlert();
-  const keep = { team: keepableTeam(teamInput.value), units: form.elements.units.value };
+  const keep = { team: keepableTeam(teamInput.value), units: units() };
   const { signIn } = await signin;
   if (!signIn(keep)) {
     showAlert(

@@ -9,7 +9,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,9 +25,19 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from publish import serve  # noqa: E402
 from publish.headers import site_rules  # noqa: E402
-from tests.audit import SCRIPTS, context, page  # noqa: E402, F401 - fixtures for every test
+from tests.audit import (  # noqa: E402, F401 - context and page: fixtures for every test
+    SCRIPTS,
+    audited_context,
+    context,
+    origin_of,
+    page,
+)
+from tests.checker_page import CheckerPage  # noqa: E402
+from tests.connect_proxy import ConnectProxy  # noqa: E402
+from tests.engines import ENGINES, Driver, launch, missing  # noqa: E402
 from tests.fake_authorize import CLIENT_ID, FakeAuthorize  # noqa: E402
-from tests.fake_netlify import FakeNetlify  # noqa: E402
+from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
+from tests.journeys import kept_by_page  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -261,3 +271,80 @@ def browser(chromium: dict[str, Any]) -> Iterator[Any]:
         launched = playwright.chromium.launch(**chromium)
         yield launched
         launched.close()
+
+
+# The page most Chromium checks share, one per test module (Python loads once, as it does for a
+# person checking several times), with the units set back to GiB for each test.
+@pytest.fixture(scope="module")
+def shared(browser: Any, site: str) -> Iterator[CheckerPage]:
+    with audited_context(browser, site) as ctx:
+        yield CheckerPage(ctx.new_page(), site).open()
+
+
+@pytest.fixture
+def checker(shared: CheckerPage, netlify: FakeNetlify) -> CheckerPage:
+    shared.page.get_by_role("radio", name="GiB (as Netlify counts)").check()
+    return shared
+
+
+# --- the journeys in every engine (tests/journeys.py) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def proxy(netlify_server: FakeNetlify, authorize_server: FakeAuthorize) -> Iterator[ConnectProxy]:
+    tunnel = ConnectProxy(
+        {"api.netlify.com": netlify_server.port, "app.netlify.com": authorize_server.port}
+    )
+    yield tunnel
+    tunnel.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def driver(
+    request: pytest.FixtureRequest, proxy: ConnectProxy, site: str, blog: str
+) -> Iterator[Driver]:
+    engine = request.param
+    why = missing(engine)
+    if why:
+        # CI installs every engine, so there a missing one is a failure, never a quiet skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{engine}: {why}")
+    with ExitStack() as stack:
+        context = None
+        if engine == "chromium":
+            context = stack.enter_context(
+                audited_context(request.getfixturevalue("browser"), site, host=blog)
+            )
+        launched = launch(engine, proxy_port=proxy.port, chromium=context)
+        stack.callback(launched.quit)
+        yield launched
+
+
+@pytest.fixture
+def token_audit(
+    driver: Driver, proxy: ConnectProxy, netlify: FakeNetlify, site_log: list[str], site: str
+) -> Iterator[None]:
+    proxy.reset()
+    site_log.clear()
+    yield
+    leaks = [f"the proxy was asked for {host}" for host in proxy.refused]
+    leaks += [
+        f"a tunnel to {host}"
+        for host in proxy.tunnelled
+        if host not in ("api.netlify.com", "app.netlify.com")
+    ]
+    for seen in netlify.requests:
+        if TOKEN in seen.path:
+            leaks.append(f"in the API's URL {seen.path}")
+        leaks += [
+            f"in the {name} header to the API"
+            for name, value in seen.headers.items()
+            if TOKEN in value and name != "authorization"
+        ]
+    leaks += [f"in a URL of the site: {path}" for path in site_log if TOKEN in path]
+    leaks += [f"in the page's {where}" for where in kept_by_page(driver, origin_of(site))]
+    assert not leaks, f"{driver.name}: the token leaked: " + "; ".join(leaks)
+    # Playwright sees every request Chromium makes, the console included.
+    if driver.name == "chromium":
+        context = driver.context  # type: ignore[attr-defined]
+        context._test_audit.check(context.pages)
+        context._test_audit.requests.clear()

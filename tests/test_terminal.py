@@ -17,6 +17,24 @@ from tests.fake_netlify import TOKEN
 NOW = datetime(2024, 6, 12, 9, 52, 37, tzinfo=UTC)
 
 
+def run_for_acme(
+    send: api.Send, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """`app.py --team acme` in-process on the test's clock: its exit code, stdout and stderr."""
+    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
+    monkeypatch.delenv("NETLIFY_API_URL", raising=False)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = app.main(
+        ["--team", "acme"],
+        send=send,
+        now=clock.now,
+        sleep=clock.sleep,
+        stdout=stdout,
+        stderr=stderr,
+    )
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -31,8 +49,6 @@ NOW = datetime(2024, 6, 12, 9, 52, 37, tzinfo=UTC)
 def test_an_absurd_rate_limit_reset_means_a_minutes_wait_never_a_traceback(
     headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
-    monkeypatch.delenv("NETLIFY_API_URL", raising=False)
     sent: list[api.Request] = []
     clock = Clock(NOW)
 
@@ -40,36 +56,26 @@ def test_an_absurd_rate_limit_reset_means_a_minutes_wait_never_a_traceback(
         sent.append(request)
         return api.Response(429, b'{"code": 429}', headers)
 
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = app.main(
-        ["--team", "acme"],
-        send=limited,
-        now=clock.now,
-        sleep=clock.sleep,
-        stdout=stdout,
-        stderr=stderr,
-    )
+    code, stdout, stderr = run_for_acme(limited, clock, monkeypatch)
     assert code == app.EXIT_FAILED
     # A reset that cannot be believed counts as none: the usual minute, three times, each said
     # as it begins, then a word on what to do.
     assert clock.slept == [60.0] * RATE_LIMIT_WAITS
     figures = [request for request in sent if request.url.endswith("/bandwidth")]
     assert len(figures) == RATE_LIMIT_WAITS + 1
-    assert stderr.getvalue().splitlines() == [
+    assert stderr.splitlines() == [
         *(
             f"app.py: Netlify's rate limit was reached. Asking again in 60 s (wait {n} of 3)…"
             for n in range(1, RATE_LIMIT_WAITS + 1)
         ),
         "app.py: Netlify's rate limit was reached. Wait a minute, then try again.",
     ]
-    assert stdout.getvalue() == ""
+    assert stdout == ""
 
 
 def test_a_rate_limit_is_waited_out_for_as_long_as_netlify_says(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
-    monkeypatch.delenv("NETLIFY_API_URL", raising=False)
     clock = Clock(NOW)
     answers = [api.Response(429, b"{}", {"retry-after": "20"}), samples.RECORDED_BANDWIDTH]
 
@@ -78,18 +84,10 @@ def test_a_rate_limit_is_waited_out_for_as_long_as_netlify_says(
             return answers.pop(0)
         return api.Response(200, json.dumps(samples.RECORDED_ACCOUNT | {"slug": "acme"}).encode())
 
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code = app.main(
-        ["--team", "acme"],
-        send=send,
-        now=clock.now,
-        sleep=clock.sleep,
-        stdout=stdout,
-        stderr=stderr,
-    )
-    assert code == app.EXIT_OK, stderr.getvalue()
+    code, stdout, stderr = run_for_acme(send, clock, monkeypatch)
+    assert code == app.EXIT_OK, stderr
     assert clock.slept == [21.0]  # a second more than Netlify says
-    assert stderr.getvalue() == (
+    assert stderr == (
         "app.py: Netlify's rate limit was reached. Asking again in 21 s (wait 1 of 3)…\n"
     )
-    assert "25.3 GiB of 100 GiB used" in stdout.getvalue()
+    assert "25.3 GiB of 100 GiB used" in stdout

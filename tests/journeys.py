@@ -1,0 +1,159 @@
+"""What every engine's journeys share: one browser per engine and test module, the token audit
+after each test, and what a reader does (open, submit, wait), through tests/engines.py's driver.
+
+Its fixtures are in tests/conftest.py: `driver`, one browser per engine and test module, and
+`token_audit`, which a module of journeys asks for with `pytestmark`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.audit import FIND_TOKEN
+from tests.engines import Driver
+from tests.fake_netlify import (
+    TOKEN,
+)
+
+# WebKitGTK renders in software under Xvfb, and a 2-core machine runs the suite: generous bounds.
+READY_S = 120
+CHECK_S = 30
+WIDGET = "iframe[title='Netlify bandwidth checker']"
+
+
+def kept_by_page(driver: Driver, checker: str) -> list[str]:
+    found = list(driver.js_async(f"return await ({FIND_TOKEN})(arguments[0]);", [TOKEN, checker]))
+    if driver.js("return document.querySelector(arguments[0]) !== null", WIDGET):
+        with driver.frame(WIDGET):
+            found += driver.js_async(
+                f"return await ({FIND_TOKEN})(arguments[0]);", [TOKEN, checker]
+            )
+    return found
+
+
+# --- what a reader does -------------------------------------------------------------------------
+
+
+def until(driver: Driver, body: str, *args: Any, timeout_s: float = CHECK_S) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = driver.js(body, *args)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            state = driver.js(
+                "return [document.querySelector('#status')?.textContent,"
+                " document.querySelector('#alert')?.textContent,"
+                " document.querySelector('#failure code')?.textContent]"
+            )
+            raise AssertionError(f"{driver.name}: after {timeout_s} s, still not {body!r}: {state}")
+        time.sleep(0.1)
+
+
+def marks(driver: Driver, name: str) -> int:
+    return int(driver.js("return performance.getEntriesByName(arguments[0]).length", name))
+
+
+def wait_ready(driver: Driver, after: int = 0) -> str:
+    """Waits for Python; returns how its runtime arrived: "downloaded", or "kept" by sw.js."""
+    until(
+        driver,
+        "return performance.getEntriesByName('python-ready').length > arguments[0]",
+        after,
+        timeout_s=READY_S,
+    )
+    return str(
+        driver.js("return performance.getEntriesByName('python-ready').at(-1).detail.runtime")
+    )
+
+
+def open_page(driver: Driver, url: str) -> str:
+    driver.goto(url)
+    return wait_ready(driver)
+
+
+def submit(driver: Driver, token: str, team: str) -> None:
+    driver.fill("#token", token)
+    driver.fill("#team", team)
+    driver.click("#submit")
+
+
+def check(driver: Driver, token: str = TOKEN, team: str = "acme") -> str:
+    before = marks(driver, "result-shown")
+    submit(driver, token, team)
+    until(
+        driver, "return performance.getEntriesByName('result-shown').length > arguments[0]", before
+    )
+    return str(driver.js("return document.querySelector('#results').innerText"))
+
+
+def fail(driver: Driver, token: str = TOKEN, team: str = "acme") -> str:
+    submit(driver, token, team)
+    return str(until(driver, "return document.querySelector('#alert').textContent.trim()"))
+
+
+def widget_shows(driver: Driver, headline: str) -> None:
+    with driver.frame(WIDGET):
+        until(
+            driver,
+            "return document.querySelector('.headline')?.textContent.includes(arguments[0])",
+            headline,
+            timeout_s=READY_S,
+        )
+
+
+def paste_token(driver: Driver) -> None:
+    driver.fill("#token", TOKEN)
+    driver.click_closing("#submit")
+
+
+def sign_in(driver: Driver) -> None:
+    driver.click_closing("#sign-in")
+
+
+def token_from_window(driver: Driver, act: Callable[[Driver], None] = paste_token) -> None:
+    """Press the widget's Check bandwidth, give the token in the window that opens (`act`), and
+    come back to the blog once that window has handed it over and closed."""
+    [blog] = driver.windows()
+    with driver.frame(WIDGET):
+        driver.click("#submit")
+    deadline = time.monotonic() + CHECK_S
+    while len(driver.windows()) < 2:
+        if time.monotonic() > deadline:
+            with driver.frame(WIDGET):
+                said = driver.js(
+                    "return [document.querySelector('#status').textContent,"
+                    " document.querySelector('#alert').textContent]"
+                )
+            raise AssertionError(f"{driver.name}: no token window opened; the widget says {said}")
+        time.sleep(0.1)
+    [window] = [handle for handle in driver.windows() if handle != blog]
+    driver.switch_window(window)
+    until(
+        driver, "return document.readyState === 'complete' && location.pathname === '/token.html'"
+    )
+    # Only the token is asked for there: the widget has the team and the units.
+    assert driver.js("return document.querySelector('#team').closest('.field').hidden") is True
+    act(driver)
+    deadline = time.monotonic() + READY_S
+    while len(driver.windows()) > 1:
+        assert time.monotonic() < deadline, f"{driver.name}: the token window stayed open"
+        time.sleep(0.1)
+    driver.switch_window(blog)
+
+
+def type_token(driver: Driver) -> None:
+    driver.click("#token")
+    driver.type_keys(TOKEN)
+    driver.click_closing("#submit")
+
+
+def kept(driver: Driver, runtime: str, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if driver.js_async("return (await caches.match(arguments[0])) !== undefined;", runtime):
+            return True
+        time.sleep(0.2)
+    return False
