@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 from checker import api, history, history_file, inputs, schema, transport
 from checker.api import Send
-from checker.card import TeamView, team_view
-from checker.check import RATE_LIMIT_WAITS, Pause
+from checker.card import team_view
 from checker.credits import team_credit_use
 from checker.figures import UNIT_SYSTEMS, usage
-from checker.ratelimit import waiting
+from checker.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
 from checker.report import Clock, TeamReport, utc_now
 from checker.samples import example_reports
+from checker.shape import TeamView
 from checker.terminal import terminal_text
 from checker.transport import check
 

@@ -211,7 +211,7 @@ def account_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
 
 
 def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
-    document = _read_json(response, now, slug=slug)
+    document = read_json(response, now, slug=slug)
     if not isinstance(document, dict):
         raise BadResponse(_shape_message("bandwidth", "an object"))
     used = _byte_count(document, "used", required=True)
@@ -221,14 +221,14 @@ def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
         # Checked against the team's plan by the check: a credit plan may have none.
         included=_byte_count(document, "included", required=False),
         additional=_byte_count(document, "additional", required=False) or 0,
-        period_start=_timestamp(document.get("period_start_date")),
-        period_end=_timestamp(document.get("period_end_date")),
-        updated_at=_timestamp(document.get("last_updated_at")),
+        period_start=timestamp(document.get("period_start_date")),
+        period_end=timestamp(document.get("period_end_date")),
+        updated_at=timestamp(document.get("last_updated_at")),
     )
 
 
 def read_accounts(response: Response, now: datetime) -> list[Account]:
-    document = _read_json(response, now, slug=None)
+    document = read_json(response, now, slug=None)
     if not isinstance(document, list):
         raise BadResponse(_shape_message("team list", "a list"))
     # A team we cannot address is one we cannot check; skipping it beats failing all.
@@ -237,7 +237,7 @@ def read_accounts(response: Response, now: datetime) -> list[Account]:
 
 def read_account(response: Response, slug: str, now: datetime) -> Account:
     """One team by its slug (getAccount): the same object as an entry of the team list."""
-    account = _account(_read_json(response, now, slug=slug))
+    account = _account(read_json(response, now, slug=slug))
     if account is None or account.slug != slug:
         raise BadResponse(_shape_message("team", "the team asked for"))
     return account
@@ -272,7 +272,7 @@ def _quotas(capabilities: object) -> dict[str, Quota]:
     return quotas
 
 
-def _read_json(response: Response, now: datetime, *, slug: str | None) -> Any:
+def read_json(response: Response, now: datetime, *, slug: str | None) -> Any:
     """The decoded body of a successful answer; every other answer becomes its typed error."""
     status = response.status
     if status != 200:
@@ -384,7 +384,7 @@ def _byte_count(document: dict[str, Any], key: str, *, required: bool) -> int | 
     return count
 
 
-def _timestamp(value: object) -> datetime | None:
+def timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or len(value) > 64:
         return None
     try:

@@ -14,53 +14,52 @@ from datetime import datetime
 from typing import TypedDict
 
 from checker import api, history
-from checker.chart import Chart, period_chart
+from checker.chart import period_chart
 from checker.credits import (
     BILLING_PAGE,
+    CREDITS_PER_DEPLOY,
     CREDITS_PER_GB,
     RATE_SINCE,
     CreditUse,
     credits_for,
     credits_text,
+    deploy_credits,
     team_credit_use,
+    when_spent,
 )
-from checker.figures import Usage, ago, date_text, format_bytes, format_percent, usage
+from checker.figures import Usage, date_text, format_bytes, format_percent, usage
 from checker.history import Reading
 from checker.quotas import quota_rows
-from checker.report import Plan, TeamReport
-from checker.shape import Failure, Headline, Link, Meter, Pace, Row, meter, row
+from checker.report import Deploys, TeamReport
+from checker.rows import as_netlify_reports, period_rows, usage_rows
+from checker.shape import (
+    Chart,
+    Failure,
+    Headline,
+    Link,
+    Meter,
+    Pace,
+    Plan,
+    Row,
+    TeamView,
+    meter,
+    row,
+)
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
 UNKNOWN_PLAN = (
     "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
     "against no allowance or credits."
 )
-OTHER_SPENDING = (
-    "Deploys, compute and web requests spend the same credits, and Netlify's API does not "
+UNSEEN_SPENDING = (
+    "Compute, web requests and AI inference spend the same credits, and Netlify's API does not "
     "report them: fewer credits are left than this shows. A GB is taken as 10\u2079 bytes, "
     "which Netlify does not state."
 )
-
-
-class TeamView(TypedDict):
-    slug: str
-    heading: str
-    subtitle: str
-    plan: Plan  # "legacy" (an allowance), "credit" (credits) or "unknown"
-    over: bool  # over a bandwidth allowance: only ever on a legacy plan
-    runs_out: bool  # on course to use up a credit plan's credits
-    pending: bool  # still waiting for Netlify's answer: heading, subtitle and note only
-    error: Failure | None
-    headline: Headline | None
-    meter: Meter | None
-    pace: Pace | None
-    rows: list[Row]
-    quotas: list[Row]
-    note: str | None
-    caveat: str | None  # what the figures cannot include
-    link: Link | None
-    chart: Chart | None  # the billing period drawn: usage, pace and the allowance or credits
-    raw: str
+RATE = (
+    f"{CREDITS_PER_GB} credits per GB since {date_text(RATE_SINCE)}; "
+    f"{CREDITS_PER_DEPLOY} a production deploy"
+)
 
 
 class Fields(TypedDict):
@@ -75,10 +74,7 @@ class Fields(TypedDict):
     chart: Chart | None
     over: bool
     runs_out: bool
-
-
-# The period's readings kept on the device, as (when, bytes used), for the chart.
-Earlier = list[tuple[datetime, int]]
+    note: str | None  # what is still under way: a credit team's deploys being counted
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,7 @@ class Given:
     text: dict[str, str]
     now: datetime
     units: str
-    earlier: Earlier
+    before: Sequence[Reading]
 
 
 def team_view(
@@ -107,16 +103,16 @@ def team_view(
         return _view(account, report.plan, raw=report.raw, note=note, error=failure)
     current = history.reading(report, now)
     before = history.earlier(kept, current) if current is not None else []
-    earlier = [(reading.when, reading.used) for reading in before]
-    fields = _fields(report, report.bandwidth, now, units, earlier)
+    fields = _fields(report, report.bandwidth, now, units, before)
     last = history.last_period(kept, current) if current is not None else None
+    assert current is not None
     return _view(
         account,
         report.plan,
         raw=report.raw,
-        note=note,
+        note=fields["note"] or note,
         fields=fields,
-        since=_since_rows(report.bandwidth, last, before, units),
+        since=_since_rows(current, last, before, units),
         quotas=quota_rows(account.quotas, report.plan),
     )
 
@@ -166,10 +162,14 @@ def _view(
 
 
 def _fields(
-    report: TeamReport, bandwidth: api.Bandwidth, now: datetime, units: str, earlier: Earlier
+    report: TeamReport,
+    bandwidth: api.Bandwidth,
+    now: datetime,
+    units: str,
+    before: Sequence[Reading],
 ) -> Fields:
     figures = usage(bandwidth, now)
-    given = Given(bandwidth, figures, figures.worded(units), now, units, earlier)
+    given = Given(bandwidth, figures, figures.worded(units), now, units, before)
     use = team_credit_use(report, now)
     if use is not None:
         return credit_card(given, use, report.account.plan, report.account.slug)
@@ -206,6 +206,7 @@ def legacy_card(given: Given) -> Fields:
         "chart": _bytes_chart(given, figures.available),
         "over": figures.over > 0,
         "runs_out": False,
+        "note": None,
     }
 
 
@@ -226,43 +227,43 @@ def unknown_card(given: Given) -> Fields:
         "chart": _bytes_chart(given, None),
         "over": False,
         "runs_out": False,
+        "note": None,
     }
 
 
 def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fields:
-    """A credit-based plan: what bandwidth has cost in credits and when, at this pace, they run
-    out, with what the figures cannot include and where Netlify shows the rest. Never an
-    allowance: there is none to be over. `plan` is the plan's name, `slug` the team's."""
+    """A credit-based plan: what bandwidth and production deploys have cost in credits and when,
+    at this pace, they run out, with what the API cannot see and where Netlify shows the rest.
+    Never an allowance: there is none to be over. `plan` is the plan's name, `slug` the team's."""
     bandwidth, text = given.bandwidth, given.text
     included = f"{use.included:,}"
     percent = format_percent(use.share) if use.share is not None else None
-    sentence = _credit_pace(use, bandwidth, plan)
+    spent = ("at least " if use.at_least else "") + credits_text(use.spent)
     rows = [
-        row("Bandwidth used", text["used"]),
-        row("Credits for bandwidth", credits_text(use.spent)),
+        row("Bandwidth", f"{text['used']}: {credits_text(use.bandwidth)} credits"),
+        *deploy_rows(use.deploys),
         row("Monthly credits", included),
     ]
     if use.projected is not None:
         rows.append(row("By the period's end", f"about {credits_text(use.projected)} credits"))
-    rows.append(row("Rate", f"{CREDITS_PER_GB} credits per GB since {date_text(RATE_SINCE)}"))
+    rows.append(row("Rate", RATE))
     rows += as_netlify_reports(bandwidth, text)
     return {
         "headline": {
-            "strong": f"{credits_text(use.spent)} of {included} credits",
-            "rest": " spent on bandwidth" + (f" ({percent})" if percent else ""),
+            "strong": f"{spent} of {included} credits",
+            "rest": " spent" + (f" ({percent})" if percent else ""),
         },
         "meter": (
-            meter(round(use.spent), use.included, f"Credits spent on bandwidth: {percent}")
+            meter(round(use.spent), use.included, f"Credits spent: {percent}")
             if use.included > 0
             else None
         ),
-        "pace": (
-            {"text": sentence, "tone": "warning" if use.on_course_to_run_out else ""}
-            if sentence
-            else None
-        ),
+        "pace": {
+            "text": _credit_pace(use, bandwidth, plan),
+            "tone": "warning" if use.on_course_to_run_out else "",
+        },
         "rows": rows + period_rows(bandwidth, given.figures, given.now),
-        "caveat": OTHER_SPENDING,
+        "caveat": UNSEEN_SPENDING,
         "link": {
             "text": "Every credit the team has spent, on Netlify's billing page",
             "href": BILLING_PAGE.format(slug=slug),
@@ -270,26 +271,54 @@ def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fi
         "chart": period_chart(
             bandwidth,
             given.now,
-            amount=credits_for,
+            used=use.spent,
             text=lambda amount: f"{credits_text(amount)} credits",
             level=use.included,
             level_label="a month",
-            earlier=given.earlier,
+            earlier=[(reading.when, _reading_credits(reading)) for reading in given.before],
         ),
         "over": False,
         "runs_out": use.on_course_to_run_out,
+        "note": _counting(use.deploys),
     }
+
+
+def deploy_rows(deploys: Deploys | None) -> list[Row]:
+    """The production deploys counted, what they cost, and the sites that deployed most."""
+    if deploys is None or deploys.unknown is not None:
+        why = deploys.unknown if deploys else "not counted"
+        return [row("Production deploys", f"not counted: {why}", "warning")]
+    cost = f"{deploys.count:,}: {deploy_credits(deploys):,} credits"
+    missed = []
+    if deploys.failed:
+        missed.append(f"{deploys.failed} site{'s' * (deploys.failed != 1)} could not be read")
+    if deploys.left_out:
+        missed.append(f"{deploys.left_out} not counted: this check's budget of requests ran out")
+    said = "; ".join(missed)
+    rows = [row("Production deploys", f"at least {cost} ({said})" if said else cost)]
+    if deploys.by_site:
+        most = ", ".join(f"{name} {count}" for name, count in deploys.by_site[:3])
+        rows.append(row("Deployed most", most))
+    return rows
+
+
+def _counting(deploys: Deploys | None) -> str | None:
+    if deploys is None or deploys.done:
+        return None
+    if deploys.sites is None:
+        return "Counting production deploys…"
+    return f"Counting production deploys: {deploys.counted} of {deploys.sites} sites…"
 
 
 def _bytes_chart(given: Given, level: int | None) -> Chart | None:
     return period_chart(
         given.bandwidth,
         given.now,
-        amount=float,
+        used=float(given.bandwidth.used),
         text=lambda amount: format_bytes(round(amount), given.units),
         level=level,
         level_label="included",
-        earlier=given.earlier,
+        earlier=[(reading.when, float(reading.used)) for reading in given.before],
     )
 
 
@@ -312,85 +341,49 @@ def _legacy_pace(figures: Usage, text: dict[str, str], percent: str | None) -> s
     return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
 
 
-def _credit_pace(use: CreditUse, bandwidth: api.Bandwidth, plan: str | None) -> str | None:
-    then = _when_credits_run_out(plan)
+def _credit_pace(use: CreditUse, bandwidth: api.Bandwidth, plan: str | None) -> str:
+    rule = when_spent(plan)
     if use.used_up:
-        return f"Bandwidth alone has cost all {use.included:,} of this period's credits. {then}"
+        return f"Bandwidth and production deploys have cost all {use.included:,} credits. {rule}"
     if use.runs_out is not None and bandwidth.period_end is not None:
         ends = date_text(bandwidth.period_end)
         return (
-            f"At this pace, bandwidth alone uses the last of the {use.included:,} credits around "
-            f"{date_text(use.runs_out)}, before the period ends on {ends}. " + then
+            f"At this pace the team spends the last of its {use.included:,} credits around "
+            f"{date_text(use.runs_out)}, before the period ends on {ends}. {rule}"
         )
     if use.projected is None:
-        return None
+        return rule
     return (
-        f"On track: at this pace, bandwidth alone costs about {credits_text(use.projected)} of the "
-        f"{use.included:,} credits by the period's end."
+        f"On track: at this pace, about {credits_text(use.projected)} of the {use.included:,} "
+        f"credits by the period's end. {rule}"
     )
-
-
-def _when_credits_run_out(plan: str | None) -> str:
-    # The consequence depends on the plan: Free has a hard limit. The plan's name says which;
-    # whether the team is on credits at all was decided by what Netlify counts, never by a name.
-    if (plan or "").strip().lower() == "free":
-        return "On the Free plan, every site of the team is then paused until the next period."
-    return (
-        "Netlify then pauses every site of the team, unless more credits are bought or auto "
-        "recharge is on."
-    )
-
-
-# --- the rows every card lists ------------------------------------------------------------------
-
-
-def usage_rows(
-    bandwidth: api.Bandwidth, figures: Usage, text: dict[str, str], now: datetime
-) -> list[Row]:
-    # A plan without an allowance has nothing to use up: no "0 B included, 0 B remaining".
-    allowance = figures.available > 0
-    rows = [row("Used", text["used"]), row("Included", text["included"] if allowance else "none")]
-    if figures.additional:
-        rows.append(row("Additional", text["additional"]))
-    if figures.over:
-        rows.append(row("Over by", text["over"], "warning"))
-    elif allowance:
-        rows.append(row("Remaining", text["remaining"]))
-    return rows + period_rows(bandwidth, figures, now)
-
-
-def as_netlify_reports(bandwidth: api.Bandwidth, text: dict[str, str]) -> list[Row]:
-    # On a plan without an allowance, what /bandwidth calls "included" is shown as given, and
-    # nothing is measured against it.
-    if not bandwidth.included:
-        return []
-    return [row("Included, as Netlify reports it", text["included"])]
-
-
-def period_rows(bandwidth: api.Bandwidth, figures: Usage, now: datetime) -> list[Row]:
-    rows = []
-    start, end = bandwidth.period_start, bandwidth.period_end
-    if start and end and figures.days_left is not None:
-        rows.append(row("Billing period", f"{date_text(start)} \u2013 {date_text(end)}"))
-        rows.append(row("Days left", str(figures.days_left)))
-    if bandwidth.updated_at:
-        rows.append(row("Figure updated", ago(bandwidth.updated_at, now)))
-    return rows
 
 
 def _since_rows(
-    bandwidth: api.Bandwidth, last: Reading | None, before: Sequence[Reading], units: str
+    current: Reading, last: Reading | None, before: Sequence[Reading], units: str
 ) -> list[Row]:
     """What the readings kept on the device add: the last period's figure, and the change since
-    this period's latest reading."""
+    this period's latest reading (a credit team's production deploys too, where both readings
+    counted them all)."""
     rows = []
     if last is not None:
         said = f"{format_bytes(last.used, units)} by {date_text(last.when)}"
         rows.append(row("Last period", said))
     if before:
         previous = before[-1]
-        moved = bandwidth.used - previous.used
+        moved = current.used - previous.used
         since = f"since {date_text(previous.when)}"
-        value = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)} {since}"
-        rows.append(row("Since the last reading", value if moved else f"no change {since}"))
+        said = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)}" if moved else ""
+        if current.deploys is not None and previous.deploys is not None:
+            deployed = current.deploys - previous.deploys
+            plural = "s" * (abs(deployed) != 1)
+            count = f"{deployed:+d} production deploy{plural}" if deployed else ""
+            said = " and ".join(filter(None, [said, count]))
+        value = f"{said} {since}" if said else f"no change {since}"
+        rows.append(row("Since the last reading", value))
     return rows
+
+
+def _reading_credits(reading: Reading) -> float:
+    """A kept reading in credits, for the chart: its deploys too, where they were all counted."""
+    return credits_for(reading.used) + deploy_credits(reading.deploys)

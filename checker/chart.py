@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Literal, TypedDict
+from typing import Literal
 
 from checker.api import Bandwidth
 from checker.figures import format_percent, pace, short_date
+from checker.shape import Chart, Dot, Label, Line, Point
 
 WIDTH, HEIGHT = 320, 150
 # The plot inside the box: room above for the level's label, below for the dates.
@@ -22,55 +23,21 @@ LEFT, RIGHT, TOP, BOTTOM = 4.0, 316.0, 18.0, 128.0
 # The top of the scale stands this much above the largest figure, so no line runs along the edge.
 HEADROOM = 1.1
 
-Point = list[float]  # [x, y]
-# What each part is, for chart.js to style: the axis, the level (allowance or credits), usage so
-# far, the projection at this pace, today's line, earlier readings, the crossing, and the labels.
-Kind = Literal["axis", "level", "used", "projection", "today", "reading", "now", "crossing", "date"]
-
-
-class Line(TypedDict):
-    kind: Kind
-    points: list[Point]
-
-
-class Dot(TypedDict):
-    kind: Kind
-    x: float
-    y: float
-
-
-class Label(TypedDict):
-    kind: Kind
-    x: float
-    y: float
-    text: str
-    anchor: Literal["start", "middle", "end"]
-
-
-class Chart(TypedDict):
-    label: str  # the accessible name: the figures in one sentence
-    width: int
-    height: int
-    lines: list[Line]
-    dots: list[Dot]
-    labels: list[Label]
-    over: bool  # the figure now is at or over the level
-
 
 def period_chart(
     bandwidth: Bandwidth,
     now: datetime,
     *,
-    amount: Callable[[int], float],
+    used: float,
     text: Callable[[float], str],
     level: float | None,
     level_label: str,
-    earlier: Sequence[tuple[datetime, int]] = (),
+    earlier: Sequence[tuple[datetime, float]] = (),
 ) -> Chart | None:
-    """`amount` turns bytes into the chart's amount and `text` says an amount as a person reads
+    """`used` is the amount now (bytes, or credits) and `text` says an amount as a person reads
     it; `level` is the allowance or the month's credits (None or 0: no line), `level_label` what
-    it is ("included", "a month"); `earlier` the readings (when, bytes used) kept of
-    this period. None when there is no period to draw, or it has not begun."""
+    it is ("included", "a month"); `earlier` the readings (when, amount) kept of this period.
+    `bandwidth` gives the period. None when there is no period to draw, or it has not begun."""
     start, end = bandwidth.period_start, bandwidth.period_end
     if start is None or end is None or end <= start or now < start:
         return None
@@ -80,12 +47,11 @@ def period_chart(
         return min(1.0, max(0.0, (when - start).total_seconds() / span))
 
     ended = now >= end
-    used = amount(bandwidth.used)
     level = level if level else None
     course = pace(used, level, start, end, now)
     elapsed = course.elapsed or 0.0
     kept = sorted(
-        (share(when), amount(count)) for when, count in earlier if start <= when < min(now, end)
+        (share(when), amount) for when, amount in earlier if start <= when < min(now, end)
     )
     # Once the period has ended there is nothing left to project.
     projected = None if ended else course.projected

@@ -14,12 +14,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 from typing import ParamSpec, TypeVar
 
-from checker import api, inputs, ratelimit
+from checker import api, deploys, inputs, ratelimit
 from checker.api import Send
+from checker.keys import Details, Figures, Key, SiteDeploys, SiteList, TeamList
+from checker.ratelimit import (
+    RATE_LIMIT_MAX_WAIT,
+    RATE_LIMIT_UNKNOWN_WAIT,
+    RATE_LIMIT_WAITS,
+    Pause,
+)
 from checker.report import Clock, TeamReport, utc_now
 
 P = ParamSpec("P")
@@ -50,50 +57,9 @@ CAP = 6
 # What a request came to: Netlify's answer, or the failure of the transport that sent it.
 Outcome = api.Response | api.CheckError
 
-# Netlify's own clients wait for its rate limit to reset and ask again; so does a check, on the
-# page and the command line alike, within these bounds. Beyond them it ends with a sentence that
-# says when to try again.
-RATE_LIMIT_WAITS = 3
-RATE_LIMIT_MAX_WAIT = timedelta(seconds=90)
-# When the reset cannot be read (a browser may not be let see the header): Netlify's window.
-RATE_LIMIT_UNKNOWN_WAIT = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Pause:
-    """The check waits for Netlify's rate limit to reset before it sends anything more."""
-
-    until: datetime
-    number: int  # this check's first wait is 1, of RATE_LIMIT_WAITS
-    # Whether Netlify said when (a reset header the transport could read).
-    known: bool
-
 
 def _unreadable() -> api.BadResponse:
     return api.BadResponse("Netlify's answer could not be read: it was not of the expected form.")
-
-
-# What a request is for, so that its outcome is read as what it answers.
-@dataclass(frozen=True)
-class TeamList:
-    """Every team the token can see (listAccountsForUser)."""
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A team's bandwidth (getAccountBandwidth); `team` is its place in the check's list."""
-
-    team: int
-
-
-@dataclass(frozen=True)
-class Details:
-    """A team's account object (getAccount), asked for a team named by slug."""
-
-    team: int
-
-
-Key = TeamList | Figures | Details
 
 
 class Phase(Enum):
@@ -103,11 +69,12 @@ class Phase(Enum):
     ASKING = "nothing read yet"
     FIGURES_IN = "its figures read, its details still on their way"
     DETAILS_IN = "its details read, its figures still on their way"
-    SETTLED = "its report decided"
+    SETTLED = "its report decided (a credit team's deploys may still be counted)"
 
 
 @dataclass
 class _Team:
+    index: int  # its place in the check's list
     account: api.Account
     # Named by slug: its account object (getAccount) comes with its figures.
     named: bool
@@ -116,6 +83,8 @@ class _Team:
     figures: TeamReport | None = None
     details: Outcome | None = None
     report: TeamReport | None = None
+    # A credit team's production deploys, counted once its report is settled.
+    counter: deploys.Counter | None = None
 
 
 class Check:
@@ -150,6 +119,8 @@ class Check:
         self._again: list[tuple[Key, api.Request]] = []
         # One entry a team, in the list's order.
         self._teams: list[_Team] = []
+        # Requests left for counting deploys, across every credit team of this check.
+        self._budget = deploys.BUDGET
         # A check of one named team is strict: any failure of that team ends the check.
         self._alone = len(slugs) == 1
         if slugs:
@@ -208,6 +179,12 @@ class Check:
                     team = self._teams[index]
                     team.details = outcome
                     return self._advance(team, Phase.DETAILS_IN)
+                case SiteList(index, page):
+                    self._read_sites(self._teams[index], page, outcome)
+                    return True
+                case SiteDeploys(index, site, page):
+                    self._read_deploys(self._teams[index], site, page, outcome)
+                    return True
         except api.CheckError as error:
             self.fail(error)
         return False
@@ -265,7 +242,7 @@ class Check:
     def _add_teams(self, accounts: list[api.Account], *, named: bool) -> None:
         for account in accounts:
             index = len(self._teams)
-            self._teams.append(_Team(account, named=named))
+            self._teams.append(_Team(index, account, named=named))
             slug = account.slug
             request = api.bandwidth_request(self._token, slug, base=self._base)
             self._queue.append((Figures(index), request))
@@ -290,7 +267,67 @@ class Check:
             # A listed team needs nothing more; a named team that failed needs no details.
             team.report = figures
         team.phase = Phase.SETTLED
+        self._count_deploys(team)
         return True
+
+    # --- a credit team's production deploys -----------------------------------------------------
+
+    def _count_deploys(self, team: _Team) -> None:
+        """A credit team's deploys cost credits: its sites are listed, then their deploys. A
+        legacy team pays nothing per deploy, and costs no request for them."""
+        report = team.report
+        if report is None or report.plan != "credit" or report.bandwidth is None:
+            return
+        bandwidth = report.bandwidth
+        team.counter = deploys.Counter(bandwidth.period_start, bandwidth.period_end)
+        if team.counter.counting:
+            self._ask_deploys(team, SiteList(team.index, 1), None)
+        self._show_deploys(team)
+
+    def _ask_deploys(self, team: _Team, key: SiteList | SiteDeploys, site: int | None) -> None:
+        assert team.counter is not None
+        if self._budget == 0:
+            team.counter.left_out(site)
+            return
+        self._budget -= 1
+        team.counter.asked()
+        slug = team.account.slug
+        if isinstance(key, SiteList):
+            request = deploys.sites_request(self._token, slug, key.page, base=self._base)
+        else:
+            site_id = team.counter.site_id(key.site)
+            request = deploys.deploys_request(self._token, site_id, key.page, base=self._base)
+        self._queue.append((key, request))
+
+    def _read_sites(self, team: _Team, page: int, outcome: Outcome) -> None:
+        assert team.counter is not None
+        try:
+            listed = _read(deploys.read_sites, _answer(outcome), team.account.slug, self._now())
+        except api.CheckError:
+            # The bandwidth stands; the count says it could not be made.
+            team.counter.sites_failed()
+        else:
+            fresh, more = team.counter.sites(listed)
+            if more:
+                self._ask_deploys(team, SiteList(team.index, page + 1), None)
+            for site in fresh:
+                self._ask_deploys(team, SiteDeploys(team.index, site, 1), site)
+        self._show_deploys(team)
+
+    def _read_deploys(self, team: _Team, site: int, page: int, outcome: Outcome) -> None:
+        assert team.counter is not None
+        try:
+            listed = _read(deploys.read_deploys, _answer(outcome), team.account.slug, self._now())
+        except api.CheckError:
+            team.counter.deploys_failed(site)
+        else:
+            if team.counter.deploys(site, listed):
+                self._ask_deploys(team, SiteDeploys(team.index, site, page + 1), site)
+        self._show_deploys(team)
+
+    def _show_deploys(self, team: _Team) -> None:
+        assert team.report is not None and team.counter is not None
+        team.report = replace(team.report, deploys=team.counter.snapshot())
 
     def _with_details(self, figures: TeamReport, details: Outcome) -> TeamReport:
         try:

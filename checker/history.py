@@ -25,6 +25,8 @@ class Reading:
     used: int
     period_start: datetime | None
     period_end: datetime | None
+    # A credit team's production deploys in the period, when all were counted; else None.
+    deploys: int | None = None
 
     def line(self) -> str:
         return json.dumps(
@@ -35,6 +37,7 @@ class Reading:
                 "used": self.used,
                 "period_start": _iso(self.period_start),
                 "period_end": _iso(self.period_end),
+                **({} if self.deploys is None else {"deploys": self.deploys}),
             }
         )
 
@@ -48,6 +51,7 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
     bandwidth = report.bandwidth
     if bandwidth is None:
         return None
+    counted = report.deploys
     return Reading(
         report.account.slug,
         now,
@@ -55,6 +59,8 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
         bandwidth.used,
         bandwidth.period_start,
         bandwidth.period_end,
+        # Only a whole count: a lower bound would make the next reading's change look larger.
+        counted.count if counted is not None and counted.complete else None,
     )
 
 
@@ -90,7 +96,12 @@ def _reading(fields: dict[str, object]) -> Reading | None:
     when = [_when(text) for text in times]
     if any(text is not None and moment is None for text, moment in zip(times, when, strict=True)):
         return None
-    return Reading(slug, checked_at, when[0], used, when[1], when[2])
+    deploys = fields.get("deploys")
+    if deploys is not None and (
+        isinstance(deploys, bool) or not isinstance(deploys, int) or not 0 <= deploys <= MAX_BYTES
+    ):
+        return None
+    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys)
 
 
 def _refuse(constant: str) -> None:

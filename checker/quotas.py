@@ -4,8 +4,7 @@ else Netlify's account object counts, in the order it gives them."""
 from __future__ import annotations
 
 from checker import api
-from checker.report import Plan
-from checker.shape import Row, row
+from checker.shape import Plan, Row, row
 
 QUOTA_LABELS = {
     "sites": "Sites",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -78,3 +79,22 @@ def _moment(text: str, *, unix: bool) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# Netlify's own clients wait for its rate limit to reset and ask again; so does a check, on the
+# page and the command line alike, within these bounds. Beyond them it ends with a sentence that
+# says when to try again.
+RATE_LIMIT_WAITS = 3
+RATE_LIMIT_MAX_WAIT = timedelta(seconds=90)
+# When the reset cannot be read (a browser may not be let see the header): Netlify's window.
+RATE_LIMIT_UNKNOWN_WAIT = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The check waits for Netlify's rate limit to reset before it sends anything more."""
+
+    until: datetime
+    number: int  # this check's first wait is 1, of RATE_LIMIT_WAITS
+    # Whether Netlify said when (a reset header the transport could read).
+    known: bool

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 from checker import api
+from checker.shape import Plan
 
 Clock = Callable[[], datetime]
 
@@ -20,7 +20,29 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-Plan = Literal["legacy", "credit", "unknown"]
+@dataclass(frozen=True)
+class Deploys:
+    """A credit team's production deploys in its billing period, as counted so far."""
+
+    count: int
+    # The sites that deployed, most first: (name, production deploys).
+    by_site: tuple[tuple[str, int], ...]
+    # The team's sites, once all of them are listed; None until then, or if the list failed.
+    sites: int | None
+    # Sites whose deploys are all counted.
+    counted: int
+    # Sites whose deploy list could not be read, and sites left out when the budget ran out.
+    failed: int
+    left_out: int
+    # Why nothing could be counted at all, if so: the site list failed, or there is no period.
+    unknown: str | None
+    # No request for these deploys is still to come.
+    done: bool
+
+    @property
+    def complete(self) -> bool:
+        """Every site counted: the count is the team's whole count, not a lower bound."""
+        return self.done and self.unknown is None and not self.failed and not self.left_out
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,8 @@ class TeamReport:
     unchanged: bool = False
     # Whether Netlify's account object for the team was had: without it, the plan is unknown.
     account_known: bool = True
+    # A credit team's production deploys in the period (checker/deploys.py), as counted so far.
+    deploys: Deploys | None = None
 
     @property
     def plan(self) -> Plan:

@@ -48,8 +48,9 @@ EXAMPLE_TEAMS = [
     # A credit plan: Netlify counts its credits, and reads 0 for their use whatever it is.
     account("example-new-team", "Example New Team", "Free", sites=(2, 500), credits=(0, 300)),
 ]
-# Used bytes of each example team: one well inside its 100 GiB, one over it, and one whose
-# bandwidth alone, at 20 credits per GB, is on course to use its 300 credits before the period ends.
+# Used bytes of each example team: one well inside its 100 GiB, one over it, and a credit team
+# whose bandwidth (230 credits) and three production deploys (45) are on course to use its 300
+# credits before the period ends.
 EXAMPLE_USED = {
     "example-studio": 41 * 2**30 + 3 * 2**28,
     "example-side-projects": 112 * 2**30,
@@ -57,6 +58,20 @@ EXAMPLE_USED = {
 }
 # What Netlify's /bandwidth puts in "included": an allowance, or nothing on a credit plan.
 EXAMPLE_INCLUDED = {"example-new-team": 0}
+# The credit team's sites, and how many days ago each of their production deploys was made.
+EXAMPLE_SITES = {"example-blog": [2, 9], "example-docs": [5]}
+
+
+def site(site_id: str, name: str) -> dict[str, object]:
+    """A site as Netlify's site list gives it (listSitesForAccount)."""
+    return {"id": site_id, "name": name, "created_at": "2024-01-02T10:00:00.000Z"}
+
+
+def deploy(
+    created_at: datetime, context: str = "production", state: str = "ready"
+) -> dict[str, str]:
+    """A deploy as Netlify's deploy list gives it (listSiteDeploys)."""
+    return {"context": context, "state": state, "created_at": created_at.isoformat()}
 
 
 def example_reports(now: datetime) -> list[TeamReport]:
@@ -68,6 +83,13 @@ def example_reports(now: datetime) -> list[TeamReport]:
         path = urlsplit(request.url).path
         if path.endswith("/accounts"):
             return api.Response(200, json.dumps(EXAMPLE_TEAMS).encode())
+        if path.endswith("/sites"):
+            listed = [site(name, name) for name in EXAMPLE_SITES]
+            return api.Response(200, json.dumps(listed).encode())
+        if path.endswith("/deploys"):
+            days = EXAMPLE_SITES[path.split("/")[-2]]
+            made = [deploy(now - timedelta(days=ago)) for ago in days]
+            return api.Response(200, json.dumps(made).encode())
         slug = path.split("/")[-2]
         figures = {
             "used": EXAMPLE_USED[slug],

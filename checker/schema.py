@@ -7,15 +7,17 @@ from typing import Any
 
 from checker import credits
 from checker.figures import usage
-from checker.report import TeamReport
+from checker.report import Deploys, TeamReport
 
-# /2: a team on a credit plan, or whose plan is unknown, claims no bandwidth allowance (its
-# `available`, `remaining`, `over`, `used_percent` and `on_course_to_run_over` are null, and its
-# `included` is what Netlify's /bandwidth gave, null included), and has `plan_kind` and `credits`.
-JSON_SCHEMA = "netlify-bandwidth-checker/2"
+# /3: a credit team's `credits` count its production deploys too: `spent`, `used_percent`,
+# `projected` and `runs_out_at` are of bandwidth and deploys together, `deploys` says what was
+# counted, and `at_least` whether `spent` is a lower bound. (/2: a team on a credit plan, or
+# whose plan is unknown, claims no bandwidth allowance.)
+JSON_SCHEMA = "netlify-bandwidth-checker/3"
 RATE = {
     "credits_per_gb": credits.CREDITS_PER_GB,
     "bytes_per_gb": credits.GB,
+    "credits_per_production_deploy": credits.CREDITS_PER_DEPLOY,
     "since": credits.RATE_SINCE.isoformat(),
     "source": credits.RATE_SOURCE,
 }
@@ -65,7 +67,10 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
     if use is not None:
         team["credits"] = {
             "included": use.included,
-            "bandwidth_credits": round(use.spent, 2),
+            "spent": round(use.spent, 2),
+            "at_least": use.at_least,
+            "bandwidth_credits": round(use.bandwidth, 2),
+            "deploys": _deploys(use.deploys),
             "used_percent": None if use.share is None else round(use.share * 100, 2),
             "projected": None if use.projected is None else round(use.projected, 2),
             "on_course_to_run_out": use.on_course_to_run_out,
@@ -84,3 +89,18 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
 
 def _iso(when: datetime | None) -> str | None:
     return None if when is None else when.isoformat()
+
+
+def _deploys(deploys: Deploys | None) -> dict[str, Any] | None:
+    """The production deploys counted; `complete` false: a lower bound, and the rest says why."""
+    if deploys is None:
+        return None
+    return {
+        "count": deploys.count,
+        "credits": credits.deploy_credits(deploys),
+        "complete": deploys.complete,
+        "sites": [{"name": name, "count": count} for name, count in deploys.by_site],
+        "sites_failed": deploys.failed,
+        "sites_left_out": deploys.left_out,
+        "not_counted": deploys.unknown,
+    }

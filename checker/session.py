@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from checker import api, history, ratelimit, samples
-from checker.check import RATE_LIMIT_WAITS, Check, Memory, Outcome, Pause
+from checker.check import Check, Memory, Outcome
+from checker.ratelimit import RATE_LIMIT_WAITS, Pause
 from checker.report import Clock, utc_now
 from checker.view import View, error_view, page_view
 
@@ -177,6 +178,10 @@ def _recorded(url: str) -> str:
         body = json.dumps([samples.RECORDED_ACCOUNT, credit_team])
     elif url.endswith("/bandwidth"):
         body = samples.RECORDED_BANDWIDTH.body.decode()
+    elif "/sites?" in url:
+        body = json.dumps([samples.site("warm-up-site", "Site")])
+    elif "/deploys?" in url:
+        body = json.dumps([samples.deploy(datetime(2024, 3, 1, tzinfo=UTC))])
     else:
         body = json.dumps(samples.RECORDED_ACCOUNT)
     return json.dumps(

@@ -1,12 +1,15 @@
-"""The pieces a card is made of (checker/card.py), as the page draws them (as JSON) and the
-terminal prints them, with the builders of its rows and meters. docs/worker-protocol.md
-describes them for the page's side.
+"""The shape of a team's card (checker/card.py) and its chart (checker/chart.py), as the page
+draws them (as JSON) and the terminal prints them, with the builders of its rows and meters.
+docs/worker-protocol.md describes them for the page's side.
 """
 
 from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+# The kind of plan a team is on, which decides its card: "legacy" (a bandwidth allowance),
+# "credit" (a month's credits) or "unknown" (Netlify did not say).
+Plan = Literal["legacy", "credit", "unknown"]
 Tone = Literal["", "warning"]
 
 
@@ -43,6 +46,62 @@ class Failure(TypedDict):
 class Link(TypedDict):
     text: str
     href: str  # always one of Netlify's own pages, https://app.netlify.com/…
+
+
+Point = list[float]  # [x, y]
+# What each part is, for chart.js to style: the axis, the level (allowance or credits), usage so
+# far, the projection at this pace, today's line, earlier readings, the crossing, and the labels.
+Kind = Literal["axis", "level", "used", "projection", "today", "reading", "now", "crossing", "date"]
+
+
+class Line(TypedDict):
+    kind: Kind
+    points: list[Point]
+
+
+class Dot(TypedDict):
+    kind: Kind
+    x: float
+    y: float
+
+
+class Label(TypedDict):
+    kind: Kind
+    x: float
+    y: float
+    text: str
+    anchor: Literal["start", "middle", "end"]
+
+
+class Chart(TypedDict):
+    label: str  # the accessible name: the figures in one sentence
+    width: int
+    height: int
+    lines: list[Line]
+    dots: list[Dot]
+    labels: list[Label]
+    over: bool  # the figure now is at or over the level
+
+
+class TeamView(TypedDict):
+    slug: str
+    heading: str
+    subtitle: str
+    plan: Plan  # "legacy" (an allowance), "credit" (credits) or "unknown"
+    over: bool  # over a bandwidth allowance: only ever on a legacy plan
+    runs_out: bool  # on course to use up a credit plan's credits
+    pending: bool  # still waiting for Netlify's answer: heading, subtitle and note only
+    error: Failure | None
+    headline: Headline | None
+    meter: Meter | None
+    pace: Pace | None
+    rows: list[Row]
+    quotas: list[Row]
+    note: str | None
+    caveat: str | None  # what the figures cannot include
+    link: Link | None
+    chart: Chart | None  # the billing period drawn: usage, pace and the allowance or credits
+    raw: str
 
 
 # The meter turns amber, then red, at these shares of the allowance.

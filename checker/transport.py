@@ -29,8 +29,9 @@ from checker.api import (
     timed_out,
     unreachable,
 )
-from checker.check import CAP, Check, Memory, Outcome, Pause
+from checker.check import CAP, Check, Memory, Outcome
 from checker.inputs import is_loopback
+from checker.ratelimit import Pause
 from checker.report import Clock, TeamReport, utc_now
 
 # Named on the command line only: the page sends no header of its own beyond Authorization,

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from checker import api, history
-from checker.card import TeamView, pending_view, team_view
+from checker.card import pending_view, team_view
 from checker.figures import UNIT_SYSTEMS
 from checker.history import Reading
 from checker.report import TeamReport
-from checker.shape import Failure
+from checker.shape import Failure, TeamView
 
 __all__ = ["View", "error_view", "page_view"]
 
@@ -77,8 +77,11 @@ def units_view(
         else pending_view(report)
         for report in reports
     ]
+    counting = any(r.deploys is not None and not r.deploys.done for r in answered)
     if len(answered) < len(reports):
         status = f"{len(answered)} of {len(reports)} teams have answered…"
+    elif counting:
+        status = "Counting production deploys…"
     else:
         status = ("Example: " if example else "") + _status(answered, teams)
     return {"status": status, "teams": teams}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from checker import api, samples
-from checker.report import TeamReport
+from checker.report import Deploys, TeamReport
 from tests import fake_netlify
 from tests.fake_netlify import TOKEN
 
@@ -74,10 +75,30 @@ def report(team: dict[str, Any], figures: dict[str, Any], *, known: bool = True)
     return TeamReport(account, bandwidth, account_known=known)
 
 
-def fake_report(slug: str, team: dict[str, Any] | None = None, **figures: Any) -> TeamReport:
+def fake_report(
+    slug: str, team: dict[str, Any] | None = None, *, deploys: Deploys | None = None, **figures: Any
+) -> TeamReport:
     """The fake API's team `slug` (tests/fake_netlify.py), its period around today, with
-    `figures` changed and `team` in place of its account object."""
+    `figures` changed, `team` in place of its account object, and a credit team's `deploys`."""
     [listed_team] = [entry for entry in fake_netlify.TEAMS if entry["slug"] == slug]
     answer = fake_netlify.bandwidth_figures(slug)
     assert answer is not None
-    return report(team or listed_team, {**answer, **figures})
+    return replace(report(team or listed_team, {**answer, **figures}), deploys=deploys)
+
+
+def counted(*by_site: tuple[str, int], failed: int = 0, left_out: int = 0) -> Deploys:
+    """A finished count of production deploys: each site's, most first."""
+    return Deploys(
+        count=sum(count for _, count in by_site),
+        by_site=tuple(by_site),
+        sites=len(by_site) + failed + left_out,
+        counted=len(by_site),
+        failed=failed,
+        left_out=left_out,
+        unknown=None,
+        done=True,
+    )
+
+
+# Credits Co's count on the fake API (tests/fake_sites.py): five production deploys, 75 credits.
+CREDITS_CO_DEPLOYS = counted(("blog", 3), ("docs", 2))

@@ -21,6 +21,7 @@ from typing import Any
 import trustme
 
 from checker.samples import RECORDED_INCLUDED, RECORDED_USED
+from tests import fake_sites
 
 TOKEN = "nfp_fakeTOKEN4testing0123456789abcdefABCDEF"
 PREFIX = "/api/v1"
@@ -173,6 +174,9 @@ class FakeNetlify:
         self.delay = 0.0
         # Teams beyond TEAMS that the token can see, each with acme's figures.
         self.more_teams: list[dict[str, Any]] = []
+        # Each team's sites, and each site's deploys (tests/fake_sites.py).
+        self.sites = fake_sites.default_sites()
+        self.deploys = fake_sites.default_deploys()
         self.in_flight = 0
         self.most_in_flight = 0
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -216,6 +220,8 @@ class FakeNetlify:
         self.held = set()
         self.delay = 0.0
         self.more_teams = []
+        self.sites = fake_sites.default_sites()
+        self.deploys = fake_sites.default_deploys()
         self.most_in_flight = 0
 
     def hold(self, path: str) -> None:
@@ -238,9 +244,11 @@ class FakeNetlify:
     def answer(self, seen: Seen) -> Reply:
         with self._lock:
             self.requests.append(seen)
-            replies = self._overrides.get(seen.path)
+            # An override for a path holds whatever its query asks.
+            path = seen.path if seen.path in self._overrides else seen.path.split("?")[0]
+            replies = self._overrides.get(path)
             if replies:
-                keep = self._repeat[seen.path] and len(replies) == 1
+                keep = self._repeat[path] and len(replies) == 1
                 return replies[0] if keep else replies.pop(0)
         return self._default(seen)
 
@@ -250,7 +258,14 @@ class FakeNetlify:
         teams = TEAMS + self.more_teams
         if seen.path == PREFIX + "/accounts":
             return Reply(200, teams)
-        parts = seen.path.removeprefix(PREFIX + "/").split("/")
+        address, _, query = seen.path.partition("?")
+        parts = address.removeprefix(PREFIX + "/").split("/")
+        if len(parts) == 2 and parts[1] == "sites" and parts[0] != "accounts":
+            return Reply(200, fake_sites.page_of(self.sites.get(parts[0], []), query))
+        if len(parts) == 3 and parts[0] == "sites" and parts[2] == "deploys":
+            if parts[1] not in self.deploys:
+                return error(404, "Not Found")
+            return Reply(200, fake_sites.page_of(self.deploys[parts[1]], query))
         if len(parts) == 2 and parts[0] == "accounts":
             team = next((team for team in teams if team["slug"] == parts[1]), None)
             return Reply(200, team) if team else error(404, "Not Found")

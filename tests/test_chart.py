@@ -8,8 +8,9 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from checker import api
-from checker.chart import BOTTOM, LEFT, RIGHT, TOP, Chart, period_chart
+from checker.chart import BOTTOM, LEFT, RIGHT, TOP, period_chart
 from checker.figures import format_bytes
+from checker.shape import Chart
 
 GIB = 2**30
 START = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
@@ -35,11 +36,11 @@ def chart(
     return period_chart(
         figures(used, **period),
         now,
-        amount=float,
+        used=float(used),
         text=lambda amount: format_bytes(round(amount)),
         level=level,
         level_label="included",
-        earlier=earlier or [],
+        earlier=[(when, float(count)) for when, count in earlier or []],
     )
 
 
@@ -165,7 +166,7 @@ def test_credits_are_drawn_in_credits() -> None:
     drawn = period_chart(
         figures(4_500_000_000),
         NOW,
-        amount=lambda used: used / 10**9 * 20,
+        used=4_500_000_000 / 10**9 * 20,
         text=lambda amount: f"{round(amount)} credits",
         level=300,
         level_label="a month",

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from checker import api, samples
-from checker.check import CAP, RATE_LIMIT_WAITS, Check, TeamRefused, answered_by
+from checker.check import CAP, Check, TeamRefused, answered_by
+from checker.ratelimit import RATE_LIMIT_WAITS
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from checker import samples
+from tests import fake_sites
 from tests.command_line import environment_for, run
 from tests.conftest import ROOT
 from tests.fake_netlify import (
@@ -38,7 +40,9 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     assert re.search(r"Sites +12 of 500", out)
     # The credit team: its bandwidth in credits, never an allowance it could be over.
     assert "Credits Co · Free · credits-co" in out
-    assert "90 of 300 credits spent on bandwidth (30 %)" in out
+    # Its bandwidth (90 credits) and its five production deploys (75) together.
+    assert "165 of 300 credits spent (55 %)" in out
+    assert re.search(r"Production deploys +5: 75 credits", out)
     assert re.search(r"Rate +20 credits per GB since 14 Apr 2026", out)
     assert "A GB is taken as 10⁹ bytes" in out
     assert "usage not reported" not in out
@@ -234,11 +238,12 @@ def test_a_token_given_as_the_team_is_refused_before_any_request(
         ("acme", "25.3", 3, "25.3 GiB"),
         ("acme", "25.4", 0, "25.3 GiB"),
         ("acme", "90", 0, "25.3 GiB"),
-        # On a credit plan, the share of the month's credits bandwidth has cost: 90 of 300.
-        ("credits-co", "25", 3, "90 of 300 credits"),
-        ("credits-co", "30", 3, "90 of 300 credits"),
-        ("credits-co", "31", 0, "90 of 300 credits"),
-        ("credits-co", "80", 0, "90 of 300 credits"),
+        # On a credit plan, the share of the month's credits that bandwidth and production
+        # deploys have cost: 165 of 300, where bandwidth alone is 30 %.
+        ("credits-co", "31", 3, "165 of 300 credits"),
+        ("credits-co", "55", 3, "165 of 300 credits"),
+        ("credits-co", "56", 0, "165 of 300 credits"),
+        ("credits-co", "80", 0, "165 of 300 credits"),
     ],
 )
 def test_fail_over_guards_a_cron_job(
@@ -354,3 +359,42 @@ def test_history_keeps_no_example(netlify: FakeNetlify, ca_file: Path, tmp_path:
     result = run(netlify, ca_file, "--example", "--history", str(tmp_path / "kept.jsonl"))
     assert result.returncode == 2
     assert not (tmp_path / "kept.jsonl").exists()
+
+
+# --- a credit team's production deploys -----------------------------------------------------------
+
+
+def test_a_credit_teams_deploys_in_json_and_in_its_history(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path
+) -> None:
+    history = tmp_path / "readings.jsonl"
+    result = run(netlify, ca_file, "--json", "--team", "credits-co", "--history", str(history))
+    assert result.returncode == 0, result.stderr
+    [team] = json.loads(result.stdout)["teams"]
+    credits = team["credits"]
+    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, False)
+    assert credits["deploys"]["count"] == 5
+    assert credits["deploys"]["sites"] == [
+        {"name": "blog", "count": 3},
+        {"name": "docs", "count": 2},
+    ]
+    assert json.loads(history.read_text())["deploys"] == 5
+
+
+def test_a_busy_site_and_a_broken_one_make_the_count_a_lower_bound(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    """A Pro credit team: 150 production deploys on one site (two pages), and a site whose
+    deploy list fails. The figures stand, and say they are a lower bound."""
+    netlify.sites["credits-co"] = [samples.site("busy", "shop"), samples.site("broken", "old")]
+    netlify.deploys = {"busy": fake_sites.production_deploys(150)}
+    netlify.override("/sites/broken/deploys", error(500, "Internal Server Error"), repeat=True)
+    result = run(netlify, ca_file, "--team", "credits-co")
+    assert result.returncode == 0, result.stderr
+    # 90 credits of bandwidth and 150 production deploys (2,250), at least.
+    assert "at least 2,340 of 300 credits spent" in result.stdout
+    assert re.search(
+        r"Production deploys +at least 150: 2,250 credits \(1 site could", result.stdout
+    )
+    pages = [r.path for r in netlify.api_requests() if r.path.startswith("/api/v1/sites/busy")]
+    assert len(pages) == 2

@@ -103,8 +103,8 @@ def test_a_reader_can_see_an_example_in_the_widget(post: Any, netlify: FakeNetli
     results = widget.get_by_role("region", name="Results").inner_text()
     assert "Example Studio" in results
     # One example team is on a credit plan, on course to run out before its period ends.
-    assert "Example New Team" in results and "230 of 300 credits spent on bandwidth" in results
-    assert "every site of the team is then paused" in results
+    assert "Example New Team" in results and "275 of 300 credits spent" in results
+    assert "every site of the team is paused when the credits are spent" in results
     assert netlify.requests == []
 
 

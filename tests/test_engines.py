@@ -83,7 +83,8 @@ def test_a_credit_team_on_the_page_and_in_the_widgets_example(
 ) -> None:
     open_page(driver, site)
     text = check(driver, team="credits-co")
-    assert "90 of 300 credits spent on bandwidth (30 %)" in text
+    assert "165 of 300 credits spent (55 %)" in text
+    assert "Production deploys\n5: 75 credits" in text
     assert "Over" not in text
     href = driver.js("return document.querySelector('.team a').getAttribute('href')")
     assert href == "https://app.netlify.com/teams/credits-co/billing/general"
@@ -92,7 +93,7 @@ def test_a_credit_team_on_the_page_and_in_the_widgets_example(
         until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
         driver.click("#example")
         shown = "return document.querySelector('#results').innerText.includes(arguments[0])"
-        until(driver, shown, "230 of 300 credits spent on bandwidth", timeout_s=READY_S)
+        until(driver, shown, "275 of 300 credits spent", timeout_s=READY_S)
 
 
 def test_refresh_every_team_and_a_rate_limit_under_a_strict_cors_answer(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from checker import api
 from checker.card import team_view
 from checker.history import KEEP_PER_TEAM, Reading, kept_with, last_period, previous, read_lines
 from checker.report import TeamReport
+from tests.answers import counted
 
 START = datetime(2026, 11, 11, 8, tzinfo=UTC)
 LATER = START + timedelta(days=30)
@@ -115,3 +117,29 @@ def test_the_last_period_is_what_its_latest_reading_says() -> None:
     report = checked("acme", 40 * 2**30, LATER, now)
     rows = team_view(report, now, "binary", [at(29, 87 * 2**30)])["rows"]
     assert ("Last period", "87 GiB by 10 Dec 2026") in [(r["label"], r["value"]) for r in rows]
+
+
+def test_a_credit_teams_reading_keeps_its_deploy_count_and_older_lines_still_read() -> None:
+    with_deploys = replace(at(3, 5 * 10**9), deploys=4)
+    assert json.loads(with_deploys.line())["deploys"] == 4
+    assert read_lines([with_deploys.line(), at(2, 10).line()]) == [with_deploys, at(2, 10)]
+    for odd in ('"4"', "-1", "true", "1e3"):
+        line = with_deploys.line().replace('"deploys": 4', f'"deploys": {odd}')
+        assert read_lines([line]) == []
+
+
+def test_since_the_last_reading_covers_production_deploys() -> None:
+    account = api.Account("credits-co", "Credits Co", "Free", {"credits": api.Quota(0, 300)})
+    bandwidth = api.Bandwidth(
+        used=6 * 10**9,
+        included=0,
+        additional=0,
+        period_start=START,
+        period_end=LATER,
+        updated_at=START + timedelta(days=10),
+    )
+    deploys = counted(("blog", 5))
+    report = TeamReport(account, bandwidth, deploys=deploys)
+    kept = [replace(at(8, 5 * 10**9, slug="credits-co"), deploys=3)]
+    rows = {row["label"]: row["value"] for row in team_view(report, LATER, "decimal", kept)["rows"]}
+    assert rows["Since the last reading"] == "+1 GB and +2 production deploys since 19 Nov 2026"

@@ -117,7 +117,7 @@ def test_an_empty_slug_checks_every_team(checker: CheckerPage, netlify: FakeNetl
         assert team["name"] in text
     assert "Over by\n30 GiB" in text
     assert "Over the allowance by 30 GiB." in text
-    assert "90 of 300 credits spent on bandwidth (30 %)" in text
+    assert "165 of 300 credits spent (55 %)" in text
     assert "NaN" not in text and "Infinity" not in text
     assert (
         checker.page.get_by_role("status").inner_text() == "Checked 3 teams: 1 over the allowance."
@@ -142,7 +142,7 @@ def test_each_teams_card_is_drawn_as_its_answer_comes(
     assert cards.count() == 3
     assert "25.3 GiB of 100 GiB used" in cards.nth(0).inner_text()
     assert cards.nth(1).inner_text().endswith("Asking Netlify…")
-    assert "90 of 300 credits" in cards.nth(2).inner_text()
+    assert "of 300 credits spent" in cards.nth(2).inner_text()
     netlify.release.set()
     checker.wait_result(before)
     assert checker.page.evaluate(status) == "Checked 3 teams: 1 over the allowance."
@@ -190,7 +190,7 @@ def test_a_rate_limit_part_way_through_every_team_is_counted_down_then_waited_ou
         ".test(document.querySelector('[role=status]').textContent)"
     )
     checker.wait_result(before)
-    assert "90 of 300 credits spent on bandwidth" in checker.results.inner_text()
+    assert "165 of 300 credits spent" in checker.results.inner_text()
     assert checker.alert.inner_text() == ""
     figures = [r for r in netlify.bandwidth_requests() if "credits-co" in r.path]
     assert len(figures) == 2
@@ -232,26 +232,68 @@ def test_a_team_named_by_slug_comes_with_its_name_plan_and_quotas(
     ]
 
 
-def test_a_free_credit_team_sees_its_bandwidth_in_credits_and_never_an_overage(
+def test_a_free_credit_team_sees_its_bandwidth_and_deploys_in_credits_and_never_an_overage(
     checker: CheckerPage, netlify: FakeNetlify
 ) -> None:
     text = checker.check(team="credits-co")
     card = checker.results.locator("article")
-    assert "90 of 300 credits spent on bandwidth (30 %)" in text
-    assert "Bandwidth used\n4.19 GiB" in text and "Monthly credits\n300" in text
-    assert "Rate\n20 credits per GB since 14 Apr 2026" in text
+    # 4.5 GB of bandwidth (90 credits) and five production deploys (75), as Netlify counts them.
+    assert "165 of 300 credits spent (55 %)" in text
+    assert "Bandwidth\n4.19 GiB: 90 credits" in text and "Monthly credits\n300" in text
+    assert "Production deploys\n5: 75 credits" in text and "Deployed most\nblog 3, docs 2" in text
+    assert "Rate\n20 credits per GB since 14 Apr 2026; 15 a production deploy" in text
+    # On track, and the plan's rule said all the same.
+    assert "On the Free plan, every site of the team is paused when the credits are spent." in text
+    assert "Compute, web requests and AI inference spend the same credits" in text
     assert "A GB is taken as 10⁹ bytes, which Netlify does not state." in text
-    assert "fewer credits are left than this shows" in text
     assert "Over" not in text and "allowance" not in text
     meter = card.locator("meter")
-    assert (meter.get_attribute("value"), meter.get_attribute("max")) == ("90", "300")
+    assert (meter.get_attribute("value"), meter.get_attribute("max")) == ("165", "300")
     link = card.get_by_role(
         "link", name="Every credit the team has spent, on Netlify's billing page"
     )
     assert link.get_attribute("href") == "https://app.netlify.com/teams/credits-co/billing/general"
     assert link.get_attribute("rel") == "noopener noreferrer"
     status = checker.page.get_by_role("status").inner_text()
-    assert status == "Credits Co: 90 of 300 credits spent on bandwidth (30 %)."
+    assert status == "Credits Co: 165 of 300 credits spent (55 %)."
+    # Its figures and details, its site list, and each site's production deploys.
+    assert sorted(r.path.split("?")[0] for r in netlify.api_requests()) == [
+        "/api/v1/accounts/credits-co",
+        "/api/v1/accounts/credits-co/bandwidth",
+        "/api/v1/credits-co/sites",
+        "/api/v1/sites/site-blog/deploys",
+        "/api/v1/sites/site-docs/deploys",
+    ]
+
+
+def test_legacy_teams_cost_no_request_for_deploys(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    checker.check(team="")
+    paths = [r.path.split("?")[0] for r in netlify.api_requests()]
+    # The legacy teams' figures and nothing more; only the credit team's deploys are listed.
+    legacy = sorted(path for path in paths if "acme" in path or "side-projects" in path)
+    assert legacy == ["/api/v1/accounts/acme/bandwidth", "/api/v1/accounts/side-projects/bandwidth"]
+    assert sorted(path for path in paths if "/sites" in path) == [
+        "/api/v1/credits-co/sites",
+        "/api/v1/sites/site-blog/deploys",
+        "/api/v1/sites/site-docs/deploys",
+    ]
+
+
+def test_a_credit_card_shows_its_bandwidth_first_and_its_deploys_as_they_are_counted(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    netlify.hold("/sites/site-docs/deploys?production=true&state=ready&page=1&per_page=100")
+    before = checker.marks("result-shown")
+    checker.submit(team="credits-co")
+    card = checker.results.locator("article")
+    card.get_by_text("Counting production deploys: 1 of 2 sites…").wait_for()
+    assert "at least 135 of 300 credits spent" in card.inner_text()
+    netlify.release.set()
+    checker.wait_result(before)
+    assert "165 of 300 credits spent (55 %)" in card.inner_text()
+    assert "Counting" not in card.inner_text()
 
 
 def test_a_credit_team_on_course_to_run_out_is_told_when_and_what_then(
@@ -260,12 +302,12 @@ def test_a_credit_team_on_course_to_run_out_is_told_when_and_what_then(
     figures = bandwidth_figures("credits-co")
     assert figures is not None
     netlify.override(
-        "/accounts/credits-co/bandwidth", Reply(200, {**figures, "used": 12_000_000_000})
+        "/accounts/credits-co/bandwidth", Reply(200, {**figures, "used": 9_000_000_000})
     )
     text = checker.check(team="credits-co")
-    assert "240 of 300 credits" in text
-    assert re.search(r"uses the last of the 300 credits around \d+ \w+ \d{4}", text)
-    assert "On the Free plan, every site of the team is then paused until the next period." in text
+    assert "255 of 300 credits" in text  # 180 for bandwidth, 75 for five production deploys
+    assert re.search(r"spends the last of its 300 credits around \d+ \w+ \d{4}", text)
+    assert "On the Free plan, every site of the team is paused when the credits are spent." in text
     assert checker.results.locator(".pace.warning").count() == 1
 
 

@@ -38,7 +38,7 @@ def test_every_card_shows_the_period_as_a_chart_named_by_its_figures(
     assert names[0].startswith("25.3 GiB of 100 GiB used with 6")  # 20 of 30 days gone
     assert "; at this pace 3" in names[0] and "GiB by " in names[0]
     assert names[1].startswith("130 GiB of 100 GiB used")
-    assert names[2].startswith("90 credits of 300 credits used")
+    assert names[2].startswith("165 credits of 300 credits used")
     # Drawn, not blank: lines, today's dot, and the dates as text.
     first = charts.nth(0)
     assert first.locator("polyline.used").count() == 1

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from checker.report import utc_now
 from checker.schema import JSON_SCHEMA, document
-from tests.answers import fake_report
+from tests.answers import CREDITS_CO_DEPLOYS, counted, fake_report
 from tests.fake_netlify import GIB, NO_ALLOWANCE
 
 
 def test_a_stable_schema_with_bytes_as_integers() -> None:
     acme, side = document([fake_report("acme"), fake_report("side-projects")], utc_now())["teams"]
-    assert JSON_SCHEMA == "netlify-bandwidth-checker/2"
+    assert JSON_SCHEMA == "netlify-bandwidth-checker/3"
     # As the schema's example: the name, plan and quotas come with the figures.
     assert (acme["slug"], acme["name"], acme["plan"]) == ("acme", "Acme Web", "Pro")
     assert acme["quotas"]["sites"] == {"used": 12, "included": 500}
@@ -59,35 +59,61 @@ def test_a_plan_without_an_allowance_has_all_its_use_over() -> None:
     assert (team["name"], team["plan"], team["plan_kind"]) == ("Credits Co", "Custom", "legacy")
 
 
-def test_a_free_credit_team_that_served_4_5_gb_spent_90_of_300_credits() -> None:
-    [team] = document([fake_report("credits-co")], utc_now())["teams"]
+def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys() -> None:
+    report = fake_report("credits-co", deploys=CREDITS_CO_DEPLOYS)
+    [team] = document([report], utc_now())["teams"]
     assert team["plan_kind"] == "credit"
     credits = team["credits"]
     assert credits["included"] == 300
-    assert credits["bandwidth_credits"] == 90.0 and credits["used_percent"] == 30.0
-    # 20 of 30 days gone: at this pace 135 credits, inside the 300.
-    assert 120 < credits["projected"] < 140
+    assert credits["bandwidth_credits"] == 90.0
+    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, False)
+    assert credits["deploys"] == {
+        "count": 5,
+        "credits": 75,
+        "complete": True,
+        "sites": [{"name": "blog", "count": 3}, {"name": "docs", "count": 2}],
+        "sites_failed": 0,
+        "sites_left_out": 0,
+        "not_counted": None,
+    }
+    # 20 of 30 days gone: at this pace about 247 credits, inside the 300.
+    assert 240 < credits["projected"] < 255
     assert credits["on_course_to_run_out"] is False and credits["runs_out_at"] is None
     assert credits["rate"] == {
         "credits_per_gb": 20,
         "bytes_per_gb": 10**9,
+        "credits_per_production_deploy": 15,
         "since": "2026-04-14",
         "source": "https://www.netlify.com/pricing/",
     }
     # A script can redo the sum from what the document holds.
     rate = credits["rate"]
-    assert team["bandwidth"]["used"] / rate["bytes_per_gb"] * rate["credits_per_gb"] == 90.0
+    by_bandwidth = team["bandwidth"]["used"] / rate["bytes_per_gb"] * rate["credits_per_gb"]
+    deployed = credits["deploys"]["count"] * rate["credits_per_production_deploy"]
+    assert by_bandwidth + deployed == credits["spent"]
     # No allowance is claimed: not "available", not "over".
     for claim in ("available", "remaining", "over", "used_percent", "on_course_to_run_over"):
         assert team["bandwidth"][claim] is None
     assert team["bandwidth"]["included"] == 0  # as Netlify's /bandwidth gave it
 
 
+def test_a_count_that_is_not_whole_is_a_lower_bound() -> None:
+    failing = counted(("blog", 3), failed=1)
+    [team] = document([fake_report("credits-co", deploys=failing)], utc_now())["teams"]
+    credits = team["credits"]
+    assert (credits["spent"], credits["at_least"]) == (135.0, True)
+    assert credits["deploys"]["complete"] is False and credits["deploys"]["sites_failed"] == 1
+    [uncounted] = document([fake_report("credits-co")], utc_now())["teams"]
+    assert uncounted["credits"]["deploys"] is None and uncounted["credits"]["at_least"] is True
+
+
 def test_a_credit_team_on_course_to_run_out_says_when() -> None:
-    # 12 GB in 20 of 30 days: 240 credits so far, 360 by the end, the 300 gone on day 25.
-    [team] = document([fake_report("credits-co", used=12 * 10**9)], utc_now())["teams"]
+    # 12 GB in some 20 of 30 days: 240 credits so far, about 360 by the end, so the 300 are gone
+    # when 300/240 of the time gone so far has passed: around day 25.
+    now = utc_now()
+    [team] = document([fake_report("credits-co", used=12 * 10**9)], now)["teams"]
     credits = team["credits"]
     assert credits["on_course_to_run_out"] is True
     start = datetime.fromisoformat(team["period"]["start"])
     runs_out = datetime.fromisoformat(credits["runs_out_at"])
-    assert round((runs_out - start) / timedelta(days=1)) == 25
+    assert abs((runs_out - start) - (now - start) * 300 / 240) < timedelta(seconds=1)

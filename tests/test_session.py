@@ -147,7 +147,7 @@ def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
     credit = binary["teams"][2]
     assert credit["plan"] == "credit" and credit["runs_out"] and not credit["over"]
     assert credit["pace"]["tone"] == "warning"
-    assert "every site of the team is then paused" in credit["pace"]["text"]
+    assert "every site of the team is paused when the credits are spent" in credit["pace"]["text"]
     assert binary["teams"][1]["pace"]["text"] == "Over the allowance by 12 GiB."
 
 

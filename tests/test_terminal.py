@@ -10,7 +10,7 @@ import pytest
 
 import app
 from checker import api, samples
-from checker.check import RATE_LIMIT_WAITS
+from checker.ratelimit import RATE_LIMIT_WAITS
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from checker import api, samples
-from checker.card import TeamView, team_view
+from checker.card import team_view
 from checker.check import Check, answered_by
 from checker.report import TeamReport, utc_now
+from checker.shape import TeamView
 from checker.view import page_view
 from tests import answers
 from tests.answers import NOW, fake_report, netlify, side_refuses
@@ -103,12 +105,9 @@ def test_whatever_bandwidth_says_is_included_a_credit_team_stays_one(included: o
     if included != "missing":
         figures["included"] = included
     [credit_team] = [team for team in TEAMS if team["slug"] == "credits-co"]
-    report = answers.report(credit_team, figures)
+    report = replace(answers.report(credit_team, figures), deploys=answers.CREDITS_CO_DEPLOYS)
     team = team_view(report, utc_now(), "binary")
-    assert team["headline"] == {
-        "strong": "90 of 300 credits",
-        "rest": " spent on bandwidth (30 %)",
-    }
+    assert team["headline"] == {"strong": "165 of 300 credits", "rest": " spent (55 %)"}
     assert not team["over"] and "Over by" not in rows_of(team)
     shown_as_given = rows_of(team).get("Included, as Netlify reports it") == "100 GiB"
     assert shown_as_given == (included == 107374182400)

@@ -1,0 +1,197 @@
+"""A credit team's production deploys in its billing period, counted without I/O: the requests
+that list the team's sites and each site's deploys, page by page, and what each answer adds.
+
+On credit-based plans each successful production deploy costs 15 credits (Netlify's "How credits
+work"); deploy previews, branch deploys, failed deploys and rolling back to an earlier deploy cost
+nothing. Netlify has no deploy list for a whole team, so the team's sites are listed
+(listSitesForAccount), then each site's production deploys (listSiteDeploys), newest first. A
+list is paged until a page comes back with fewer entries than asked for or, for deploys, ends
+before the period's start: never by a `Link` header, which a browser may not be let read.
+checker/check.py sends the requests, within its cap and this module's budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from checker import api
+from checker.report import Deploys
+
+PER_PAGE = 100
+# Requests for deploy lists one check may make, across all its teams. Netlify allows 500 requests
+# a minute: a team of 200 sites costs about 202, and what is left covers the check's other
+# requests and a second check within the minute. Past it, what was not counted is said.
+BUDGET = 300
+# Netlify's site ids are UUID-like; anything else is not put in an address.
+_SITE_ID = api.SLUG
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    # When the site was made: a site made after the period ended cannot have deployed in it. No
+    # other field of the site list says so reliably: `published_deploy` is older than the newest
+    # production deploy after a rollback or while publishing is locked, and what changes the
+    # site's `updated_at` is not documented.
+    created_at: datetime | None
+
+
+def sites_request(token: str, slug: str, page: int, *, base: str = api.API_BASE) -> api.Request:
+    query = urlencode({"page": page, "per_page": PER_PAGE})
+    return _request(token, f"/{quote(slug, safe='')}/sites?{query}", base)
+
+
+def deploys_request(
+    token: str, site_id: str, page: int, *, base: str = api.API_BASE
+) -> api.Request:
+    # Netlify filters to production deploys that are ready; the answer is still checked deploy
+    # by deploy, in case a filter is ever ignored.
+    query = urlencode({"production": "true", "state": "ready", "page": page, "per_page": PER_PAGE})
+    return _request(token, f"/sites/{quote(site_id, safe='')}/deploys?{query}", base)
+
+
+def _request(token: str, path: str, base: str) -> api.Request:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    return api.Request("GET", api.api_url(base, path), headers)
+
+
+def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site]:
+    entries = _list(response, slug, now, "site list")
+    sites = []
+    for entry in entries:
+        site_id, name = entry.get("id"), entry.get("name")
+        if not isinstance(site_id, str) or not _SITE_ID.match(site_id):
+            continue  # a site that cannot be addressed cannot be asked for its deploys
+        shown = name.strip() if isinstance(name, str) and name.strip() else site_id
+        sites.append(Site(site_id, shown[:100], api.timestamp(entry.get("created_at"))))
+    return sites
+
+
+@dataclass(frozen=True)
+class Deploy:
+    production: bool
+    ready: bool
+    created_at: datetime | None
+
+
+def read_deploys(response: api.Response, slug: str, now: datetime) -> list[Deploy]:
+    return [
+        Deploy(
+            production=entry.get("context") == "production",
+            ready=entry.get("state") == "ready",
+            created_at=api.timestamp(entry.get("created_at")),
+        )
+        for entry in _list(response, slug, now, "deploy list")
+    ]
+
+
+def _list(response: api.Response, slug: str, now: datetime, what: str) -> list[dict[str, Any]]:
+    document = api.read_json(response, now, slug=slug)
+    if not isinstance(document, list) or len(document) > PER_PAGE:
+        raise api.BadResponse(f"Netlify's {what} was not of the expected form.")
+    return [entry for entry in document if isinstance(entry, dict)]
+
+
+@dataclass
+class _Site:
+    site: Site
+    count: int = 0
+    done: bool = False
+    failed: bool = False
+
+
+@dataclass
+class Counter:
+    """One team's count as its answers come: which lists to ask for next, and the count so far.
+    checker/check.py asks `next_requests()`, and hands each answer to `sites()` or `deploys()`."""
+
+    start: datetime | None
+    end: datetime | None
+    _sites: list[_Site] = field(default_factory=list)
+    _listed: bool = False
+    _unknown: str | None = None
+    _left_out: int = 0
+    _asking: int = 0  # requests out or queued
+
+    def __post_init__(self) -> None:
+        if self.start is None or self.end is None:
+            self._unknown = "Netlify gave no billing period to count them in"
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def site_id(self, index: int) -> str:
+        return self._sites[index].site.id
+
+    def sites(self, listed: list[Site]) -> tuple[list[int], bool]:
+        """A page of the site list: the indexes of the sites to ask about now, and whether to ask
+        for the next page."""
+        self._asking -= 1
+        fresh = []
+        for site in listed:
+            if site.created_at is not None and self.end is not None and site.created_at >= self.end:
+                continue  # made after the period ended
+            fresh.append(len(self._sites))
+            self._sites.append(_Site(site))
+        more = len(listed) == PER_PAGE
+        self._listed = not more
+        return fresh, more
+
+    def deploys(self, index: int, listed: list[Deploy]) -> bool:
+        """A page of one site's deploys; True when its next page is to be asked for."""
+        self._asking -= 1
+        entry = self._sites[index]
+        assert self.start is not None and self.end is not None
+        entry.count += sum(
+            1
+            for deploy in listed
+            if deploy.production
+            and deploy.ready
+            and deploy.created_at is not None
+            and self.start <= deploy.created_at < self.end
+        )
+        oldest = min((d.created_at for d in listed if d.created_at is not None), default=None)
+        more = len(listed) == PER_PAGE and (oldest is None or oldest >= self.start)
+        entry.done = not more
+        return more
+
+    def sites_failed(self) -> None:
+        self._asking -= 1
+        self._unknown = "Netlify's list of the team's sites could not be read"
+
+    def deploys_failed(self, index: int) -> None:
+        self._asking -= 1
+        entry = self._sites[index]
+        entry.failed = entry.done = True
+
+    def asked(self) -> None:
+        self._asking += 1
+
+    def left_out(self, index: int | None) -> None:
+        """A request the budget did not allow: a site (or, None, the rest of the site list)."""
+        if index is None:
+            self._unknown = self._unknown or "the check's budget of requests ran out"
+        else:
+            self._sites[index].done = True
+            self._left_out += 1
+
+    @property
+    def counting(self) -> bool:
+        return self._unknown is None
+
+    def snapshot(self) -> Deploys:
+        sites = [entry for entry in self._sites if entry.count]
+        by_site = sorted(((e.site.name, e.count) for e in sites), key=lambda pair: -pair[1])
+        return Deploys(
+            count=sum(entry.count for entry in self._sites),
+            by_site=tuple(by_site),
+            sites=len(self._sites) if self._listed and self._unknown is None else None,
+            counted=sum(1 for e in self._sites if e.done and not e.failed) - self._left_out,
+            failed=sum(1 for entry in self._sites if entry.failed),
+            left_out=self._left_out,
+            unknown=self._unknown,
+            done=self._asking == 0,
+        )

@@ -1,0 +1,44 @@
+"""The rows of figures every card lists, worded once for every plan: what is used and included,
+and the billing period with when Netlify made the figure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from checker import api
+from checker.figures import Usage, ago, date_text
+from checker.shape import Row, row
+
+
+def usage_rows(
+    bandwidth: api.Bandwidth, figures: Usage, text: dict[str, str], now: datetime
+) -> list[Row]:
+    # A plan without an allowance has nothing to use up: no "0 B included, 0 B remaining".
+    allowance = figures.available > 0
+    rows = [row("Used", text["used"]), row("Included", text["included"] if allowance else "none")]
+    if figures.additional:
+        rows.append(row("Additional", text["additional"]))
+    if figures.over:
+        rows.append(row("Over by", text["over"], "warning"))
+    elif allowance:
+        rows.append(row("Remaining", text["remaining"]))
+    return rows + period_rows(bandwidth, figures, now)
+
+
+def as_netlify_reports(bandwidth: api.Bandwidth, text: dict[str, str]) -> list[Row]:
+    # On a plan without an allowance, what /bandwidth calls "included" is shown as given, and
+    # nothing is measured against it.
+    if not bandwidth.included:
+        return []
+    return [row("Included, as Netlify reports it", text["included"])]
+
+
+def period_rows(bandwidth: api.Bandwidth, figures: Usage, now: datetime) -> list[Row]:
+    rows = []
+    start, end = bandwidth.period_start, bandwidth.period_end
+    if start and end and figures.days_left is not None:
+        rows.append(row("Billing period", f"{date_text(start)} \u2013 {date_text(end)}"))
+        rows.append(row("Days left", str(figures.days_left)))
+    if bandwidth.updated_at:
+        rows.append(row("Figure updated", ago(bandwidth.updated_at, now)))
+    return rows

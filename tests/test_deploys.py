@@ -1,0 +1,199 @@
+"""A credit team's production deploys, counted by `Check` directly: which deploys count, how the
+lists are paged, the budget, and what a failure leaves. No threads, no sockets."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from checker import api, deploys, samples
+from checker.card import team_view
+from checker.check import Check, answered_by
+from checker.history import reading
+from checker.report import TeamReport
+from checker.view import page_view
+from tests.answers import NOW
+from tests.fake_netlify import TOKEN
+from tests.fake_sites import page_of
+
+START = datetime.fromisoformat("2024-02-17T00:00:00.000-08:00")
+END = datetime.fromisoformat("2024-03-17T00:00:00.000-07:00")
+CREDIT_TEAM = samples.account("credits-co", "Credits Co", "Free", credits=(0, 300))
+LEGACY_TEAM = samples.account("acme", "Acme Web", "Pro")
+
+
+def netlify(
+    sites: dict[str, list[dict[str, object]]],
+    *,
+    filters: bool = True,
+    failing: frozenset[str] = frozenset(),
+    asked: list[str] | None = None,
+) -> api.Send:
+    """Netlify with one credit team whose sites have these deploys (site id: newest first), and
+    one legacy team. `filters` False: the deploy lists ignore `production` and `state`."""
+
+    def send(request: api.Request) -> api.Response:
+        address = urlsplit(request.url)
+        path = address.path.removeprefix("/api/v1")
+        if asked is not None:
+            asked.append(path)
+        if path == "/accounts":
+            return answer([CREDIT_TEAM, LEGACY_TEAM])
+        if path.endswith("/bandwidth"):
+            return samples.RECORDED_BANDWIDTH
+        if path == "/accounts/acme":
+            return answer(LEGACY_TEAM)
+        if path == "/credits-co/sites":
+            return answer(page_of([samples.site(name, name) for name in sites], address.query))
+        site = path.split("/")[2]
+        if site in failing:
+            return api.Response(500, b"{}")
+        query = address.query if filters else address.query.replace("production=true", "")
+        return answer(page_of(sites[site], query if filters else _paging(query)))
+
+    return send
+
+
+def _paging(query: str) -> str:
+    return "&".join(part for part in query.split("&") if part.startswith(("page=", "per_page=")))
+
+
+def answer(body: object) -> api.Response:
+    return api.Response(200, json.dumps(body).encode())
+
+
+def at(when: datetime, context: str = "production", state: str = "ready") -> dict[str, str]:
+    return samples.deploy(when, context, state)
+
+
+def counted(send: api.Send) -> TeamReport:
+    credit, legacy = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    assert legacy.deploys is None
+    return credit
+
+
+# --- which deploys count -----------------------------------------------------------------------
+
+
+def test_only_ready_production_deploys_inside_the_period_count_whatever_netlify_filters() -> None:
+    blog = [
+        at(END),  # the next period's first moment
+        at(END - timedelta(seconds=1)),
+        at(NOW - timedelta(days=1), "deploy-preview"),
+        at(NOW - timedelta(days=2), "branch-deploy"),
+        at(NOW - timedelta(days=3), state="error"),
+        at(NOW - timedelta(days=4), state="building"),
+        at(START),  # the period's first moment
+        at(START - timedelta(seconds=1)),
+    ]
+    for filters in (True, False):
+        report = counted(netlify({"blog": blog}, filters=filters))
+        assert report.deploys is not None
+        assert (report.deploys.count, report.deploys.complete) == (2, True), filters
+
+
+def test_a_team_of_two_sites_counts_each_and_names_the_busiest_first() -> None:
+    days = [NOW - timedelta(days=n) for n in range(1, 6)]
+    report = counted(netlify({"docs": [at(days[0])], "blog": [at(day) for day in days[1:]]}))
+    assert report.deploys is not None
+    assert report.deploys.by_site == (("blog", 4), ("docs", 1))
+    assert report.deploys.count == 5 and report.deploys.sites == 2
+
+
+# --- paging ------------------------------------------------------------------------------------
+
+
+def test_150_production_deploys_on_one_site_take_two_pages() -> None:
+    asked: list[str] = []
+    busy = [at(NOW - timedelta(hours=n)) for n in range(150)]
+    report = counted(netlify({"busy": busy}, asked=asked))
+    assert report.deploys is not None and report.deploys.count == 150
+    assert [path for path in asked if "/deploys" in path] == ["/sites/busy/deploys"] * 2
+
+
+def test_a_page_that_ends_before_the_period_is_the_last_asked_for() -> None:
+    asked: list[str] = []
+    # A full page whose oldest deploy is from before the period: no second page.
+    old = [at(NOW - timedelta(days=n / 2)) for n in range(100)] + [at(START - timedelta(days=9))]
+    report = counted(netlify({"old": old}, asked=asked))
+    assert [path for path in asked if "/deploys" in path] == ["/sites/old/deploys"]
+    assert report.deploys is not None and report.deploys.complete
+    assert report.deploys.count == sum(
+        1 for n in range(100) if NOW - timedelta(days=n / 2) >= START
+    )
+
+
+def test_a_team_of_200_sites_is_counted_within_the_budget() -> None:
+    asked: list[str] = []
+    sites = {f"site-{n}": [at(NOW - timedelta(days=1))] for n in range(200)}
+    report = counted(netlify(sites, asked=asked))
+    assert report.deploys is not None
+    assert (report.deploys.count, report.deploys.sites, report.deploys.complete) == (200, 200, True)
+    # Three pages of sites (the third, empty, is what says the list has ended) and one deploy
+    # list each: well inside Netlify's 500 requests a minute.
+    lists = [path for path in asked if "/sites" in path]
+    assert len(lists) == 203 <= deploys.BUDGET
+
+
+def test_past_the_budget_what_was_not_counted_is_said() -> None:
+    sites = {f"site-{n}": [at(NOW - timedelta(days=1))] for n in range(deploys.BUDGET + 50)}
+    report = counted(netlify(sites))
+    assert report.deploys is not None and not report.deploys.complete
+    assert report.deploys.left_out > 0
+    assert report.deploys.count + report.deploys.left_out == deploys.BUDGET + 50
+    rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
+    assert rows["Production deploys"].startswith("at least")
+    assert "budget of requests ran out" in rows["Production deploys"]
+
+
+# --- failures leave a lower bound, never a failed check ----------------------------------------
+
+
+def test_a_site_whose_deploys_cannot_be_read_makes_the_count_a_lower_bound() -> None:
+    sites = {"blog": [at(NOW - timedelta(days=1))], "broken": []}
+    report = counted(netlify(sites, failing=frozenset({"broken"})))
+    assert report.deploys is not None
+    assert (report.deploys.count, report.deploys.failed, report.deploys.complete) == (1, 1, False)
+    team = team_view(report, NOW, "binary")
+    assert team["headline"] is not None and team["headline"]["strong"].startswith("at least ")
+    assert reading(report, NOW) is not None and reading(report, NOW).deploys is None  # type: ignore[union-attr]
+
+
+def test_a_site_list_that_fails_leaves_the_bandwidth_standing() -> None:
+    def send(request: api.Request) -> api.Response:
+        if "/sites" in request.url:
+            return api.Response(403, b'{"message": "Forbidden"}')
+        return netlify({})(request)
+
+    report = counted(send)
+    assert report.bandwidth is not None and report.deploys is not None
+    assert report.deploys.unknown == "Netlify's list of the team's sites could not be read"
+    rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
+    assert rows["Production deploys"].startswith("not counted")
+
+
+# --- as the page sees it ------------------------------------------------------------------------
+
+
+def test_a_legacy_team_costs_no_request_for_deploys() -> None:
+    asked: list[str] = []
+    answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), netlify({}, asked=asked))
+    assert sorted(asked) == ["/accounts/acme", "/accounts/acme/bandwidth"]
+
+
+def test_the_card_shows_the_count_filling_in() -> None:
+    sites = {"blog": [at(NOW - timedelta(days=1))], "docs": [at(NOW - timedelta(days=2))]}
+    send = netlify(sites)
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    seen = []
+    while not running.finished:
+        for request_id, request in running.requests():
+            running.receive(request_id, send(request))
+            view = page_view(running.partial(), NOW)["units"]["binary"]
+            seen.append((view["status"], view["teams"][0]["note"]))
+    assert ("Counting production deploys…", "Counting production deploys: 1 of 2 sites…") in seen
+    final = page_view(running.reports(), NOW)["units"]["binary"]
+    assert final["teams"][0]["note"] is None
+    # 27.2 GB of bandwidth (543 credits) and two production deploys (30).
+    assert final["teams"][0]["headline"]["strong"] == "573 of 300 credits"  # type: ignore[index]
