@@ -143,6 +143,22 @@ def test_usage_errors_exit_2(netlify: FakeNetlify, ca_file: Path) -> None:
     assert run(netlify, ca_file, "--units", "furlongs").returncode == 2
     assert run(netlify, ca_file, "--token", TOKEN).returncode == 2
     assert run(netlify, ca_file, "--fail-over", "-5").returncode == 2
+    # The alert issue is about a threshold, and about real teams.
+    assert run(netlify, ca_file, "--github-issue").returncode == 2
+    assert run(netlify, ca_file, "--example", "--fail-over", "5", "--github-issue").returncode == 2
+    assert not netlify.api_requests()
+
+
+def test_the_markdown_table_is_printed_or_appended_to_a_file(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    shown = run(netlify, ca_file, "--format", "markdown", "--summary", str(summary))
+    assert shown.returncode == 0, shown.stderr
+    assert "| Acme Web | Pro (legacy) | 25.3 GiB of 100 GiB used | 25.3 % |" in shown.stdout
+    assert summary.read_text().strip() == shown.stdout.strip()
+    quiet = run(netlify, ca_file, "--quiet", "--summary", str(summary))
+    assert quiet.stdout == "" and summary.read_text().count("| Team |") == 2
 
 
 @pytest.mark.parametrize(

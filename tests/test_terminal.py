@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-import app
-from checker import api, samples
+from checker import api, cli, samples
 from checker.ratelimit import RATE_LIMIT_WAITS
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
@@ -24,8 +23,9 @@ def run_for_acme(
     monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
     monkeypatch.delenv("NETLIFY_API_URL", raising=False)
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = app.main(
+    code = cli.main(
         ["--team", "acme"],
+        prog="app.py",
         send=send,
         now=clock.now,
         sleep=clock.sleep,
@@ -57,7 +57,7 @@ def test_an_absurd_rate_limit_reset_means_a_minutes_wait_never_a_traceback(
         return api.Response(429, b'{"code": 429}', headers)
 
     code, stdout, stderr = run_for_acme(limited, clock, monkeypatch)
-    assert code == app.EXIT_FAILED
+    assert code == cli.EXIT_FAILED
     # A reset that cannot be believed counts as none: the usual minute, three times, each said
     # as it begins, then a word on what to do.
     assert clock.slept == [60.0] * RATE_LIMIT_WAITS
@@ -85,7 +85,7 @@ def test_a_rate_limit_is_waited_out_for_as_long_as_netlify_says(
         return api.Response(200, json.dumps(samples.RECORDED_ACCOUNT | {"slug": "acme"}).encode())
 
     code, stdout, stderr = run_for_acme(send, clock, monkeypatch)
-    assert code == app.EXIT_OK, stderr
+    assert code == cli.EXIT_OK, stderr
     assert clock.slept == [21.0]  # a second more than Netlify says
     assert stderr == (
         "app.py: Netlify's rate limit was reached. Asking again in 21 s (wait 1 of 3)…\n"

@@ -1,0 +1,320 @@
+"""The Netlify bandwidth checker's command line: `netlify-bandwidth --help` (installed), or
+`python3 app.py --help` from a clone, says how to use it.
+
+It prints the same view of each team as the page draws (checker/view.py), or the `--json`
+document (checker/schema.py); everything else is in the `checker` package, which the page's
+Python runs too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+from urllib.parse import urlsplit
+
+from checker import (
+    __version__,
+    alert_issue,
+    api,
+    history,
+    history_file,
+    inputs,
+    schema,
+    transport,
+)
+from checker.api import Send
+from checker.card import team_view
+from checker.figures import UNIT_SYSTEMS
+from checker.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
+from checker.report import Clock, TeamReport, utc_now
+from checker.samples import example_reports
+from checker.shape import TeamView
+from checker.summary import markdown, reached_share
+from checker.terminal import terminal_text
+from checker.transport import check
+
+if TYPE_CHECKING:
+    import argparse
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OVER = 0, 1, 2, 3
+
+
+def _arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
+    import argparse  # here, not at the top: the browser never parses arguments
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Show how much of your Netlify teams' monthly bandwidth is used.",
+        epilog=(
+            "The token comes from the NETLIFY_AUTH_TOKEN environment variable, or is asked for "
+            "without echo when a terminal is attached; never from the command line, where other "
+            "users could see it. Exit codes: 0 success, 1 failure, 2 usage error, "
+            "3 a team is at or over --fail-over."
+        ),
+    )
+    parser.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="check this team (may repeat); without it, every team the token can see",
+    )
+    parser.add_argument(
+        "--units",
+        choices=list(UNIT_SYSTEMS),
+        default="binary",
+        help="binary (GiB, as Netlify counts; the default) or decimal (GB)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "markdown"],
+        default="text",
+        help="text (the default), one JSON document (its schema: docs/json-schema.md), or a "
+        "Markdown table of every team",
+    )
+    parser.add_argument("--json", action="store_true", help="the same as --format json")
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append the Markdown table to FILE, such as GitHub's $GITHUB_STEP_SUMMARY "
+        "(written with --quiet too)",
+    )
+    parser.add_argument(
+        "--github-issue",
+        action="store_true",
+        help="open, update or close one GitHub issue as teams reach --fail-over or come back "
+        "under it (in GitHub Actions: GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_TOKEN)",
+    )
+    parser.add_argument(
+        "--example",
+        action="store_true",
+        help="show made-up figures for two teams, to see what the checker shows; needs no token",
+    )
+    parser.add_argument(
+        "--fail-over",
+        type=float,
+        metavar="PERCENT",
+        help="exit with 3 when any team has used at least this share of its allowance",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no team, figure or name, only whether --fail-over was reached and failures "
+        "(for a log that others may read, such as a public CI run's)",
+    )
+    parser.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="append each team's reading to FILE (JSON lines; never the token), and say how "
+        "usage moved since the team's previous reading there",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+    args.prog = prog
+    if args.json:
+        args.format = "json"
+    if args.github_issue and args.fail_over is None:
+        parser.error("--github-issue needs --fail-over: the threshold the issue is about")
+    if args.github_issue and args.example:
+        parser.error("--github-issue reports real teams, not the example's")
+    if args.fail_over is not None and not 0 <= args.fail_over <= 1000:
+        parser.error("--fail-over takes a percentage from 0 to 1000")
+    if args.history and args.example:
+        parser.error("--history keeps real readings, not the example's")
+    return args
+
+
+def _token(stdin: TextIO) -> str | None:
+    token = os.environ.get("NETLIFY_AUTH_TOKEN")
+    if token:
+        return token
+    if stdin.isatty():
+        import getpass  # here, not at the top: the browser never prompts
+
+        return getpass.getpass("Netlify personal access token (not shown): ")
+    return None
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = "netlify-bandwidth",
+    send: Send = transport.send,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    now: Clock = utc_now,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    args = _arguments(argv, prog)
+    try:
+        return _run(args, send, stdin, stdout, stderr, now, sleep)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - the last resort: one line, never a traceback
+        # Only the kind of error: its words may come from a server, and hold escape sequences.
+        kind = terminal_text(type(error).__name__)
+        print(f"{prog}: something unexpected went wrong ({kind}). Please try again.", file=stderr)
+        return EXIT_FAILED
+
+
+def _run(
+    args: argparse.Namespace,
+    send: Send,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    now: Clock,
+    sleep: Callable[[float], None],
+) -> int:
+    if args.example:
+        reports = example_reports(now())
+        said = f"Example figures for {len(reports)} made-up teams; nothing was sent to Netlify."
+        print(said, file=stderr)
+        return _output(args, reports, stdout, stderr, now(), example=True)
+    base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
+    if not inputs.usable_base(base):
+        print(
+            f"{args.prog}: NETLIFY_API_URL must be an https:// address with a host, "
+            f"such as {api.API_BASE} (or http:// on this machine)",
+            file=stderr,
+        )
+        return EXIT_USAGE
+    token = _token(stdin)
+    if token is None:
+        print(
+            f"{args.prog}: set NETLIFY_AUTH_TOKEN to a personal access token, or run in a terminal "
+            f"to be asked for one. Create one at {api.TOKENS_PAGE}",
+            file=stderr,
+        )
+        return EXIT_USAGE
+
+    def say_pause(pause: Pause) -> None:
+        seconds = max(1, round((pause.until - now()).total_seconds()))
+        said = waiting(pause.number, RATE_LIMIT_WAITS).format(seconds=seconds)
+        print(f"{args.prog}: {said}", file=stderr)
+
+    try:
+        reports = check(token, args.team, send, base=base, now=now, sleep=sleep, on_pause=say_pause)
+    except api.NetworkError as error:
+        # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
+        message = error.message
+        if base != api.API_BASE and not isinstance(error, api.TimedOut):
+            message = (
+                f"Could not reach {urlsplit(base).netloc}, the API that NETLIFY_API_URL names. "
+                "Check the address, and that something answers there."
+            )
+        print(f"{args.prog}: {terminal_text(message)}", file=stderr)
+        return EXIT_FAILED
+    except api.CheckError as error:
+        print(f"{args.prog}: {terminal_text(error.message)}", file=stderr)
+        return EXIT_FAILED
+    return _output(args, reports, stdout, stderr, now())
+
+
+def _output(
+    args: argparse.Namespace,
+    reports: list[TeamReport],
+    stdout: TextIO,
+    stderr: TextIO,
+    now: datetime,
+    *,
+    example: bool = False,
+) -> int:
+    kept = _kept_readings(args.history) if args.history else []
+    table = markdown(reports, now, args.units, args.fail_over)
+    if args.quiet:
+        pass  # a log others can read gets no team, figure or name
+    elif args.format == "json":
+        print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
+    elif args.format == "markdown":
+        print(table, file=stdout)
+    else:
+        teams = [team_view(report, now, args.units, kept) for report in reports]
+        print("\n\n".join(map(printed, teams)), file=stdout)
+    failed = [report for report in reports if report.error]
+    if failed and args.quiet:
+        # The reasons name the team: none of them here.
+        print(
+            f"{args.prog}: {len(failed)} team(s) could not be checked; run without --quiet to see "
+            "which and why",
+            file=stderr,
+        )
+    for report in [] if args.quiet else failed:
+        message = terminal_text(report.error.message)  # type: ignore[union-attr]
+        print(f"{args.prog}: {report.account.slug}: {message}", file=stderr)
+    if args.history:
+        readings = (history.reading(report, now) for report in reports)
+        try:
+            history_file.append(args.history, (reading for reading in readings if reading))
+        except history_file.HistoryFileError as error:
+            print(f"{args.prog}: could not add to {terminal_text(error.reason)}", file=stderr)
+            return EXIT_FAILED
+    if args.summary:
+        try:
+            with args.summary.open("a", encoding="utf-8") as summary:
+                summary.write(table + "\n")
+        except OSError as error:
+            print(f"{args.prog}: could not write the summary ({error.strerror})", file=stderr)
+            return EXIT_FAILED
+    reached = args.fail_over is not None and any(
+        reached_share(report, now) >= args.fail_over / 100 for report in reports
+    )
+    if args.github_issue:
+        try:
+            done = alert_issue.sync(reached, table, os.environ)
+        except alert_issue.GitHubError as error:
+            print(f"{args.prog}: {terminal_text(error.message)}", file=stderr)
+            return EXIT_FAILED
+        print(f"{args.prog}: {done}", file=stderr)
+    if failed:
+        return EXIT_FAILED
+    if reached:
+        if args.quiet:
+            print(f"{args.prog}: a team has reached {args.fail_over:g} %", file=stderr)
+        return EXIT_OVER
+    return EXIT_OK
+
+
+def _kept_readings(path: Path) -> list[history.Reading]:
+    try:
+        return history_file.read(path)
+    except history_file.HistoryFileError:
+        return []  # said when this run's readings cannot be added either
+
+
+def printed(team: TeamView) -> str:
+    """A team's view as lines of text: the page's card, row for row, with the page's labels."""
+    heading = " · ".join(filter(None, [team["heading"], team["subtitle"]]))
+    lines = [heading]
+    if team["error"]:
+        lines.append(f"  {team['error']['message']}")
+    if team["headline"]:
+        lines.append(f"  {team['headline']['strong']}{team['headline']['rest']}")
+    if team["pace"]:
+        lines.append(f"  {team['pace']['text']}")
+    if team["caveat"]:
+        lines.append(f"  {team['caveat']}")
+    if team["link"]:
+        lines.append(f"  {team['link']['text']}: {team['link']['href']}")
+    rows = [(row["label"], row["value"]) for row in team["rows"]]
+    quotas = [(row["label"], row["value"]) for row in team["quotas"]]
+    width = max((len(label) for label, _ in rows + quotas), default=0)
+    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    if quotas:
+        lines.append("  Other quotas")
+        lines += [f"  {label:<{width}}  {value}" for label, value in quotas]
+    return "\n".join(map(terminal_text, lines))
+
+
+def run() -> None:
+    """The installed `netlify-bandwidth` command (pyproject.toml's console script)."""
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Every team in one Markdown table, for GitHub's job summary and the alert issue: team, plan,
+used, share, pace and run-out date, in the same words as the card (checker/card.py).
+
+Team names and plans come from Netlify, and whoever owns a team chooses them: each cell is made
+plain text (control characters replaced, Markdown's and HTML's special characters escaped), so
+that a name cannot add a link, an image or a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from checker.card import team_view
+from checker.credits import team_credit_use
+from checker.figures import date_text, format_percent, usage
+from checker.report import TeamReport
+from checker.terminal import terminal_text
+
+TITLE = "Netlify bandwidth and credits"
+# What a reader is told happens when a team reaches 100 %.
+AT_FULL = (
+    "At 100 %: a team on a credit plan has its sites paused (on Free until the next period; "
+    "on other plans unless credits are bought or auto recharge is on); a team with a bandwidth "
+    "allowance pays for, or is limited in, what it uses past it, as its plan says."
+)
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def markdown(
+    reports: Sequence[TeamReport], now: datetime, units: str, threshold: float | None
+) -> str:
+    """The table, how many teams reach `threshold` (a percentage), and what 100 % means."""
+    lines = [
+        f"## {TITLE}",
+        "",
+        f"Checked {now.strftime('%Y-%m-%d %H:%M')} UTC.",
+        "",
+        "| Team | Plan | Used | Share | Pace | Runs out |",
+        "|---|---|---|---|---|---|",
+        *(_row(report, now, units) for report in reports),
+    ]
+    if threshold is not None:
+        reached = sum(1 for report in reports if reached_share(report, now) >= threshold / 100)
+        said = f"{reached} of {len(reports)} teams" if reached else "No team"
+        lines += ["", f"**{said} at or over {threshold:g} %.**"]
+    return "\n".join([*lines, "", AT_FULL, ""])
+
+
+def reached_share(report: TeamReport, now: datetime) -> float:
+    """The share of its allowance, or of its month's credits, a team has used: the figure
+    `--fail-over` compares. Nothing included and something used counts as all of it; a team
+    that could not be checked, or whose plan is unknown, as none."""
+    if report.bandwidth is None or report.plan == "unknown":
+        return 0.0
+    use = team_credit_use(report, now)
+    figures = usage(report.bandwidth, now)
+    share, used = (use.share, use.spent) if use is not None else (figures.share, figures.used)
+    if share is None:
+        return float("inf") if used > 0 else 0.0
+    return share
+
+
+def _row(report: TeamReport, now: datetime, units: str) -> str:
+    team = team_view(report, now, units)
+    plan = " ".join(filter(None, [report.account.plan, f"({report.plan})"]))
+    if team["error"] or team["headline"] is None:
+        message = team["error"]["message"] if team["error"] else ""
+        cells = [team["heading"], plan, "could not be checked", "", message, ""]
+    else:
+        share = reached_share(report, now)
+        cells = [
+            team["heading"],
+            plan,
+            team["headline"]["strong"] + team["headline"]["rest"].split(" (")[0],
+            "" if share == float("inf") else format_percent(share),
+            team["pace"]["text"] if team["pace"] else "",
+            _runs_out(report, now),
+        ]
+    return "| " + " | ".join(map(_cell, cells)) + " |"
+
+
+def _runs_out(report: TeamReport, now: datetime) -> str:
+    use = team_credit_use(report, now)
+    if use is not None:
+        if use.used_up:
+            return "spent"
+        return date_text(use.runs_out) if use.runs_out else ""
+    figures = usage(report.bandwidth, now) if report.bandwidth else None
+    if figures is not None and figures.over:
+        return "over"
+    return "on course to run over" if figures and figures.on_course_to_run_over else ""
+
+
+def _cell(text: str) -> str:
+    plain = terminal_text(" ".join(text.split()))
+    return _SPECIAL.sub(r"\\\1", plain)

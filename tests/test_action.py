@@ -1,0 +1,173 @@
+"""The composite action (action.yml) run as GitHub runs it: its step's script under bash with
+the inputs, `github.action_path` and the runner's files, against the fake Netlify API and a
+fake of GitHub's API. What lands in the job summary, the exit code, the log, and the issue."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker import alert_issue
+from tests.conftest import ROOT
+from tests.fake_github import TOKEN as GITHUB_TOKEN
+from tests.fake_github import FakeGitHub
+from tests.fake_netlify import TOKEN, FakeNetlify
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    yield fake
+    fake.close()
+
+
+def run_action(
+    tmp_path: Path,
+    netlify: FakeNetlify,
+    ca_file: Path,
+    github: FakeGitHub,
+    *,
+    private: bool = True,
+    **given: str,
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The action's steps, as the runner would run them; the log and the job summary."""
+    inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    inputs.update({name.replace("_", "-"): value for name, value in given.items()})
+    context = {
+        "github.action_path": str(ROOT),
+        "github.token": GITHUB_TOKEN,
+        "github.event.repository.private": "true" if private else "false",
+    }
+
+    def fill(text: str) -> str:
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("inputs."):
+                return fill(inputs[name.removeprefix("inputs.")])
+            return context[name]
+
+        return EXPRESSION.sub(value, text)
+
+    summary = tmp_path / "summary.md"
+    summary.touch()
+    environment = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOSITORY": "owner/sites",
+        # What the calling workflow's step gives: the secret, and here the fakes' addresses.
+        "NETLIFY_AUTH_TOKEN": TOKEN,
+        "NETLIFY_API_URL": netlify.url,
+        "SSL_CERT_FILE": str(ca_file),
+    }
+    results = []
+    for step in ACTION["runs"]["steps"]:
+        assert step["shell"] == "bash"
+        env = {**environment, **{k: fill(str(v)) for k, v in step.get("env", {}).items()}}
+        assert "${{" not in step["run"], "inputs go through the environment, never into the script"
+        script = tmp_path / "step.sh"
+        script.write_text(step["run"])
+        results.append(
+            subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        )
+    [result] = results
+    return result, summary.read_text()
+
+
+def test_a_team_over_the_threshold_fails_the_job_and_the_log_names_no_team(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    result, summary = run_action(tmp_path, netlify, ca_file, github, threshold="80")
+    # Side Projects is at 130 % of its allowance.
+    assert result.returncode == 3
+    log = result.stdout + result.stderr
+    for team in ("Acme", "acme", "Side Projects", "Credits Co", "GiB", "credits"):
+        assert team not in log
+    assert "a team has reached 80 %" in log
+    assert "| Team | Plan | Used | Share | Pace | Runs out |" in summary
+    assert "| Side Projects | Starter \\(legacy\\)" not in summary  # parentheses stay plain
+    assert "| Side Projects | Starter (legacy) | 130 GiB of 100 GiB used | 130 % |" in summary
+    assert "| Credits Co | Free (credit) | 165 of 300 credits spent | 55 % |" in summary
+    assert github.requests == []  # the issue is off unless asked for
+
+
+def test_under_the_threshold_the_job_passes(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    result, summary = run_action(tmp_path, netlify, ca_file, github, threshold="200")
+    assert result.returncode == 0, result.stderr
+    assert "No team at or over 200 %." in summary
+
+
+def test_a_public_repository_is_warned_and_show_in_log_prints_the_cards(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    result, _ = run_action(
+        tmp_path, netlify, ca_file, github, private=False, threshold="200", show_in_log="true"
+    )
+    assert "::warning::This repository is public" in result.stdout
+    assert "Side Projects" in result.stdout
+
+
+def test_the_alert_issue_is_opened_once_updated_then_closed_on_recovery(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    first, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", issue="true")
+    assert first.returncode == 3
+    assert "opened the alert issue #1" in first.stderr
+    [issue] = github.issues
+    assert issue["title"] == alert_issue.TITLE and issue["labels"] == [alert_issue.LABEL]
+    assert "Side Projects" in issue["body"] and "At 100 %" in issue["body"]
+    again, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", issue="true")
+    assert "updated the alert issue #1" in again.stderr
+    assert len(github.issues) == 1  # never a second one
+    better, _ = run_action(tmp_path, netlify, ca_file, github, threshold="200", issue="true")
+    assert better.returncode == 0, better.stderr
+    assert "closed the alert issue #1" in better.stderr
+    assert github.issues[0]["state"] == "closed"
+    assert github.comments == [(1, alert_issue.RECOVERED)]
+    calm, _ = run_action(tmp_path, netlify, ca_file, github, threshold="200", issue="true")
+    assert "no alert issue to open or close" in calm.stderr
+    assert len(github.issues) == 1
+
+
+def test_a_token_without_issues_write_is_said_plainly(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    github.refuse = True
+    result, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", issue="true")
+    assert result.returncode == 1
+    assert "GitHub refused the alert issue (HTTP 403)" in result.stderr
+    assert "permissions: issues: write" in result.stderr
+
+
+def test_the_action_names_its_inputs_and_pins_nothing_loose() -> None:
+    assert set(ACTION["inputs"]) == {
+        "threshold",
+        "team",
+        "units",
+        "issue",
+        "show-in-log",
+        "github-token",
+    }
+    steps: list[dict[str, Any]] = ACTION["runs"]["steps"]
+    assert ACTION["runs"]["using"] == "composite"
+    assert not [step for step in steps if "uses" in step]
