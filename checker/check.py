@@ -2,7 +2,7 @@
 
 `Check` says which requests to send and reads each outcome as it comes; whoever drives it does
 the sending: the command line from a pool of threads (checker/transport.py), the page's worker
-with `fetch` (static/worker.js), the example and the warm-up from memory (`answered_by`).
+with `fetch` (static/worker.js), the example and the warm-up from memory (samples.answered_by).
 
 The rules live here once, for the page and the command line alike: one team's failure is shown
 in its place; a token, rate-limit or network failure ends the check; a 401 for every team the
@@ -19,7 +19,6 @@ from enum import Enum
 from typing import ParamSpec, TypeVar
 
 from checker import api, deploys, inputs, ratelimit
-from checker.api import Send
 from checker.keys import Details, Figures, Key, SiteDeploys, SiteList, TeamList
 from checker.ratelimit import (
     RATE_LIMIT_MAX_WAIT,
@@ -249,6 +248,11 @@ class Check:
             if named:
                 request = api.account_request(self._token, slug, base=self._base)
                 self._queue.append((Details(index), request))
+            elif account.monthly_credits is not None:
+                # A listed team's plan is known from the list: a credit team's sites are asked
+                # for with its bandwidth, a round trip sooner.
+                self._teams[index].counter = deploys.Counter()
+                self._ask_deploys(self._teams[index], SiteList(index, 1), None)
 
     def _advance(self, team: _Team, arrived: Phase) -> bool:
         """Moves the team on now that `arrived` is read; True if that settled its report."""
@@ -273,15 +277,18 @@ class Check:
     # --- a credit team's production deploys -----------------------------------------------------
 
     def _count_deploys(self, team: _Team) -> None:
-        """A credit team's deploys cost credits: its sites are listed, then their deploys. A
-        legacy team pays nothing per deploy, and costs no request for them."""
+        """A credit team's deploys cost credits: its sites are listed, then their deploys, in the
+        period its bandwidth gives. A legacy team costs no request for them."""
         report = team.report
         if report is None or report.plan != "credit" or report.bandwidth is None:
             return
-        bandwidth = report.bandwidth
-        team.counter = deploys.Counter(bandwidth.period_start, bandwidth.period_end)
-        if team.counter.counting:
+        bandwidth, counter = report.bandwidth, team.counter
+        team.counter = counter or deploys.Counter()
+        pages = team.counter.period(bandwidth.period_start, bandwidth.period_end)
+        if counter is None and team.counter.counting:
             self._ask_deploys(team, SiteList(team.index, 1), None)
+        for site, page in pages:
+            self._ask_deploys(team, SiteDeploys(team.index, site, page), site)
         self._show_deploys(team)
 
     def _ask_deploys(self, team: _Team, key: SiteList | SiteDeploys, site: int | None) -> None:
@@ -308,6 +315,8 @@ class Check:
             team.counter.sites_failed()
         else:
             fresh, more = team.counter.sites(listed)
+            if team.report is not None and team.report.bandwidth is None:
+                fresh, more = [], False  # its figures failed: nothing to count them against
             if more:
                 self._ask_deploys(team, SiteList(team.index, page + 1), None)
             for site in fresh:
@@ -321,13 +330,13 @@ class Check:
         except api.CheckError:
             team.counter.deploys_failed(site)
         else:
-            if team.counter.deploys(site, listed):
+            if team.counter.deploys(site, page, listed):
                 self._ask_deploys(team, SiteDeploys(team.index, site, page + 1), site)
         self._show_deploys(team)
 
     def _show_deploys(self, team: _Team) -> None:
-        assert team.report is not None and team.counter is not None
-        team.report = replace(team.report, deploys=team.counter.snapshot())
+        if team.report is not None and team.report.bandwidth is not None and team.counter:
+            team.report = replace(team.report, deploys=team.counter.snapshot())
 
     def _with_details(self, figures: TeamReport, details: Outcome) -> TeamReport:
         try:
@@ -389,11 +398,3 @@ def _read(reader: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         raise
     except Exception:  # noqa: BLE001 - see above
         raise _unreadable() from None
-
-
-def answered_by(running: Check, answer: Send) -> list[TeamReport]:
-    """A check whose answers come from memory (the example, the warm-up): one at a time."""
-    while not running.finished:
-        for request_id, request in running.requests():
-            running.receive(request_id, answer(request))
-    return running.reports()

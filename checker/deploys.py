@@ -106,33 +106,43 @@ class _Site:
 
 @dataclass
 class Counter:
-    """One team's count as its answers come: which lists to ask for next, and the count so far.
-    checker/check.py asks `next_requests()`, and hands each answer to `sites()` or `deploys()`."""
+    """One team's count as its answers come. checker/check.py hands each answer to `sites()` or
+    `deploys()`, which say what to ask for next. A listed credit team's sites are asked for with
+    its bandwidth, before the billing period is known: its deploy pages wait here until
+    `period()` gives it."""
 
-    start: datetime | None
-    end: datetime | None
+    _start: datetime | None = None
+    _end: datetime | None = None
+    _period_known: bool = False
     _sites: list[_Site] = field(default_factory=list)
+    _held: list[tuple[int, int, list[Deploy]]] = field(default_factory=list)
     _listed: bool = False
     _unknown: str | None = None
     _left_out: int = 0
     _asking: int = 0  # requests out or queued
 
-    def __post_init__(self) -> None:
-        if self.start is None or self.end is None:
-            self._unknown = "Netlify gave no billing period to count them in"
-
-    # --- answers ------------------------------------------------------------------------------
+    def period(self, start: datetime | None, end: datetime | None) -> list[tuple[int, int]]:
+        """The billing period, from the team's bandwidth: the (site, page) of deploys to ask for
+        now, for pages that came before it."""
+        self._start, self._end, self._period_known = start, end, True
+        if start is None or end is None:
+            self._unknown = self._unknown or "Netlify gave no billing period to count them in"
+            return []
+        held, self._held = self._held, []
+        wanted = [(index, page, self._count(index, listed)) for index, page, listed in held]
+        return [(index, page + 1) for index, page, more in wanted if more]
 
     def site_id(self, index: int) -> str:
         return self._sites[index].site.id
 
     def sites(self, listed: list[Site]) -> tuple[list[int], bool]:
         """A page of the site list: the indexes of the sites to ask about now, and whether to ask
-        for the next page."""
+        for the next page. Before the period is known no site is skipped."""
         self._asking -= 1
         fresh = []
         for site in listed:
-            if site.created_at is not None and self.end is not None and site.created_at >= self.end:
+            end = self._end
+            if site.created_at is not None and end is not None and site.created_at >= end:
                 continue  # made after the period ended
             fresh.append(len(self._sites))
             self._sites.append(_Site(site))
@@ -140,21 +150,28 @@ class Counter:
         self._listed = not more
         return fresh, more
 
-    def deploys(self, index: int, listed: list[Deploy]) -> bool:
+    def deploys(self, index: int, page: int, listed: list[Deploy]) -> bool:
         """A page of one site's deploys; True when its next page is to be asked for."""
         self._asking -= 1
-        entry = self._sites[index]
-        assert self.start is not None and self.end is not None
+        if not self._period_known:
+            self._held.append((index, page, listed))
+            return False
+        return self._count(index, listed)
+
+    def _count(self, index: int, listed: list[Deploy]) -> bool:
+        entry, start, end = self._sites[index], self._start, self._end
+        if start is None or end is None:
+            return False
         entry.count += sum(
             1
             for deploy in listed
             if deploy.production
             and deploy.ready
             and deploy.created_at is not None
-            and self.start <= deploy.created_at < self.end
+            and start <= deploy.created_at < end
         )
         oldest = min((d.created_at for d in listed if d.created_at is not None), default=None)
-        more = len(listed) == PER_PAGE and (oldest is None or oldest >= self.start)
+        more = len(listed) == PER_PAGE and (oldest is None or oldest >= start)
         entry.done = not more
         return more
 
@@ -193,5 +210,5 @@ class Counter:
             failed=sum(1 for entry in self._sites if entry.failed),
             left_out=self._left_out,
             unknown=self._unknown,
-            done=self._asking == 0,
+            done=self._asking == 0 and self._period_known,
         )

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from checker import api, samples
-from checker.check import CAP, Check, TeamRefused, answered_by
+from checker.check import CAP, Check, TeamRefused
 from checker.ratelimit import RATE_LIMIT_WAITS
+from checker.samples import answered_by
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN

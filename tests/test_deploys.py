@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from checker import api, deploys, samples
 from checker.card import team_view
-from checker.check import Check, answered_by
+from checker.check import Check
 from checker.history import reading
 from checker.report import TeamReport
+from checker.samples import answered_by
 from checker.view import page_view
 from tests.answers import NOW
 from tests.fake_netlify import TOKEN
@@ -197,3 +198,34 @@ def test_the_card_shows_the_count_filling_in() -> None:
     assert final["teams"][0]["note"] is None
     # 27.2 GB of bandwidth (543 credits) and two production deploys (30).
     assert final["teams"][0]["headline"]["strong"] == "573 of 300 credits"  # type: ignore[index]
+
+
+def test_a_listed_credit_teams_sites_are_asked_for_with_its_bandwidth() -> None:
+    send = netlify({"blog": [at(NOW - timedelta(days=1))]})
+    running = Check(TOKEN, [""], now=lambda: NOW)
+    [(listing, request)] = running.requests()
+    running.receive(listing, send(request))
+    first = [
+        urlsplit(request.url).path.removeprefix("/api/v1") for _, request in running.requests()
+    ]
+    # One round trip sooner than waiting for the bandwidth: the plan is known from the list.
+    assert first == [
+        "/accounts/credits-co/bandwidth",
+        "/credits-co/sites",
+        "/accounts/acme/bandwidth",
+    ]
+
+
+def test_a_credit_team_whose_figures_fail_asks_for_no_deploys() -> None:
+    asked: list[str] = []
+    healthy = netlify({"blog": [at(NOW - timedelta(days=1))]}, asked=asked)
+
+    def send(request: api.Request) -> api.Response:
+        if request.url.endswith("/credits-co/bandwidth"):
+            asked.append("/accounts/credits-co/bandwidth")
+            return api.Response(500, b"{}")
+        return healthy(request)
+
+    credit, _ = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    assert credit.error is not None and credit.deploys is None
+    assert not [path for path in asked if "/deploys" in path]

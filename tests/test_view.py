@@ -9,8 +9,9 @@ import pytest
 
 from checker import api, samples
 from checker.card import team_view
-from checker.check import Check, answered_by
+from checker.check import Check
 from checker.report import TeamReport, utc_now
+from checker.samples import answered_by
 from checker.shape import TeamView
 from checker.view import page_view
 from tests import answers
