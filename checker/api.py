@@ -182,11 +182,12 @@ class Account:
 # --- requests -----------------------------------------------------------------------------------
 
 
-def _headers(token: str) -> dict[str, str]:
-    # Only what a browser's preflight must allow anyway (Authorization; Accept is safelisted):
-    # a page cannot count on Netlify allowing any other header. The transport names the
-    # command line in a User-Agent.
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+def get_request(token: str, path: str, *, base: str = API_BASE) -> Request:
+    """A GET of `path` under the API's base. Only the headers a browser's preflight must allow
+    anyway (Authorization; Accept is safelisted): a page cannot count on Netlify allowing any
+    other header. The transport names the command line in a User-Agent."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    return Request("GET", api_url(base, path), headers)
 
 
 def api_url(base: str, path: str) -> str:
@@ -195,16 +196,15 @@ def api_url(base: str, path: str) -> str:
 
 def bandwidth_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
     # quote(safe="") keeps the slug one path segment even if validation were ever loosened.
-    path = f"/accounts/{quote(slug, safe='')}/bandwidth"
-    return Request("GET", api_url(base, path), _headers(token))
+    return get_request(token, f"/accounts/{quote(slug, safe='')}/bandwidth", base=base)
 
 
 def accounts_request(token: str, *, base: str = API_BASE) -> Request:
-    return Request("GET", api_url(base, "/accounts"), _headers(token))
+    return get_request(token, "/accounts", base=base)
 
 
 def account_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
-    return Request("GET", api_url(base, f"/accounts/{quote(slug, safe='')}"), _headers(token))
+    return get_request(token, f"/accounts/{quote(slug, safe='')}", base=base)
 
 
 # --- responses ----------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ class Site:
 
 def sites_request(token: str, slug: str, page: int, *, base: str = api.API_BASE) -> api.Request:
     query = urlencode({"page": page, "per_page": PER_PAGE})
-    return _request(token, f"/{quote(slug, safe='')}/sites?{query}", base)
+    return api.get_request(token, f"/{quote(slug, safe='')}/sites?{query}", base=base)
 
 
 def deploys_request(
@@ -51,12 +51,7 @@ def deploys_request(
     # Netlify filters to production deploys that are ready; the answer is still checked deploy
     # by deploy, in case a filter is ever ignored.
     query = urlencode({"production": "true", "state": "ready", "page": page, "per_page": PER_PAGE})
-    return _request(token, f"/sites/{quote(site_id, safe='')}/deploys?{query}", base)
-
-
-def _request(token: str, path: str, base: str) -> api.Request:
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    return api.Request("GET", api.api_url(base, path), headers)
+    return api.get_request(token, f"/sites/{quote(site_id, safe='')}/deploys?{query}", base=base)
 
 
 def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site]:
