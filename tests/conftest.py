@@ -18,6 +18,14 @@ from urllib.parse import quote
 
 import pytest
 import trustme
+from hypothesis import HealthCheck, settings
+
+# A test must not fail because the machine is slow or busy: no deadline, no `too_slow` health
+# check, and a fixed number of examples, whatever the machine.
+settings.register_profile(
+    "suite", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("suite")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
