@@ -73,6 +73,7 @@ APP_SOURCES = tuple(
         "samples",
         "session",
         "shape",
+        "standing",
         "view",
     )
 )

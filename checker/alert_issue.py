@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from checker import inputs
@@ -40,8 +40,15 @@ Answer = tuple[int, Any]
 Send = Callable[[Call], Answer]
 
 
-def sync(reached: bool, body: str, environment: Mapping[str, str], send: Send | None = None) -> str:
-    """Opens, updates or closes the alert issue; says what it did, without naming any team."""
+# Where the teams stand against the threshold: a team reached it; none did, but a team could not
+# be judged (then the issue is kept as it is, never closed); or every team is under it.
+State = Literal["reached", "unknown", "clear"]
+
+
+def sync(state: State, body: str, environment: Mapping[str, str], send: Send | None = None) -> str:
+    """Opens, updates or closes the alert issue; says what it did, without naming any team. A
+    team that could not be judged never closes it nor lets it say "back under": an open issue
+    is updated with the table, which lists such teams, and kept open."""
     api = environment.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     repository = environment.get("GITHUB_REPOSITORY", "")
     token = environment.get("GITHUB_TOKEN", "")
@@ -53,6 +60,12 @@ def sync(reached: bool, body: str, environment: Mapping[str, str], send: Send | 
     send = send or _sender(token)
     issues = f"{api}/repos/{quote(repository, safe='/')}/issues"
     found = _open_issue(send, issues)
+    reached = state == "reached"
+    if state == "unknown":
+        if found is None:
+            return "no alert issue opened: a team could not be judged against the threshold"
+        _expect(send(Call("PATCH", f"{issues}/{found}", {"body": body})))
+        return f"kept the alert issue #{found} open: a team could not be judged"
     if reached and found is None:
         number = _expect(
             send(Call("POST", issues, {"title": TITLE, "body": body, "labels": [LABEL]}))

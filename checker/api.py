@@ -162,21 +162,61 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class Billing:
+    """What Netlify's account object says of a team beside its capabilities: its credit billing
+    cycle, whether it is in good standing, and its auto recharge. None: not said (missing, or of
+    a type nobody has seen). docs/netlify-api.md says where each field is known from."""
+
+    cycle_start: datetime | None = None  # current_billing_period_start
+    cycle_end: datetime | None = None  # next_billing_period_start
+    plan_credits: int | None = None
+    lifecycle_state: str | None = None  # "active" in good standing
+    usages_exceeded: tuple[str, ...] | None = None
+    sites_exceeded: tuple[str, ...] | None = None  # sites_with_usage_exceeded
+    auto_recharge: bool | None = None  # auto_topup_enabled
+    recharge_credits: int | None = None  # plan_auto_topup_amount
+
+    @property
+    def over(self) -> bool:
+        """Netlify itself says the team is over: not active, or a usage or a site exceeded."""
+        inactive = self.lifecycle_state is not None and self.lifecycle_state != "active"
+        return inactive or bool(self.usages_exceeded) or bool(self.sites_exceeded)
+
+    @property
+    def cycle(self) -> tuple[datetime, datetime] | None:
+        """The credit billing cycle, when Netlify gives both ends in order."""
+        start, end = self.cycle_start, self.cycle_end
+        return (start, end) if start is not None and end is not None and start < end else None
+
+
+@dataclass(frozen=True)
 class Account:
     slug: str
     name: str
     plan: str | None
     quotas: dict[str, Quota]
+    billing: Billing = field(default_factory=Billing)
 
     @property
     def monthly_credits(self) -> int | None:
         """The month's credits of a team on a credit-based plan; None for any other team.
 
         Decided by what Netlify counts, never by the plan's name: a team is on a credit plan
-        when its capabilities carry credits with a number included.
+        when its capabilities carry credits with a number included, or failing that, when its
+        account object gives `plan_credits`.
         """
         credits = self.quotas.get("credits")
-        return None if credits is None else credits.included
+        included = None if credits is None else credits.included
+        return included if included is not None else self.billing.plan_credits
+
+    @property
+    def netlify_credits(self) -> int | None:
+        """Netlify's own count of the credits spent, across every meter, when it says one.
+
+        It reads 0 on some teams whatever was spent (netlify/open-api#640), so 0 says nothing.
+        """
+        credits = self.quotas.get("credits")
+        return credits.used if credits is not None and credits.used else None
 
 
 # --- requests -----------------------------------------------------------------------------------
@@ -256,7 +296,43 @@ def _account(entry: object) -> Account | None:
         name=name.strip() if isinstance(name, str) and name.strip() else slug,
         plan=plan if isinstance(plan, str) and plan else None,
         quotas=_quotas(entry.get("capabilities")),
+        billing=_billing(entry),
     )
+
+
+# Longest text kept of a field Netlify's account object names things in; at most this many names.
+_NAME_CAP, _NAMES_CAP = 100, 50
+
+
+def _billing(entry: dict[str, Any]) -> Billing:
+    state = entry.get("lifecycle_state")
+    recharge = entry.get("auto_topup_enabled")
+    return Billing(
+        cycle_start=timestamp(entry.get("current_billing_period_start")),
+        cycle_end=timestamp(entry.get("next_billing_period_start")),
+        plan_credits=_count(entry.get("plan_credits")),
+        lifecycle_state=state.strip()[:_NAME_CAP]
+        if isinstance(state, str) and state.strip()
+        else None,
+        usages_exceeded=_names(entry.get("usages_exceeded")),
+        sites_exceeded=_names(entry.get("sites_with_usage_exceeded")),
+        auto_recharge=recharge if isinstance(recharge, bool) else None,
+        recharge_credits=_count(entry.get("plan_auto_topup_amount")),
+    )
+
+
+def _names(value: object) -> tuple[str, ...] | None:
+    """A list Netlify gives of what is over: each entry's name ("" where it has none that can be
+    read: it still counts). None when the field is missing or not a list."""
+    if not isinstance(value, list):
+        return None
+    names = []
+    for entry in value[:_NAMES_CAP]:
+        if isinstance(entry, dict):
+            entry = next((entry[k] for k in ("name", "type", "id") if k in entry), "")
+        name = " ".join(entry.split())[:_NAME_CAP] if isinstance(entry, str) else ""
+        names.append(name)
+    return tuple(names)
 
 
 def _quotas(capabilities: object) -> dict[str, Quota]:

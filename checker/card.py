@@ -30,8 +30,8 @@ from checker.credits import (
 from checker.figures import Usage, date_text, format_bytes, format_percent, usage
 from checker.history import Reading
 from checker.quotas import quota_rows
-from checker.report import Deploys, TeamReport
-from checker.rows import as_netlify_reports, period_rows, usage_rows
+from checker.report import Deploys, TeamReport, bandwidth_period
+from checker.rows import as_netlify_reports, period_rows, period_text, usage_rows
 from checker.shape import (
     Chart,
     Failure,
@@ -42,6 +42,7 @@ from checker.shape import (
     Plan,
     Row,
     TeamView,
+    Tone,
     meter,
     row,
 )
@@ -49,12 +50,20 @@ from checker.shape import (
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
 UNKNOWN_PLAN = (
     "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
-    "against no allowance or credits."
+    "against no allowance or credits: whether it is close to a limit is not known."
+)
+UNKNOWN_PLAN_ALLOWANCE = (
+    "Netlify did not say which plan this team is on: the share is of the allowance its "
+    "bandwidth answer gives."
 )
 UNSEEN_SPENDING = (
     "Compute, web requests and AI inference spend the same credits, and Netlify's API does not "
-    "report them: fewer credits are left than this shows. A GB is taken as 10\u2079 bytes, "
-    "which Netlify does not state."
+    "report them; Netlify also bills deploys its lists no longer show: fewer credits are left "
+    "than this shows. A GB is taken as 10\u2079 bytes, which Netlify does not state."
+)
+NETLIFY_COUNTS = (
+    "Netlify's own count covers every meter, compute, web requests and AI inference included, "
+    "and can lag by half an hour. A GB is taken as 10\u2079 bytes, which Netlify does not state."
 )
 RATE = (
     f"{CREDITS_PER_GB} credits per GB since {date_text(RATE_SINCE)}; "
@@ -172,10 +181,14 @@ def _fields(
     given = Given(bandwidth, figures, figures.worded(units), now, units, before)
     use = team_credit_use(report, now)
     if use is not None:
-        return credit_card(given, use, report.account.plan, report.account.slug)
-    if report.plan == "unknown":
-        return unknown_card(given)
-    return legacy_card(given)
+        fields = credit_card(given, use, report.account)
+    elif report.plan == "unknown":
+        fields = unknown_card(given)
+    else:
+        fields = legacy_card(given)
+    if report.account_known and report.account.billing.over:
+        return reported_over(fields, report.account, credit=use is not None)
+    return fields
 
 
 # --- each plan's card ---------------------------------------------------------------------------
@@ -211,47 +224,63 @@ def legacy_card(given: Given) -> Fields:
 
 
 def unknown_card(given: Given) -> Fields:
-    """A team whose plan Netlify did not say: its bandwidth alone, against nothing."""
-    used = given.text["used"]
+    """A team whose plan Netlify did not say: its bandwidth alone, measured against the allowance
+    its bandwidth answer gives, if it gives one."""
+    figures, text = given.figures, given.text
+    allowance = figures.available > 0
+    percent = format_percent(figures.share) if figures.share is not None else None
     return {
-        "headline": {"strong": used, "rest": " used"},
-        "meter": None,
-        "pace": {"text": UNKNOWN_PLAN, "tone": ""},
+        "headline": {
+            "strong": text["used"],
+            "rest": f" of {text['available']} used ({percent})" if allowance else " used",
+        },
+        "meter": (
+            meter(figures.used, figures.available, f"Bandwidth used: {percent}")
+            if allowance
+            else None
+        ),
+        "pace": {"text": UNKNOWN_PLAN_ALLOWANCE if allowance else UNKNOWN_PLAN, "tone": ""},
         "rows": [
-            row("Used", used),
-            *as_netlify_reports(given.bandwidth, given.text),
-            *period_rows(given.bandwidth, given.figures, given.now),
+            row("Used", text["used"]),
+            *as_netlify_reports(given.bandwidth, text),
+            *period_rows(bandwidth_period(given.bandwidth), given.bandwidth.updated_at, given.now),
         ],
         "caveat": None,
         "link": None,
-        "chart": _bytes_chart(given, None),
+        "chart": _bytes_chart(given, figures.available or None),
         "over": False,
         "runs_out": False,
         "note": None,
     }
 
 
-def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fields:
-    """A credit-based plan: what bandwidth and production deploys have cost in credits and when,
-    at this pace, they run out, with what the API cannot see and where Netlify shows the rest.
-    Never an allowance: there is none to be over. `plan` is the plan's name, `slug` the team's."""
+def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
+    """A credit-based plan: what the credits spent come to and when, at this pace, they run out,
+    with what the API cannot see and where Netlify shows the rest. The share is worked from the
+    higher of two counts, the checker's estimate (bandwidth and production deploys) and
+    Netlify's own, and the card says which. Never an allowance: there is none to be over."""
     bandwidth, text = given.bandwidth, given.text
     included = f"{use.included:,}"
     percent = format_percent(use.share) if use.share is not None else None
     spent = ("at least " if use.at_least else "") + credits_text(use.spent)
+    whose = ", Netlify's own count" if use.counted_by == "netlify" else ""
     rows = [
+        *_netlify_count_rows(use),
         row("Bandwidth", f"{text['used']}: {credits_text(use.bandwidth)} credits"),
         *deploy_rows(use.deploys),
         row("Monthly credits", included),
+        row("Deploys left", _deploys_left(use)),
     ]
     if use.projected is not None:
         rows.append(row("By the period's end", f"about {credits_text(use.projected)} credits"))
     rows.append(row("Rate", RATE))
     rows += as_netlify_reports(bandwidth, text)
+    rows += period_rows(use.period, bandwidth.updated_at, given.now)
+    rows += _other_period(use, bandwidth)
     return {
         "headline": {
             "strong": f"{spent} of {included} credits",
-            "rest": " spent" + (f" ({percent})" if percent else ""),
+            "rest": " spent" + (f" ({percent}{whose})" if percent else ""),
         },
         "meter": (
             meter(round(use.spent), use.included, f"Credits spent: {percent}")
@@ -259,17 +288,17 @@ def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fi
             else None
         ),
         "pace": {
-            "text": _credit_pace(use, bandwidth, plan),
-            "tone": "warning" if use.on_course_to_run_out else "",
+            "text": _credit_pace(use, account),
+            "tone": "warning" if use.on_course_to_run_out or use.incomplete else "",
         },
-        "rows": rows + period_rows(bandwidth, given.figures, given.now),
-        "caveat": UNSEEN_SPENDING,
+        "rows": rows,
+        "caveat": NETLIFY_COUNTS if use.counted_by == "netlify" else UNSEEN_SPENDING,
         "link": {
             "text": "Every credit the team has spent, on Netlify's billing page",
-            "href": BILLING_PAGE.format(slug=slug),
+            "href": BILLING_PAGE.format(slug=account.slug),
         },
         "chart": period_chart(
-            bandwidth,
+            use.period,
             given.now,
             used=use.spent,
             text=lambda amount: f"{credits_text(amount)} credits",
@@ -283,19 +312,111 @@ def credit_card(given: Given, use: CreditUse, plan: str | None, slug: str) -> Fi
     }
 
 
+def _netlify_count_rows(use: CreditUse) -> list[Row]:
+    """Netlify's own count beside the estimate, when it gives one above 0, and which drove."""
+    if use.netlify is None:
+        return []
+    share = f", {format_percent(use.netlify / use.included)}" if use.included else ""
+    estimate = f"at least {credits_text(use.estimate)} credits"
+    drove = (
+        f"Netlify's own count, higher than the estimate ({estimate})"
+        if use.counted_by == "netlify"
+        else f"the estimate ({estimate}), higher than Netlify's count, which can lag"
+    )
+    return [
+        row(
+            "Netlify's own count",
+            f"Netlify counts {use.netlify:,} of {use.included:,} credits{share}",
+        ),
+        row("Share worked from", drove),
+    ]
+
+
+def _deploys_left(use: CreditUse) -> str:
+    if use.used_up:
+        return "none: the month's credits are spent"
+    left = use.deploys_left
+    return (
+        f"about {left:,} more production deploy{'s' * (left != 1)} ({CREDITS_PER_DEPLOY} credits "
+        "each) before the credits run out"
+    )
+
+
+def _other_period(use: CreditUse, bandwidth: api.Bandwidth) -> list[Row]:
+    """When Netlify's credit cycle is not the period of the bandwidth answer, which is used."""
+    start, end = bandwidth.period_start, bandwidth.period_end
+    if use.period.source != "cycle" or start is None or end is None:
+        return []
+    if (start, end) == (use.period.start, use.period.end):
+        return []
+    return [
+        row(
+            "Bandwidth's own period",
+            f"{period_text(start, end)}: the bandwidth figure covers this period; production "
+            "deploys and the pace follow the credit billing cycle above, which Netlify's "
+            "account gives",
+            "warning",
+        )
+    ]
+
+
+def reported_over(fields: Fields, account: api.Account, *, credit: bool) -> Fields:
+    """A card whose team Netlify itself reports over: that comes first, in words, whatever the
+    checker's own figures say, with the sites Netlify lists and its billing page."""
+    billing = account.billing
+    what = "over its credits" if credit else "over its plan's usage"
+    said = []
+    if billing.lifecycle_state not in (None, "active"):
+        said.append(f"its state is “{billing.lifecycle_state}”, not active")
+    if billing.usages_exceeded:
+        said.append("usage exceeded: " + _names(billing.usages_exceeded, "meter"))
+    rows = list(fields["rows"])
+    if billing.sites_exceeded:
+        rows.insert(0, row("Sites over", _names(billing.sites_exceeded, "site"), "warning"))
+    return {
+        **fields,
+        "headline": {
+            "strong": f"Netlify reports this team {what}",
+            "rest": ": its sites may be paused",
+        },
+        "pace": {
+            "text": f"Netlify's account for this team says {'; '.join(said) or 'so'}. "
+            "Check its billing page now.",
+            "tone": "warning",
+        },
+        "rows": rows,
+        "link": {
+            "text": "What is paused, and buying credits, on Netlify's billing page",
+            "href": BILLING_PAGE.format(slug=account.slug),
+        },
+        "over": True,
+        "runs_out": credit,
+    }
+
+
+def _names(names: tuple[str, ...], what: str) -> str:
+    """Names as Netlify lists them: the first five, and how many more."""
+    named = [name for name in names if name][:5]
+    rest = len(names) - len(named)
+    more = f"{rest} more {what}{'s' * (rest != 1)}" if rest else ""
+    return ", ".join(filter(None, [*named, more]))
+
+
 def deploy_rows(deploys: Deploys | None) -> list[Row]:
     """The production deploys counted, what they cost, and the sites that deployed most."""
     if deploys is None or deploys.unknown is not None:
         why = deploys.unknown if deploys else "not counted"
         return [row("Production deploys", f"not counted: {why}", "warning")]
-    cost = f"{deploys.count:,}: {deploy_credits(deploys):,} credits"
+    # A lower bound whatever the count: Netlify bills deploys its lists no longer show.
+    cost = f"at least {deploys.count:,}: {deploy_credits(deploys):,} credits"
     missed = []
     if deploys.failed:
         missed.append(f"{deploys.failed} site{'s' * (deploys.failed != 1)} could not be read")
     if deploys.left_out:
         missed.append(f"{deploys.left_out} not counted: this check's budget of requests ran out")
     said = "; ".join(missed)
-    rows = [row("Production deploys", f"at least {cost} ({said})" if said else cost)]
+    tone: Tone = "warning" if said else ""
+    rows = [row("Production deploys", f"{cost} ({said})" if said else cost, tone)]
     if deploys.by_site:
         most = ", ".join(f"{name} {count}" for name, count in deploys.by_site[:3])
         rows.append(row("Deployed most", most))
@@ -312,7 +433,7 @@ def _counting(deploys: Deploys | None) -> str | None:
 
 def _bytes_chart(given: Given, level: int | None) -> Chart | None:
     return period_chart(
-        given.bandwidth,
+        bandwidth_period(given.bandwidth),
         given.now,
         used=float(given.bandwidth.used),
         text=lambda amount: format_bytes(round(amount), given.units),
@@ -341,16 +462,22 @@ def _legacy_pace(figures: Usage, text: dict[str, str], percent: str | None) -> s
     return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
 
 
-def _credit_pace(use: CreditUse, bandwidth: api.Bandwidth, plan: str | None) -> str:
-    rule = when_spent(plan)
+def _credit_pace(use: CreditUse, account: api.Account) -> str:
+    rule = when_spent(account.plan, account.billing)
+    which = (
+        "Netlify's own count" if use.counted_by == "netlify" else "bandwidth and production deploys"
+    )
+    end = use.period.end
     if use.used_up:
-        return f"Bandwidth and production deploys have cost all {use.included:,} credits. {rule}"
-    if use.runs_out is not None and bandwidth.period_end is not None:
-        ends = date_text(bandwidth.period_end)
+        return f"The credits are spent: {which} come to all {use.included:,} of them. {rule}"
+    if use.runs_out is not None and end is not None:
         return (
             f"At this pace the team spends the last of its {use.included:,} credits around "
-            f"{date_text(use.runs_out)}, before the period ends on {ends}. {rule}"
+            f"{date_text(use.runs_out)}, before the period ends on {date_text(end)}. {rule}"
         )
+    if use.incomplete is not None:
+        # Never "on track" on a count that may be well short.
+        return f"Not known to be on track: {use.incomplete}. {rule}"
     if use.projected is None:
         return rule
     return (
@@ -385,5 +512,6 @@ def _since_rows(
 
 
 def _reading_credits(reading: Reading) -> float:
-    """A kept reading in credits, for the chart: its deploys too, where they were all counted."""
-    return credits_for(reading.used) + deploy_credits(reading.deploys)
+    """A kept reading in credits, for the chart, as the card counts them: its bandwidth and its
+    deploys (where they were all counted), or Netlify's own count where that was higher."""
+    return max(credits_for(reading.used) + deploy_credits(reading.deploys), reading.credits or 0)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal
 
-from checker.api import Bandwidth
 from checker.figures import format_percent, pace, short_date
+from checker.report import Period
 from checker.shape import Chart, Dot, Label, Line, Point
 
 WIDTH, HEIGHT = 320, 150
@@ -25,7 +25,7 @@ HEADROOM = 1.1
 
 
 def period_chart(
-    bandwidth: Bandwidth,
+    period: Period,
     now: datetime,
     *,
     used: float,
@@ -37,8 +37,8 @@ def period_chart(
     """`used` is the amount now (bytes, or credits) and `text` says an amount as a person reads
     it; `level` is the allowance or the month's credits (None or 0: no line), `level_label` what
     it is ("included", "a month"); `earlier` the readings (when, amount) kept of this period.
-    `bandwidth` gives the period. None when there is no period to draw, or it has not begun."""
-    start, end = bandwidth.period_start, bandwidth.period_end
+    None when there is no `period` to draw, or it has not begun."""
+    start, end = period.start, period.end
     if start is None or end is None or end <= start or now < start:
         return None
     span = (end - start).total_seconds()

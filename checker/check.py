@@ -277,14 +277,15 @@ class Check:
     # --- a credit team's production deploys -----------------------------------------------------
 
     def _count_deploys(self, team: _Team) -> None:
-        """A credit team's deploys cost credits: its sites are listed, then their deploys, in the
-        period its bandwidth gives. A legacy team costs no request for them."""
+        """A credit team's deploys cost credits: its sites are listed, then their deploys, in its
+        credit billing cycle (or, when Netlify gives none, the period of its bandwidth). A
+        legacy team costs no request for them."""
         report = team.report
         if report is None or report.plan != "credit" or report.bandwidth is None:
             return
-        bandwidth, counter = report.bandwidth, team.counter
+        counter = team.counter
         team.counter = counter or deploys.Counter()
-        pages = team.counter.period(bandwidth.period_start, bandwidth.period_end)
+        pages = team.counter.period(report.period.start, report.period.end)
         if counter is None and team.counter.counting:
             self._ask_deploys(team, SiteList(team.index, 1), None)
         for site, page in pages:

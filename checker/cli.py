@@ -35,7 +35,8 @@ from checker.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
 from checker.report import Clock, TeamReport, utc_now
 from checker.samples import example_reports
 from checker.shape import TeamView
-from checker.summary import markdown, reached_share
+from checker.standing import standing, verdict
+from checker.summary import markdown
 from checker.terminal import terminal_text
 from checker.transport import check
 
@@ -101,7 +102,8 @@ def _arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         "--fail-over",
         type=float,
         metavar="PERCENT",
-        help="exit with 3 when any team has used at least this share of its allowance",
+        help="exit with 3 when any team has used at least this share of its allowance or "
+        "month's credits, or Netlify reports it over; else 1 when a team cannot be judged",
     )
     parser.add_argument(
         "--quiet",
@@ -234,7 +236,8 @@ def _output(
     if args.quiet:
         pass  # a log others can read gets no team, figure or name
     elif args.format == "json":
-        print(json.dumps(schema.document(reports, now, example=example), indent=2), file=stdout)
+        document = schema.document(reports, now, example=example, threshold=args.fail_over)
+        print(json.dumps(document, indent=2), file=stdout)
     elif args.format == "markdown":
         print(table, file=stdout)
     else:
@@ -265,23 +268,52 @@ def _output(
         except OSError as error:
             print(f"{args.prog}: could not write the summary ({error.strerror})", file=stderr)
             return EXIT_FAILED
-    reached = args.fail_over is not None and any(
-        reached_share(report, now) >= args.fail_over / 100 for report in reports
-    )
+    threshold = args.fail_over
+    verdicts = [] if threshold is None else [verdict(standing(r, now), threshold) for r in reports]
+    unknown = [
+        report
+        for report, said in zip(reports, verdicts, strict=False)
+        if said == "unknown" and not report.error
+    ]
+    _say_unknown(args, unknown, now, stderr)
+    state = "reached" if "reached" in verdicts else "unknown" if "unknown" in verdicts else "clear"
     if args.github_issue:
         try:
-            done = alert_issue.sync(reached, table, os.environ)
+            done = alert_issue.sync(state, table, os.environ)
         except alert_issue.GitHubError as error:
             print(f"{args.prog}: {terminal_text(error.message)}", file=stderr)
             return EXIT_FAILED
         print(f"{args.prog}: {done}", file=stderr)
-    if failed:
-        return EXIT_FAILED
-    if reached:
+    if state == "reached":
+        # Whatever else failed: a script waiting for 3 must not miss the alert.
         if args.quiet:
             print(f"{args.prog}: a team has reached {args.fail_over:g} %", file=stderr)
         return EXIT_OVER
+    if failed or state == "unknown":
+        return EXIT_FAILED
     return EXIT_OK
+
+
+def _say_unknown(
+    args: argparse.Namespace, unknown: list[TeamReport], now: datetime, stderr: TextIO
+) -> None:
+    """Teams checked whose figures cannot settle --fail-over (a failed team is said already)."""
+    if not unknown:
+        return
+    if args.quiet:
+        print(
+            f"{args.prog}: {len(unknown)} team(s) cannot be judged against {args.fail_over:g} %; "
+            "run without --quiet to see which and why",
+            file=stderr,
+        )
+        return
+    for report in unknown:
+        why = terminal_text(standing(report, now).unknown or "")
+        print(
+            f"{args.prog}: {report.account.slug}: not known whether it reached "
+            f"{args.fail_over:g} %: {why}",
+            file=stderr,
+        )
 
 
 def _kept_readings(path: Path) -> list[history.Reading]:

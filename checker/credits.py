@@ -10,17 +10,19 @@ by site, the deploys (checker/deploys.py): this module turns both into credits.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
-from checker.api import Bandwidth
+from checker.api import Bandwidth, Billing
 from checker.figures import pace
-from checker.report import Deploys, TeamReport
+from checker.report import Deploys, Period, TeamReport, bandwidth_period
 
 # Netlify's rate for bandwidth on credit-based plans, from its pricing page and changelog: 20
 # credits per GB since 14 April 2026 (10 before). Netlify does not say whether a GB is 10^9
-# bytes or 2^30; it is taken as 10^9, as "GB" means in its pricing, which counts the smaller
-# figure (a GiB would make every figure here 7 % higher).
+# bytes or 2^30; it is taken as 10^9, as "GB" means in its pricing. That counts the larger
+# figure, so it errs towards warning early: bytes / 10^9 is 1.074 x bytes / 2^30.
 CREDITS_PER_GB = 20
 GB = 10**9
 # Each successful production deploy, from Netlify's "How credits work" page; previews, branch
@@ -30,6 +32,10 @@ RATE_SINCE = date(2026, 4, 14)
 RATE_SOURCE = "https://www.netlify.com/pricing/"
 BILLING_PAGE = "https://app.netlify.com/teams/{slug}/billing/general"
 
+# Which count of the credits spent a team's share is worked from: the checker's own estimate
+# (bandwidth and production deploys), or Netlify's count across every meter, whichever is higher.
+CountedBy = Literal["estimate", "netlify"]
+
 
 @dataclass(frozen=True)
 class CreditUse:
@@ -38,18 +44,54 @@ class CreditUse:
     included: int  # the month's credits
     bandwidth: float  # credits bandwidth has cost so far
     deploys: Deploys | None  # the production deploys counted, if the team's could be
-    spent: float  # bandwidth and production deploys together
+    # Bandwidth and production deploys together: the checker's own estimate, a lower bound.
+    estimate: float
+    # Netlify's own count across every meter, when it gives one above 0 (it can lag).
+    netlify: int | None
+    # The period the credits are spent over: the billing cycle, or /bandwidth's period.
+    period: Period
     # spent / included; None when the month has no credits to divide by.
     share: float | None
-    # What they will have cost by the period's end, each at its own pace; None too early on.
+    # What they will have cost by the period's end at this pace; None too early on.
     projected: float | None
     # When they would use the last credit, if that comes before the period ends.
     runs_out: datetime | None
 
     @property
+    def counted_by(self) -> CountedBy:
+        return (
+            "netlify" if self.netlify is not None and self.netlify >= self.estimate else "estimate"
+        )
+
+    @property
+    def spent(self) -> float:
+        """The higher of the two counts: the one the headline, the pace and the alert read."""
+        return max(self.estimate, self.netlify or 0)
+
+    @property
     def at_least(self) -> bool:
-        """Whether `spent` is a lower bound: deploys left uncounted, or still being counted."""
-        return self.deploys is None or not self.deploys.complete
+        """Whether `spent` is a lower bound: the checker's estimate always is, since Netlify
+        also bills deploys its lists no longer show, and meters the API does not report."""
+        return self.counted_by == "estimate"
+
+    @property
+    def incomplete(self) -> str | None:
+        """Why the estimate that drives the share may be well short of the truth, if it may:
+        production deploys not all counted. None when it is complete as far as the API shows."""
+        if self.counted_by == "netlify":
+            return None
+        deploys = self.deploys
+        if deploys is None:
+            return "its production deploys were not counted"
+        if deploys.unknown is not None:
+            return f"its production deploys could not be counted: {deploys.unknown}"
+        if deploys.failed:
+            return f"the deploys of {deploys.failed} of its sites could not be read"
+        if deploys.left_out:
+            return "the check's budget of requests ran out before every site was counted"
+        if not deploys.done:
+            return "its production deploys are still being counted"
+        return None
 
     @property
     def used_up(self) -> bool:
@@ -59,13 +101,25 @@ class CreditUse:
     def on_course_to_run_out(self) -> bool:
         return self.used_up or self.runs_out is not None
 
+    @property
+    def deploys_left(self) -> int:
+        """How many more production deploys the credits left would pay for, at today's total."""
+        return max(0, math.floor((self.included - self.spent) / CREDITS_PER_DEPLOY))
+
 
 def team_credit_use(report: TeamReport, now: datetime) -> CreditUse | None:
     """What a checked team has spent of its credits; None but on a credit plan."""
     monthly = report.account.monthly_credits
     if report.plan != "credit" or report.bandwidth is None or monthly is None:
         return None
-    return credit_use(report.bandwidth, monthly, now, report.deploys)
+    return credit_use(
+        report.bandwidth,
+        monthly,
+        now,
+        report.deploys,
+        netlify=report.account.netlify_credits,
+        period=report.period,
+    )
 
 
 def deploy_credits(deploys: Deploys | int | None) -> int:
@@ -74,12 +128,27 @@ def deploy_credits(deploys: Deploys | int | None) -> int:
     return count * CREDITS_PER_DEPLOY
 
 
-def when_spent(plan: str | None) -> str:
-    """What happens when the credits are spent, which depends on the plan: Free has a hard
-    limit. The plan's name says which; whether the team is on credits at all was decided by what
-    Netlify counts, never by a name."""
+def when_spent(plan: str | None, billing: Billing) -> str:
+    """What happens when the credits are spent: Free has a hard limit, and other plans pause
+    unless auto recharge is on, which Netlify's account object may say. The plan's name says
+    which plan; whether the team is on credits at all was decided by what Netlify counts."""
     if (plan or "").strip().lower() == "free":
-        return "On the Free plan, every site of the team is paused when the credits are spent."
+        return (
+            "On the Free plan, every site of the team is paused when the credits are spent: "
+            "Free cannot recharge."
+        )
+    if billing.auto_recharge:
+        amount = billing.recharge_credits
+        more = f"{amount:,} more credits" if amount else "more credits"
+        return (
+            f"Auto recharge is on: when they are spent, Netlify buys {more} and charges the "
+            "card on file; the sites stay up."
+        )
+    if billing.auto_recharge is False:
+        return (
+            "Auto recharge is off: when they are spent, Netlify pauses every site of the team "
+            "until more credits are bought."
+        )
     return (
         "When they are spent, Netlify pauses every site of the team, unless more credits are "
         "bought or auto recharge is on."
@@ -95,18 +164,28 @@ def credits_for(used_bytes: int) -> float:
 
 
 def credit_use(
-    bandwidth: Bandwidth, included: int, now: datetime, deploys: Deploys | None = None
+    bandwidth: Bandwidth,
+    included: int,
+    now: datetime,
+    deploys: Deploys | None = None,
+    *,
+    netlify: int | None = None,
+    period: Period | None = None,
 ) -> CreditUse:
+    period = period or bandwidth_period(bandwidth)
     spent_on_bandwidth = credits_for(bandwidth.used)
-    spent = spent_on_bandwidth + deploy_credits(deploys)
+    estimate = spent_on_bandwidth + deploy_credits(deploys)
+    spent = max(estimate, netlify or 0)
     # Deploys so far at their own pace plus bandwidth at its own: both grow with the period, so
     # the total's pace is the sum of theirs.
-    course = pace(spent, included, bandwidth.period_start, bandwidth.period_end, now)
+    course = pace(spent, included, period.start, period.end, now)
     return CreditUse(
         included=included,
         bandwidth=spent_on_bandwidth,
         deploys=deploys,
-        spent=spent,
+        estimate=estimate,
+        netlify=netlify,
+        period=period,
         share=course.share,
         projected=course.projected,
         runs_out=course.crossing,

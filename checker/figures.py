@@ -108,10 +108,6 @@ def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
     available = bandwidth.available
     used = bandwidth.used
     course = pace(used, available, bandwidth.period_start, bandwidth.period_end, now)
-    days_left = None
-    if bandwidth.period_end is not None:
-        seconds = (bandwidth.period_end - now).total_seconds()
-        days_left = max(0, math.ceil(seconds / 86400))
     return Usage(
         used=used,
         included=bandwidth.included or 0,
@@ -121,9 +117,16 @@ def usage(bandwidth: Bandwidth, now: datetime) -> Usage:
         over=max(0, used - available),
         share=course.share,
         elapsed=course.elapsed,
-        days_left=days_left,
+        days_left=days_left(bandwidth.period_end, now),
         projected=None if course.projected is None else round(course.projected),
     )
+
+
+def days_left(end: datetime | None, now: datetime) -> int | None:
+    """Whole days, rounded up, until `end`: a period ending tomorrow morning has 1 left."""
+    if end is None:
+        return None
+    return max(0, math.ceil((end - now).total_seconds() / 86400))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from checker.api import MAX_BYTES, SLUG
 from checker.report import TeamReport
@@ -27,6 +28,8 @@ class Reading:
     period_end: datetime | None
     # A credit team's production deploys in the period, when all were counted; else None.
     deploys: int | None = None
+    # Netlify's own count of a credit team's credits spent, when it gave one above 0.
+    credits: int | None = None
 
     def line(self) -> str:
         return json.dumps(
@@ -38,6 +41,7 @@ class Reading:
                 "period_start": _iso(self.period_start),
                 "period_end": _iso(self.period_end),
                 **({} if self.deploys is None else {"deploys": self.deploys}),
+                **({} if self.credits is None else {"credits": self.credits}),
             }
         )
 
@@ -61,6 +65,7 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
         bandwidth.period_end,
         # Only a whole count: a lower bound would make the next reading's change look larger.
         counted.count if counted is not None and counted.complete else None,
+        report.account.netlify_credits if report.plan == "credit" else None,
     )
 
 
@@ -96,12 +101,16 @@ def _reading(fields: dict[str, object]) -> Reading | None:
     when = [_when(text) for text in times]
     if any(text is not None and moment is None for text, moment in zip(times, when, strict=True)):
         return None
-    deploys = fields.get("deploys")
-    if deploys is not None and (
-        isinstance(deploys, bool) or not isinstance(deploys, int) or not 0 <= deploys <= MAX_BYTES
-    ):
+    deploys, credits = fields.get("deploys"), fields.get("credits")
+    if not (_optional_count(deploys) and _optional_count(credits)):
         return None
-    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys)
+    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys, credits)
+
+
+def _optional_count(value: object) -> TypeGuard[int | None]:
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_BYTES
+    )
 
 
 def _refuse(constant: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from checker import api
 from checker.shape import Plan
@@ -46,6 +47,16 @@ class Deploys:
 
 
 @dataclass(frozen=True)
+class Period:
+    """The period a team's figures are measured over, and where it comes from: Netlify's credit
+    billing cycle from the account object ("cycle"), or the period `/bandwidth` gives."""
+
+    start: datetime | None
+    end: datetime | None
+    source: Literal["cycle", "bandwidth"]
+
+
+@dataclass(frozen=True)
 class TeamReport:
     account: api.Account
     # Exactly one of bandwidth or error is set: one team's failure does not hide the others.
@@ -65,3 +76,19 @@ class TeamReport:
         if not self.account_known:
             return "unknown"
         return "legacy" if self.account.monthly_credits is None else "credit"
+
+    @property
+    def period(self) -> Period:
+        """A credit team's credits are spent over its billing cycle, when Netlify gives one; else,
+        and for every other team, over the period of its bandwidth answer."""
+        cycle = self.account.billing.cycle
+        if self.plan == "credit" and cycle is not None:
+            return Period(*cycle, "cycle")
+        return bandwidth_period(self.bandwidth)
+
+
+def bandwidth_period(bandwidth: api.Bandwidth | None) -> Period:
+    """The period a bandwidth answer gives (none without an answer)."""
+    if bandwidth is None:
+        return Period(None, None, "bandwidth")
+    return Period(bandwidth.period_start, bandwidth.period_end, "bandwidth")

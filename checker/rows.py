@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from checker import api
-from checker.figures import Usage, ago, date_text
+from checker.figures import Usage, ago, date_text, days_left
+from checker.report import Period, bandwidth_period
 from checker.shape import Row, row
 
 
@@ -22,7 +23,7 @@ def usage_rows(
         rows.append(row("Over by", text["over"], "warning"))
     elif allowance:
         rows.append(row("Remaining", text["remaining"]))
-    return rows + period_rows(bandwidth, figures, now)
+    return rows + period_rows(bandwidth_period(bandwidth), bandwidth.updated_at, now)
 
 
 def as_netlify_reports(bandwidth: api.Bandwidth, text: dict[str, str]) -> list[Row]:
@@ -33,12 +34,17 @@ def as_netlify_reports(bandwidth: api.Bandwidth, text: dict[str, str]) -> list[R
     return [row("Included, as Netlify reports it", text["included"])]
 
 
-def period_rows(bandwidth: api.Bandwidth, figures: Usage, now: datetime) -> list[Row]:
+def period_rows(period: Period, updated_at: datetime | None, now: datetime) -> list[Row]:
+    """The billing period and the days left in it, and when Netlify made the figure."""
     rows = []
-    start, end = bandwidth.period_start, bandwidth.period_end
-    if start and end and figures.days_left is not None:
-        rows.append(row("Billing period", f"{date_text(start)} \u2013 {date_text(end)}"))
-        rows.append(row("Days left", str(figures.days_left)))
-    if bandwidth.updated_at:
-        rows.append(row("Figure updated", ago(bandwidth.updated_at, now)))
+    start, end = period.start, period.end
+    if start and end:
+        rows.append(row("Billing period", period_text(start, end)))
+        rows.append(row("Days left", str(days_left(end, now))))
+    if updated_at:
+        rows.append(row("Figure updated", ago(updated_at, now)))
     return rows
+
+
+def period_text(start: datetime, end: datetime) -> str:
+    return f"{date_text(start)} \u2013 {date_text(end)}"

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from checker import credits
+from checker import api, credits
 from checker.figures import usage
-from checker.report import Deploys, TeamReport
+from checker.report import Deploys, Period, TeamReport
+from checker.standing import standing, verdict
 
-# /3: a credit team's `credits` count its production deploys too: `spent`, `used_percent`,
-# `projected` and `runs_out_at` are of bandwidth and deploys together, `deploys` says what was
-# counted, and `at_least` whether `spent` is a lower bound. (/2: a team on a credit plan, or
+# /4: what Netlify's account object says of a team (`account`), where the team stands against
+# the threshold (`standing`: the share that counts, which count it is worked from, Netlify's
+# own word, and `verdict` with --fail-over), and a credit team's two counts (`estimate`,
+# `netlify_count`), its billing cycle (`period`) and `deploys_left`; `at_least` is true of
+# every estimate. /3: a credit team's `credits` count its production deploys too: `spent`,
+# `used_percent`, `projected` and `runs_out_at` are of bandwidth and deploys together, and
+# `deploys` says what was counted. (/2: a team on a credit plan, or
 # whose plan is unknown, claims no bandwidth allowance.)
-JSON_SCHEMA = "netlify-bandwidth-checker/3"
+JSON_SCHEMA = "netlify-bandwidth-checker/4"
 RATE = {
     "credits_per_gb": credits.CREDITS_PER_GB,
     "bytes_per_gb": credits.GB,
@@ -23,25 +28,43 @@ RATE = {
 }
 
 
-def document(reports: list[TeamReport], now: datetime, *, example: bool = False) -> dict[str, Any]:
+def document(
+    reports: list[TeamReport],
+    now: datetime,
+    *,
+    example: bool = False,
+    threshold: float | None = None,
+) -> dict[str, Any]:
     return {
         "schema": JSON_SCHEMA,
         "checked_at": now.isoformat(),
         "units": "bytes",
         **({"example": True} if example else {}),
-        "teams": [summary(report, now) for report in reports],
+        **({} if threshold is None else {"threshold_percent": threshold}),
+        "teams": [summary(report, now, threshold) for report in reports],
     }
 
 
-def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
+def summary(report: TeamReport, now: datetime, threshold: float | None = None) -> dict[str, Any]:
     """A team's figures: bytes as integers, dates as ISO 8601 with Netlify's offsets."""
     account = report.account
+    where = standing(report, now)
+    share = where.share
     team: dict[str, Any] = {
         "slug": account.slug,
         "name": account.name,
         "plan": account.plan,
         "plan_kind": report.plan,
         "error": report.error.message if report.error else None,
+        "account": _account(account) if report.account_known else None,
+        "standing": {
+            # An infinite share (something used of nothing included) is written as null.
+            "share_percent": None if share is None or share == float("inf") else _percent(share),
+            "counted_by": where.counted_by,
+            "netlify_reports_over": where.netlify_over,
+            "unknown": where.unknown,
+            **({} if threshold is None else {"verdict": verdict(where, threshold)}),
+        },
         "bandwidth": None,
         "credits": None,
         "period": None,
@@ -56,7 +79,7 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
     figures = usage(report.bandwidth, now)
     team["bandwidth"] = {
         **figures.amounts(),
-        "used_percent": None if figures.share is None else round(figures.share * 100, 2),
+        "used_percent": None if figures.share is None else _percent(figures.share),
         "on_course_to_run_over": figures.on_course_to_run_over,
     }
     if report.plan != "legacy":
@@ -69,9 +92,14 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
             "included": use.included,
             "spent": round(use.spent, 2),
             "at_least": use.at_least,
+            "counted_by": use.counted_by,
+            "estimate": round(use.estimate, 2),
+            "netlify_count": use.netlify,
             "bandwidth_credits": round(use.bandwidth, 2),
             "deploys": _deploys(use.deploys),
-            "used_percent": None if use.share is None else round(use.share * 100, 2),
+            "deploys_left": use.deploys_left,
+            "period": _period(use.period),
+            "used_percent": None if use.share is None else _percent(use.share),
             "projected": None if use.projected is None else round(use.projected, 2),
             "on_course_to_run_out": use.on_course_to_run_out,
             "runs_out_at": _iso(use.runs_out),
@@ -81,10 +109,38 @@ def summary(report: TeamReport, now: datetime) -> dict[str, Any]:
         "start": _iso(report.bandwidth.period_start),
         "end": _iso(report.bandwidth.period_end),
         "days_left": figures.days_left,
-        "elapsed_percent": None if figures.elapsed is None else round(figures.elapsed * 100, 2),
+        "elapsed_percent": None if figures.elapsed is None else _percent(figures.elapsed),
     }
     team["updated_at"] = _iso(report.bandwidth.updated_at)
     return team
+
+
+def _percent(share: float) -> float:
+    return round(share * 100, 2)
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {"start": _iso(period.start), "end": _iso(period.end), "source": period.source}
+
+
+def _account(account: api.Account) -> dict[str, Any]:
+    """The account object's fields as read, under Netlify's names; null where not said."""
+    billing = account.billing
+    return {
+        "lifecycle_state": billing.lifecycle_state,
+        "usages_exceeded": _listed(billing.usages_exceeded),
+        "sites_with_usage_exceeded": _listed(billing.sites_exceeded),
+        "current_billing_period_start": _iso(billing.cycle_start),
+        "next_billing_period_start": _iso(billing.cycle_end),
+        "plan_credits": billing.plan_credits,
+        "auto_topup_enabled": billing.auto_recharge,
+        "plan_auto_topup_amount": billing.recharge_credits,
+        "credits_used": account.netlify_credits,
+    }
+
+
+def _listed(names: tuple[str, ...] | None) -> list[str] | None:
+    return None if names is None else list(names)
 
 
 def _iso(when: datetime | None) -> str | None:

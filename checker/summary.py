@@ -16,6 +16,7 @@ from checker.card import team_view
 from checker.credits import team_credit_use
 from checker.figures import date_text, format_percent, usage
 from checker.report import TeamReport
+from checker.standing import Standing, standing, verdict
 from checker.terminal import terminal_text
 
 TITLE = "Netlify bandwidth and credits"
@@ -31,7 +32,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 def markdown(
     reports: Sequence[TeamReport], now: datetime, units: str, threshold: float | None
 ) -> str:
-    """The table, how many teams reach `threshold` (a percentage), and what 100 % means."""
+    """The table, how many teams reach `threshold` (a percentage), which teams could not be
+    judged against it and why, and what 100 % means."""
+    judged = [(report, standing(report, now)) for report in reports]
     lines = [
         f"## {TITLE}",
         "",
@@ -39,44 +42,39 @@ def markdown(
         "",
         "| Team | Plan | Used | Share | Pace | Runs out |",
         "|---|---|---|---|---|---|",
-        *(_row(report, now, units) for report in reports),
+        *(_row(report, where, now, units) for report, where in judged),
     ]
     if threshold is not None:
-        reached = sum(1 for report in reports if reached_share(report, now) >= threshold / 100)
-        said = f"{reached} of {len(reports)} teams" if reached else "No team"
-        lines += ["", f"**{said} at or over {threshold:g} %.**"]
+        verdicts = [(report, where, verdict(where, threshold)) for report, where in judged]
+        reached = sum(1 for *_, said in verdicts if said == "reached")
+        unknown = [(report, where) for report, where, said in verdicts if said == "unknown"]
+        count = f"{reached} of {len(reports)} teams" if reached else "No team"
+        known = " known to be" if unknown else ""
+        lines += ["", f"**{count}{known} at or over {threshold:g} %.**"]
+        if unknown:
+            lines += ["", f"**Not known whether these reached {threshold:g} %:**", ""]
+            lines += [
+                f"- {_cell(report.account.name)}: {_cell(where.unknown or '')}"
+                for report, where in unknown
+            ]
     return "\n".join([*lines, "", AT_FULL, ""])
 
 
-def reached_share(report: TeamReport, now: datetime) -> float:
-    """The share of its allowance, or of its month's credits, a team has used: the figure
-    `--fail-over` compares. Nothing included and something used counts as all of it; a team
-    that could not be checked, or whose plan is unknown, as none."""
-    if report.bandwidth is None or report.plan == "unknown":
-        return 0.0
-    use = team_credit_use(report, now)
-    figures = usage(report.bandwidth, now)
-    share, used = (use.share, use.spent) if use is not None else (figures.share, figures.used)
-    if share is None:
-        return float("inf") if used > 0 else 0.0
-    return share
-
-
-def _row(report: TeamReport, now: datetime, units: str) -> str:
+def _row(report: TeamReport, where: Standing, now: datetime, units: str) -> str:
     team = team_view(report, now, units)
     plan = " ".join(filter(None, [report.account.plan, f"({report.plan})"]))
     if team["error"] or team["headline"] is None:
         message = team["error"]["message"] if team["error"] else ""
-        cells = [team["heading"], plan, "could not be checked", "", message, ""]
+        cells = [team["heading"], plan, "could not be checked", "unknown", message, ""]
     else:
-        share = reached_share(report, now)
+        share = where.share
         cells = [
             team["heading"],
             plan,
             team["headline"]["strong"] + team["headline"]["rest"].split(" (")[0],
-            "" if share == float("inf") else format_percent(share),
+            "unknown" if share is None else "" if share == float("inf") else format_percent(share),
             team["pace"]["text"] if team["pace"] else "",
-            _runs_out(report, now),
+            "reported over by Netlify" if where.netlify_over else _runs_out(report, now),
         ]
     return "| " + " | ".join(map(_cell, cells)) + " |"
 

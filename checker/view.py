@@ -17,6 +17,7 @@ from checker.figures import UNIT_SYSTEMS
 from checker.history import Reading
 from checker.report import TeamReport
 from checker.shape import Failure, TeamView
+from checker.standing import standing
 
 __all__ = ["View", "error_view", "page_view"]
 
@@ -83,7 +84,7 @@ def units_view(
     elif counting:
         status = "Counting production deploys…"
     else:
-        status = ("Example: " if example else "") + _status(answered, teams)
+        status = ("Example: " if example else "") + _status(answered, teams, now)
     return {"status": status, "teams": teams}
 
 
@@ -91,7 +92,7 @@ def error_view(error: api.CheckError) -> ErrorView:
     return {"ok": False, "error": {"message": error.message, "field": error.field}}
 
 
-def _status(reports: list[TeamReport], teams: list[TeamView]) -> str:
+def _status(reports: list[TeamReport], teams: list[TeamView], now: datetime) -> str:
     if len(teams) == 1:
         [team] = teams
         if team["error"]:
@@ -99,10 +100,12 @@ def _status(reports: list[TeamReport], teams: list[TeamView]) -> str:
         headline = team["headline"]
         assert headline is not None
         return f"{team['heading']}: {headline['strong']}{headline['rest']}."
-    over = sum(team["over"] for team in teams)
-    running_out = sum(team["runs_out"] for team in teams)
+    reported = sum(standing(report, now).netlify_over for report in reports)
+    over = sum(team["over"] for team in teams) - reported
+    running_out = sum(team["runs_out"] and not team["over"] for team in teams)
     failed = sum(report.error is not None for report in reports)
     notes = [
+        f"{reported} reported over by Netlify" if reported else None,
         f"{over} over the allowance" if over else None,
         f"{running_out} on course to run out of credits" if running_out else None,
         f"{failed} could not be checked" if failed else None,

@@ -73,8 +73,18 @@ TEAMS: list[dict[str, Any]] = [
             "sites": {"included": 500, "used": 2},
             "credits": {"included": 300, "used": 0},
         },
+        # What public scripts saw in a credit team's account object; its billing cycle is
+        # added when it is answered (CYCLES).
+        "plan_credits": 300,
+        "lifecycle_state": "active",
+        "usages_exceeded": [],
+        "sites_with_usage_exceeded": [],
+        "auto_topup_enabled": False,
+        "plan_auto_topup_amount": 0,
     },
 ]
+# Each credit team's billing cycle, in days from today: Credits Co's is its bandwidth's period.
+CYCLES = {"credits-co": (-20, 10)}
 
 PACIFIC = timezone(timedelta(hours=-8))
 
@@ -83,6 +93,19 @@ def _day(days_from_now: int) -> str:
     """A period boundary as Netlify writes them: midnight, US-Pacific offset, milliseconds."""
     when = datetime.now(PACIFIC).replace(hour=0, minute=0, second=0, microsecond=0)
     return (when + timedelta(days=days_from_now)).isoformat(timespec="milliseconds")
+
+
+def with_cycle(team: dict[str, Any]) -> dict[str, Any]:
+    """A team's account object as answered: a credit team's billing cycle around today."""
+    cycle = CYCLES.get(team["slug"])
+    if cycle is None or "current_billing_period_start" in team:
+        return team
+    start, end = cycle
+    return {
+        **team,
+        "current_billing_period_start": _day(start),
+        "next_billing_period_start": _day(end),
+    }
 
 
 def _ago(minutes: int, style: str = "+00:00") -> str:
@@ -256,6 +279,7 @@ class FakeNetlify:
         if seen.headers.get("authorization") != f"Bearer {TOKEN}":
             return error(401, "Access Denied")
         teams = TEAMS + self.more_teams
+        teams = [with_cycle(team) for team in teams]
         if seen.path == PREFIX + "/accounts":
             return Reply(200, teams)
         address, _, query = seen.path.partition("?")

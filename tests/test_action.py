@@ -18,7 +18,7 @@ from checker import alert_issue
 from tests.conftest import ROOT
 from tests.fake_github import TOKEN as GITHUB_TOKEN
 from tests.fake_github import FakeGitHub
-from tests.fake_netlify import TOKEN, FakeNetlify
+from tests.fake_netlify import TOKEN, FakeNetlify, error
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
@@ -105,7 +105,7 @@ def test_a_team_over_the_threshold_fails_the_job_and_the_log_names_no_team(
     assert "| Team | Plan | Used | Share | Pace | Runs out |" in summary
     assert "| Side Projects | Starter \\(legacy\\)" not in summary  # parentheses stay plain
     assert "| Side Projects | Starter (legacy) | 130 GiB of 100 GiB used | 130 % |" in summary
-    assert "| Credits Co | Free (credit) | 165 of 300 credits spent | 55 % |" in summary
+    assert "| Credits Co | Free (credit) | at least 165 of 300 credits spent | 55 % |" in summary
     assert github.requests == []  # the issue is off unless asked for
 
 
@@ -147,6 +147,27 @@ def test_the_alert_issue_is_opened_once_updated_then_closed_on_recovery(
     calm, _ = run_action(tmp_path, netlify, ca_file, github, threshold="200", issue="true")
     assert "no alert issue to open or close" in calm.stderr
     assert len(github.issues) == 1
+
+
+def test_a_team_that_could_not_be_checked_never_closes_the_alert_issue(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    """Side Projects opens the issue; then its figures fail while the rest are under: the issue
+    stays open, says which team could not be checked, and nobody is told "back under"."""
+    first, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", issue="true")
+    assert "opened the alert issue #1" in first.stderr
+    netlify.override(
+        "/accounts/side-projects/bandwidth", error(500, "Internal Server Error"), repeat=True
+    )
+    failing, summary = run_action(tmp_path, netlify, ca_file, github, threshold="80", issue="true")
+    assert failing.returncode == 1
+    assert "kept the alert issue #1 open: a team could not be judged" in failing.stderr
+    [issue] = github.issues
+    assert issue["state"] == "open" and github.comments == []
+    assert "Not known whether these reached 80 %" in issue["body"]
+    assert "- Side Projects: it could not be checked" in issue["body"]
+    assert "**No team known to be at or over 80 %.**" in summary
+    assert alert_issue.RECOVERED not in issue["body"]
 
 
 def test_a_token_without_issues_write_is_said_plainly(

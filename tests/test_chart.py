@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from checker import api
 from checker.chart import BOTTOM, LEFT, RIGHT, TOP, period_chart
 from checker.figures import format_bytes
+from checker.report import bandwidth_period
 from checker.shape import Chart
 
 GIB = 2**30
@@ -34,7 +35,7 @@ def chart(
     **period: datetime | None,
 ) -> Chart | None:
     return period_chart(
-        figures(used, **period),
+        bandwidth_period(figures(used, **period)),
         now,
         used=float(used),
         text=lambda amount: format_bytes(round(amount)),
@@ -164,7 +165,7 @@ def test_many_readings_in_time_order_and_only_this_periods() -> None:
 
 def test_credits_are_drawn_in_credits() -> None:
     drawn = period_chart(
-        figures(4_500_000_000),
+        bandwidth_period(figures(4_500_000_000)),
         NOW,
         used=4_500_000_000 / 10**9 * 20,
         text=lambda amount: f"{round(amount)} credits",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker import samples
-from tests import fake_sites
+from tests import fake_netlify, fake_sites
 from tests.command_line import environment_for, run
 from tests.conftest import ROOT
 from tests.fake_netlify import (
@@ -42,7 +42,7 @@ def test_every_team_in_words(netlify: FakeNetlify, ca_file: Path) -> None:
     assert "Credits Co · Free · credits-co" in out
     # Its bandwidth (90 credits) and its five production deploys (75) together.
     assert "165 of 300 credits spent (55 %)" in out
-    assert re.search(r"Production deploys +5: 75 credits", out)
+    assert re.search(r"Production deploys +at least 5: 75 credits", out)
     assert re.search(r"Rate +20 credits per GB since 14 Apr 2026", out)
     assert "A GB is taken as 10⁹ bytes" in out
     assert "usage not reported" not in out
@@ -65,14 +65,30 @@ def test_one_team_in_decimal_units(netlify: FakeNetlify, ca_file: Path) -> None:
     assert re.search(r"\n  Sites +12 of 500\n", result.stdout)
 
 
-def test_a_team_whose_plan_cannot_be_had_is_never_over_a_threshold(
+def test_a_team_whose_plan_cannot_be_had_is_judged_on_the_allowance_its_answer_gives(
     netlify: FakeNetlify, ca_file: Path
 ) -> None:
-    """Without Netlify's account object there is no telling an allowance from credits."""
+    """Without Netlify's account object there is no telling an allowance from credits, but the
+    allowance /bandwidth gives is still measured against: 130 GiB of 100 GiB is over 50 %."""
     netlify.override("/accounts/side-projects", error(500, "Internal Server Error"), repeat=True)
     result = run(netlify, ca_file, "--team", "side-projects", "--fail-over", "50")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("side-projects\n  130 GiB used\n")
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith("side-projects\n  130 GiB of 100 GiB used (130 %)\n")
+
+
+def test_a_team_whose_plan_and_allowance_cannot_be_had_is_never_taken_as_under(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override("/accounts/side-projects", error(500, "Internal Server Error"), repeat=True)
+    figures = bandwidth_figures("side-projects")
+    assert figures is not None
+    netlify.override("/accounts/side-projects/bandwidth", Reply(200, {**figures, "included": 0}))
+    result = run(netlify, ca_file, "--team", "side-projects", "--fail-over", "80")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "app.py: side-projects: not known whether it reached 80 %: Netlify did not say which "
+        "plan it is on, and its answer gives no allowance\n"
+    )
 
 
 def test_a_rejected_token_is_one_line_on_stderr_and_nothing_on_stdout(
@@ -232,7 +248,7 @@ def test_the_example_needs_no_token_and_sends_nothing(netlify: FakeNetlify, ca_f
     assert result.returncode == 0, result.stderr
     assert "made-up teams; nothing was sent to Netlify" in result.stderr
     assert "Example Studio · Pro · example-studio" in result.stdout
-    assert "Example figures for 3 made-up teams" in result.stderr
+    assert "Example figures for 5 made-up teams" in result.stderr
     assert json.loads(run(netlify, ca_file, "--example", "--json", token=None).stdout)["example"]
     assert netlify.requests == []
 
@@ -388,7 +404,7 @@ def test_a_credit_teams_deploys_in_json_and_in_its_history(
     assert result.returncode == 0, result.stderr
     [team] = json.loads(result.stdout)["teams"]
     credits = team["credits"]
-    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, False)
+    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, True)
     assert credits["deploys"]["count"] == 5
     assert credits["deploys"]["sites"] == [
         {"name": "blog", "count": 3},
@@ -414,3 +430,59 @@ def test_a_busy_site_and_a_broken_one_make_the_count_a_lower_bound(
     )
     pages = [r.path for r in netlify.api_requests() if r.path.startswith("/api/v1/sites/busy")]
     assert len(pages) == 2
+
+
+# --- what Netlify says of a credit team, and unknown never taken as under -------------------------
+
+[CREDITS_CO] = [team for team in fake_netlify.TEAMS if team["slug"] == "credits-co"]
+
+
+def test_a_team_netlify_reports_over_fails_any_threshold(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    over = {**CREDITS_CO, "lifecycle_state": "suspended", "usages_exceeded": ["credits"]}
+    netlify.override("/accounts/credits-co", Reply(200, over), repeat=True)
+    result = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "80")
+    assert result.returncode == 3, result.stderr
+    assert "Netlify reports this team over its credits: its sites may be paused" in result.stdout
+    assert "On track" not in result.stdout
+    document = json.loads(run(netlify, ca_file, "--team", "credits-co", "--json").stdout)
+    assert document["teams"][0]["account"]["lifecycle_state"] == "suspended"
+    assert document["teams"][0]["standing"]["netlify_reports_over"] is True
+
+
+def test_netlifys_own_count_drives_the_share_and_the_exit_code(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    counting = {**CREDITS_CO, "capabilities": {"credits": {"included": 3000, "used": 1850}}}
+    netlify.override("/accounts/credits-co", Reply(200, counting), repeat=True)
+    result = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "60")
+    assert result.returncode == 3, result.stderr
+    assert "1,850 of 3,000 credits spent (61.7 %, Netlify's own count)" in result.stdout
+    assert run(netlify, ca_file, "--team", "credits-co", "--fail-over", "62").returncode == 0
+
+
+def test_a_team_over_beside_a_team_that_failed_exits_3(netlify: FakeNetlify, ca_file: Path) -> None:
+    netlify.override("/accounts/acme/bandwidth", error(500, "Internal Server Error"), repeat=True)
+    result = run(netlify, ca_file, "--fail-over", "80")
+    assert result.returncode == 3, result.stderr
+    assert "app.py: acme: Netlify's API is having trouble" in result.stderr
+    # Without a team over the threshold, the failed team is what the exit code says.
+    assert run(netlify, ca_file, "--fail-over", "200").returncode == 1
+
+
+def test_a_count_cut_short_under_the_threshold_is_not_known_to_be_under(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    netlify.override("/sites/site-docs/deploys", error(500, "Internal Server Error"), repeat=True)
+    result = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "80")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "app.py: credits-co: not known whether it reached 80 %: the deploys of 1 of its sites "
+        "could not be read\n"
+    )
+    assert "On track" not in result.stdout
+    # Over the threshold even as a lower bound: reached.
+    assert run(netlify, ca_file, "--team", "credits-co", "--fail-over", "40").returncode == 3
+    quiet = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "80", "--quiet")
+    assert quiet.returncode == 1 and "credits-co" not in quiet.stderr

@@ -197,7 +197,7 @@ def test_the_card_shows_the_count_filling_in() -> None:
     final = page_view(running.reports(), NOW)["units"]["binary"]
     assert final["teams"][0]["note"] is None
     # 27.2 GB of bandwidth (543 credits) and two production deploys (30).
-    assert final["teams"][0]["headline"]["strong"] == "573 of 300 credits"  # type: ignore[index]
+    assert final["teams"][0]["headline"]["strong"] == "at least 573 of 300 credits"  # type: ignore[index]
 
 
 def test_a_listed_credit_teams_sites_are_asked_for_with_its_bandwidth() -> None:

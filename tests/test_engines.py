@@ -84,7 +84,7 @@ def test_a_credit_team_on_the_page_and_in_the_widgets_example(
     open_page(driver, site)
     text = check(driver, team="credits-co")
     assert "165 of 300 credits spent (55 %)" in text
-    assert "Production deploys\n5: 75 credits" in text
+    assert "Production deploys\nat least 5: 75 credits" in text
     assert "Over" not in text
     href = driver.js("return document.querySelector('.team a').getAttribute('href')")
     assert href == "https://app.netlify.com/teams/credits-co/billing/general"

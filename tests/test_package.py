@@ -60,4 +60,4 @@ def test_a_wheel_installs_a_netlify_bandwidth_command_and_only_the_checker(
     )
     assert example.returncode == 0, example.stderr
     assert "Example Studio" in example.stdout and "275 of 300 credits spent" in example.stdout
-    assert example.stderr.startswith("Example figures for 3 made-up teams")
+    assert example.stderr.startswith("Example figures for 5 made-up teams")

@@ -240,10 +240,14 @@ def test_a_free_credit_team_sees_its_bandwidth_and_deploys_in_credits_and_never_
     # 4.5 GB of bandwidth (90 credits) and five production deploys (75), as Netlify counts them.
     assert "165 of 300 credits spent (55 %)" in text
     assert "Bandwidth\n4.19 GiB: 90 credits" in text and "Monthly credits\n300" in text
-    assert "Production deploys\n5: 75 credits" in text and "Deployed most\nblog 3, docs 2" in text
+    assert "Production deploys\nat least 5: 75 credits" in text
+    assert "Deployed most\nblog 3, docs 2" in text
+    assert "Deploys left\nabout 9 more production deploys (15 credits each)" in text
     assert "Rate\n20 credits per GB since 14 Apr 2026; 15 a production deploy" in text
     # On track, and the plan's rule said all the same.
-    assert "On the Free plan, every site of the team is paused when the credits are spent." in text
+    assert (
+        "every site of the team is paused when the credits are spent: Free cannot recharge" in text
+    )
     assert "Compute, web requests and AI inference spend the same credits" in text
     assert "A GB is taken as 10⁹ bytes, which Netlify does not state." in text
     assert "Over" not in text and "allowance" not in text
@@ -255,7 +259,7 @@ def test_a_free_credit_team_sees_its_bandwidth_and_deploys_in_credits_and_never_
     assert link.get_attribute("href") == "https://app.netlify.com/teams/credits-co/billing/general"
     assert link.get_attribute("rel") == "noopener noreferrer"
     status = checker.page.get_by_role("status").inner_text()
-    assert status == "Credits Co: 165 of 300 credits spent (55 %)."
+    assert status == "Credits Co: at least 165 of 300 credits spent (55 %)."
     # Its figures and details, its site list, and each site's production deploys.
     assert sorted(r.path.split("?")[0] for r in netlify.api_requests()) == [
         "/api/v1/accounts/credits-co",
@@ -307,8 +311,39 @@ def test_a_credit_team_on_course_to_run_out_is_told_when_and_what_then(
     text = checker.check(team="credits-co")
     assert "255 of 300 credits" in text  # 180 for bandwidth, 75 for five production deploys
     assert re.search(r"spends the last of its 300 credits around \d+ \w+ \d{4}", text)
-    assert "On the Free plan, every site of the team is paused when the credits are spent." in text
+    assert (
+        "every site of the team is paused when the credits are spent: Free cannot recharge" in text
+    )
     assert checker.results.locator(".pace.warning").count() == 1
+
+
+def test_a_team_netlify_reports_over_says_so_first_and_netlifys_own_count_drives_the_share(
+    checker: CheckerPage, netlify: FakeNetlify
+) -> None:
+    [credits_co] = [team for team in TEAMS if team["slug"] == "credits-co"]
+    over = {**credits_co, "usages_exceeded": ["bandwidth"], "sites_with_usage_exceeded": ["blog"]}
+    netlify.override("/accounts/credits-co", Reply(200, over))
+    text = checker.check(team="credits-co")
+    card = checker.results.locator("article")
+    assert text.count("Netlify reports this team over its credits: its sites may be paused") == 1
+    assert "Sites over\nblog" in text and "On track" not in text
+    assert card.get_attribute("class") == "team over"
+    link = card.get_by_role(
+        "link", name="What is paused, and buying credits, on Netlify's billing page"
+    )
+    assert link.get_attribute("href") == "https://app.netlify.com/teams/credits-co/billing/general"
+    status = checker.page.get_by_role("status").inner_text()
+    assert (
+        status == "Credits Co: Netlify reports this team over its credits: its sites may be paused."
+    )
+
+    counting = {**credits_co, "capabilities": {"credits": {"included": 3000, "used": 1850}}}
+    netlify.override("/accounts/credits-co", Reply(200, counting))
+    text = checker.check(team="credits-co")
+    assert "1,850 of 3,000 credits spent (61.7 %, Netlify's own count)" in text
+    assert "Netlify's own count\nNetlify counts 1,850 of 3,000 credits, 61.7 %" in text
+    assert "Share worked from\nNetlify's own count, higher than the estimate (at least 165" in text
+    assert "Netlify's own count covers every meter" in text
 
 
 def test_a_named_credit_team_whose_account_fails_shows_its_bytes_alone(

@@ -130,7 +130,7 @@ def test_see_an_example_without_a_token_or_a_request(
     text = checker.results.inner_text()
     assert text.startswith("An example with made-up figures. Nothing was sent to Netlify.")
     assert "Example Studio" in text and "Over the allowance by 12 GiB." in text
-    assert checker.page.get_by_role("status").inner_text().startswith("Example: Checked 3 teams")
+    assert checker.page.get_by_role("status").inner_text().startswith("Example: Checked 5 teams")
     assert checker.page.get_by_role("button", name="Refresh").is_hidden()
     assert netlify.requests == []
     # A real check afterwards replaces the example, label and all.

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from checker.report import utc_now
 from checker.schema import JSON_SCHEMA, document
 from tests.answers import CREDITS_CO_DEPLOYS, counted, fake_report
+from tests.conftest import ROOT
 from tests.fake_netlify import GIB, NO_ALLOWANCE
 
 
 def test_a_stable_schema_with_bytes_as_integers() -> None:
     acme, side = document([fake_report("acme"), fake_report("side-projects")], utc_now())["teams"]
-    assert JSON_SCHEMA == "netlify-bandwidth-checker/3"
+    assert JSON_SCHEMA == "netlify-bandwidth-checker/4"
     # As the schema's example: the name, plan and quotas come with the figures.
     assert (acme["slug"], acme["name"], acme["plan"]) == ("acme", "Acme Web", "Pro")
     assert acme["quotas"]["sites"] == {"used": 12, "included": 500}
@@ -66,7 +68,7 @@ def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys
     credits = team["credits"]
     assert credits["included"] == 300
     assert credits["bandwidth_credits"] == 90.0
-    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, False)
+    assert (credits["spent"], credits["used_percent"], credits["at_least"]) == (165.0, 55.0, True)
     assert credits["deploys"] == {
         "count": 5,
         "credits": 75,
@@ -117,3 +119,32 @@ def test_a_credit_team_on_course_to_run_out_says_when() -> None:
     start = datetime.fromisoformat(team["period"]["start"])
     runs_out = datetime.fromisoformat(credits["runs_out_at"])
     assert abs((runs_out - start) - (now - start) * 300 / 240) < timedelta(seconds=1)
+
+
+def _keys(value: object, path: str = "") -> set[str]:
+    """Every key of a JSON value, as a path; a list's entries under `[]`."""
+    if isinstance(value, dict):
+        return {f"{path}.{k}" for k in value} | {
+            key for k, v in value.items() for key in _keys(v, f"{path}.{k}")
+        }
+    if isinstance(value, list):
+        return {key for entry in value for key in _keys(entry, f"{path}[]")}
+    return set()
+
+
+def test_the_documented_example_has_every_key_a_document_has() -> None:
+    """docs/json-schema.md's example, keys and all, is what the code writes for a legacy team and
+    a credit team with --fail-over."""
+    text = (ROOT / "docs" / "json-schema.md").read_text()
+    example = json.loads(text.split("```json\n")[1].split("```")[0].replace("…", "x"))
+    made = document(
+        [fake_report("acme"), fake_report("credits-co", deploys=CREDITS_CO_DEPLOYS)],
+        utc_now(),
+        threshold=80,
+    )
+
+    # Quotas are whatever Netlify's account object counts.
+    def shown(keys: set[str]) -> set[str]:
+        return {key for key in keys if ".quotas." not in key}
+
+    assert shown(_keys(example)) == shown(_keys(made))

@@ -137,13 +137,26 @@ def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
     view = json.loads(Session().begin('{"example": true}'))["view"]
     binary = view["units"]["binary"]
     assert view["example"] and binary["status"] == (
-        "Example: Checked 3 teams: 1 over the allowance, 1 on course to run out of credits."
+        "Example: Checked 5 teams: 1 reported over by Netlify, 1 over the allowance, "
+        "2 on course to run out of credits."
     )
     assert [team["heading"] for team in binary["teams"]] == [
         "Example Studio",
         "Example Side Projects",
         "Example New Team",
+        "Example Paused Shop",
+        "Example Agency",
     ]
+    paused, agency = binary["teams"][3:]
+    assert paused["headline"]["strong"] == "Netlify reports this team over its credits"
+    assert (
+        paused["over"]
+        and {"label": "Sites over", "value": "example-shop", "tone": "warning"} in paused["rows"]
+    )
+    # The agency's cycle is not its bandwidth's period; Netlify's own count drives its share.
+    assert agency["headline"]["rest"] == " spent (61.7 %, Netlify's own count)"
+    assert any(row["label"] == "Bandwidth's own period" for row in agency["rows"])
+    assert "Netlify buys 500 more credits" in agency["pace"]["text"]
     credit = binary["teams"][2]
     assert credit["plan"] == "credit" and credit["runs_out"] and not credit["over"]
     assert credit["pace"]["tone"] == "warning"

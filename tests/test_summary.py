@@ -27,7 +27,9 @@ def test_one_row_a_team_with_its_share_pace_and_run_out() -> None:
     assert acme.startswith("| Acme Web | Pro (legacy) | 25.3 GiB of 100 GiB used | 25.3 % | On")
     assert side.endswith("| 130 % | Over the allowance by 30 GiB. | over |")
     # 180 credits of bandwidth and 75 of deploys: on course to use the 300 before the end.
-    assert credits.startswith("| Credits Co | Free (credit) | 255 of 300 credits spent | 85 % |")
+    assert credits.startswith(
+        "| Credits Co | Free (credit) | at least 255 of 300 credits spent | 85 % |"
+    )
     assert credits.split(" | ")[-1].rstrip(" |").endswith("2026")
     assert "**2 of 3 teams at or over 80 %.**" in table
     assert "At 100 %" in table

@@ -79,16 +79,26 @@ def rows_of(team: TeamView) -> dict[str, str]:
     return {row["label"]: row["value"] for row in team["rows"] + team["quotas"]}
 
 
-def test_a_team_whose_plan_is_unknown_shows_its_bytes_alone_and_is_never_over() -> None:
-    """Without Netlify's account object there is no telling an allowance from credits."""
+def test_a_team_whose_plan_is_unknown_is_measured_against_the_allowance_its_answer_gives() -> None:
+    """Without Netlify's account object there is no telling an allowance from credits, but an
+    allowance /bandwidth gives is still what the team's share is of: 130 % is never shown as
+    a bare "130 GiB used"."""
     report = fake_report("side-projects")
     unknown = TeamReport(report.account, report.bandwidth, account_known=False)
     team = team_view(unknown, utc_now(), "binary")
-    assert team["headline"] == {"strong": "130 GiB", "rest": " used"}
+    assert team["headline"] == {"strong": "130 GiB", "rest": " of 100 GiB used (130 %)"}
     assert team["pace"] is not None and "did not say which plan" in team["pace"]["text"]
     assert rows_of(team)["Included, as Netlify reports it"] == "100 GiB"
-    assert not team["over"] and team["meter"] is None
-    assert "Over by" not in rows_of(team)
+    assert team["meter"] is not None and team["meter"]["label"] == "Bandwidth used: 130 %"
+
+
+def test_a_team_whose_plan_and_allowance_are_unknown_shows_its_bytes_alone() -> None:
+    report = fake_report("side-projects", included=0)
+    unknown = TeamReport(report.account, report.bandwidth, account_known=False)
+    team = team_view(unknown, utc_now(), "binary")
+    assert team["headline"] == {"strong": "130 GiB", "rest": " used"}
+    assert team["pace"] is not None and "is not known" in team["pace"]["text"]
+    assert not team["over"] and team["meter"] is None and "Over by" not in rows_of(team)
 
 
 def test_a_plan_without_an_allowance_says_so_in_words() -> None:
@@ -108,7 +118,7 @@ def test_whatever_bandwidth_says_is_included_a_credit_team_stays_one(included: o
     [credit_team] = [team for team in TEAMS if team["slug"] == "credits-co"]
     report = replace(answers.report(credit_team, figures), deploys=answers.CREDITS_CO_DEPLOYS)
     team = team_view(report, utc_now(), "binary")
-    assert team["headline"] == {"strong": "165 of 300 credits", "rest": " spent (55 %)"}
+    assert team["headline"] == {"strong": "at least 165 of 300 credits", "rest": " spent (55 %)"}
     assert not team["over"] and "Over by" not in rows_of(team)
     shown_as_given = rows_of(team).get("Included, as Netlify reports it") == "100 GiB"
     assert shown_as_given == (included == 107374182400)
