@@ -414,6 +414,8 @@ def deploy_rows(deploys: Deploys | None) -> list[Row]:
         missed.append(f"{deploys.failed} site{'s' * (deploys.failed != 1)} could not be read")
     if deploys.left_out:
         missed.append(f"{deploys.left_out} not counted: this check's budget of requests ran out")
+    if deploys.unreadable:
+        missed.append(f"{deploys.unreadable} without a readable id or date, not counted")
     said = "; ".join(missed)
     tone: Tone = "warning" if said else ""
     rows = [row("Production deploys", f"{cost} ({said})" if said else cost, tone)]

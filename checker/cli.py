@@ -23,8 +23,8 @@ from checker import (
     alert_issue,
     api,
     history,
-    history_file,
     inputs,
+    local_file,
     schema,
     transport,
 )
@@ -37,7 +37,7 @@ from checker.samples import example_reports
 from checker.shape import TeamView
 from checker.standing import standing, verdict
 from checker.summary import markdown
-from checker.terminal import terminal_text
+from checker.terminal import log_text
 from checker.transport import check
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def main(
         return EXIT_FAILED
     except Exception as error:  # noqa: BLE001 - the last resort: one line, never a traceback
         # Only the kind of error: its words may come from a server, and hold escape sequences.
-        kind = terminal_text(type(error).__name__)
+        kind = log_text(type(error).__name__)
         print(f"{prog}: something unexpected went wrong ({kind}). Please try again.", file=stderr)
         return EXIT_FAILED
 
@@ -187,6 +187,14 @@ def _run(
         print(
             f"{args.prog}: NETLIFY_API_URL must be an https:// address with a host, "
             f"such as {api.API_BASE} (or http:// on this machine)",
+            file=stderr,
+        )
+        return EXIT_USAGE
+    github_api = os.environ.get("GITHUB_API_URL") or alert_issue.API_BASE
+    if args.github_issue and not inputs.usable_base(github_api):
+        print(
+            f"{args.prog}: GITHUB_API_URL must be an https:// address with a host and nothing "
+            f"else, such as {alert_issue.API_BASE}",
             file=stderr,
         )
         return EXIT_USAGE
@@ -214,10 +222,10 @@ def _run(
                 f"Could not reach {urlsplit(base).netloc}, the API that NETLIFY_API_URL names. "
                 "Check the address, and that something answers there."
             )
-        print(f"{args.prog}: {terminal_text(message)}", file=stderr)
+        print(f"{args.prog}: {log_text(message)}", file=stderr)
         return EXIT_FAILED
     except api.CheckError as error:
-        print(f"{args.prog}: {terminal_text(error.message)}", file=stderr)
+        print(f"{args.prog}: {log_text(error.message)}", file=stderr)
         return EXIT_FAILED
     return _output(args, reports, stdout, stderr, now())
 
@@ -252,21 +260,21 @@ def _output(
             file=stderr,
         )
     for report in [] if args.quiet else failed:
-        message = terminal_text(report.error.message)  # type: ignore[union-attr]
+        message = log_text(report.error.message)  # type: ignore[union-attr]
         print(f"{args.prog}: {report.account.slug}: {message}", file=stderr)
     if args.history:
         readings = (history.reading(report, now) for report in reports)
         try:
-            history_file.append(args.history, (reading for reading in readings if reading))
-        except history_file.HistoryFileError as error:
-            print(f"{args.prog}: could not add to {terminal_text(error.reason)}", file=stderr)
+            local_file.append(args.history, (reading for reading in readings if reading))
+        except local_file.LocalFileError as error:
+            print(f"{args.prog}: could not add to {log_text(error.reason)}", file=stderr)
             return EXIT_FAILED
     if args.summary:
         try:
-            with args.summary.open("a", encoding="utf-8") as summary:
-                summary.write(table + "\n")
-        except OSError as error:
-            print(f"{args.prog}: could not write the summary ({error.strerror})", file=stderr)
+            local_file.append_text(args.summary, table + "\n")
+        except local_file.LocalFileError as error:
+            said = log_text(error.reason)
+            print(f"{args.prog}: could not write the summary: {said}", file=stderr)
             return EXIT_FAILED
     threshold = args.fail_over
     verdicts = [] if threshold is None else [verdict(standing(r, now), threshold) for r in reports]
@@ -279,9 +287,10 @@ def _output(
     state = "reached" if "reached" in verdicts else "unknown" if "unknown" in verdicts else "clear"
     if args.github_issue:
         try:
-            done = alert_issue.sync(state, table, os.environ)
+            body = markdown(reports, now, args.units, threshold, limit=alert_issue.MAX_BODY)
+            done = alert_issue.sync(state, body, os.environ)
         except alert_issue.GitHubError as error:
-            print(f"{args.prog}: {terminal_text(error.message)}", file=stderr)
+            print(f"{args.prog}: {log_text(error.message)}", file=stderr)
             return EXIT_FAILED
         print(f"{args.prog}: {done}", file=stderr)
     if state == "reached":
@@ -308,7 +317,7 @@ def _say_unknown(
         )
         return
     for report in unknown:
-        why = terminal_text(standing(report, now).unknown or "")
+        why = log_text(standing(report, now).unknown or "")
         print(
             f"{args.prog}: {report.account.slug}: not known whether it reached "
             f"{args.fail_over:g} %: {why}",
@@ -318,8 +327,8 @@ def _say_unknown(
 
 def _kept_readings(path: Path) -> list[history.Reading]:
     try:
-        return history_file.read(path)
-    except history_file.HistoryFileError:
+        return local_file.read(path)
+    except local_file.LocalFileError:
         return []  # said when this run's readings cannot be added either
 
 
@@ -344,7 +353,7 @@ def printed(team: TeamView) -> str:
     if quotas:
         lines.append("  Other quotas")
         lines += [f"  {label:<{width}}  {value}" for label, value in quotas]
-    return "\n".join(map(terminal_text, lines))
+    return "\n".join(map(log_text, lines))
 
 
 def run() -> None:

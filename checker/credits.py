@@ -89,6 +89,8 @@ class CreditUse:
             return f"the deploys of {deploys.failed} of its sites could not be read"
         if deploys.left_out:
             return "the check's budget of requests ran out before every site was counted"
+        if deploys.unreadable:
+            return f"{deploys.unreadable} of its production deploys could not be read"
         if not deploys.done:
             return "its production deploys are still being counted"
         return None

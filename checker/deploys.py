@@ -68,6 +68,7 @@ def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site]:
 
 @dataclass(frozen=True)
 class Deploy:
+    id: str | None  # None when it has no id that can be read
     production: bool
     ready: bool
     created_at: datetime | None
@@ -76,12 +77,17 @@ class Deploy:
 def read_deploys(response: api.Response, slug: str, now: datetime) -> list[Deploy]:
     return [
         Deploy(
+            id=_id(entry.get("id")),
             production=entry.get("context") == "production",
             ready=entry.get("state") == "ready",
             created_at=api.timestamp(entry.get("created_at")),
         )
         for entry in _list(response, slug, now, "deploy list")
     ]
+
+
+def _id(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= 100 else None
 
 
 def _list(response: api.Response, slug: str, now: datetime, what: str) -> list[dict[str, Any]]:
@@ -97,6 +103,10 @@ class _Site:
     count: int = 0
     done: bool = False
     failed: bool = False
+    # The ids of the deploys read so far: a deploy made between two page requests pushes the
+    # last of one page to the top of the next, where it must not count twice.
+    seen: set[str] = field(default_factory=set)
+    unreadable: int = 0
 
 
 @dataclass
@@ -135,13 +145,16 @@ class Counter:
         for the next page. Before the period is known no site is skipped."""
         self._asking -= 1
         fresh = []
-        for site in listed:
+        known = {entry.site.id for entry in self._sites}
+        new = [site for site in listed if site.id not in known]
+        for site in dict((site.id, site) for site in new).values():
             end = self._end
             if site.created_at is not None and end is not None and site.created_at >= end:
                 continue  # made after the period ended
             fresh.append(len(self._sites))
             self._sites.append(_Site(site))
-        more = len(listed) == PER_PAGE
+        # A full page that adds no site is the same page again: asking on would never end.
+        more = len(listed) == PER_PAGE and bool(new)
         self._listed = not more
         return fresh, more
 
@@ -157,16 +170,24 @@ class Counter:
         entry, start, end = self._sites[index], self._start, self._end
         if start is None or end is None:
             return False
+        new = []
+        for deploy in listed:
+            if deploy.id is None or deploy.id not in entry.seen:
+                new.append(deploy)
+            if deploy.id is not None:
+                entry.seen.add(deploy.id)
+        billed = [d for d in new if d.production and d.ready]
+        # One that cannot be placed in the period, or told from another, is said, not guessed.
+        entry.unreadable += sum(1 for d in billed if d.id is None or d.created_at is None)
         entry.count += sum(
             1
-            for deploy in listed
-            if deploy.production
-            and deploy.ready
-            and deploy.created_at is not None
-            and start <= deploy.created_at < end
+            for d in billed
+            if d.id is not None and d.created_at is not None and start <= d.created_at < end
         )
         oldest = min((d.created_at for d in listed if d.created_at is not None), default=None)
-        more = len(listed) == PER_PAGE and (oldest is None or oldest >= start)
+        # A full page that adds no deploy read before is the same page again: stop there.
+        fresh = any(d.id is not None for d in new)
+        more = len(listed) == PER_PAGE and fresh and (oldest is None or oldest >= start)
         entry.done = not more
         return more
 
@@ -204,6 +225,7 @@ class Counter:
             counted=sum(1 for e in self._sites if e.done and not e.failed) - self._left_out,
             failed=sum(1 for entry in self._sites if entry.failed),
             left_out=self._left_out,
+            unreadable=sum(entry.unreadable for entry in self._sites),
             unknown=self._unknown,
             done=self._asking == 0 and self._period_known,
         )

@@ -106,7 +106,9 @@ def usable_base(url: str) -> bool:
         parts.port  # noqa: B018 - raises for a port that is not a number
     except ValueError:
         return False
-    if not parts.hostname:
+    # User information ("https://api.netlify.com@evil.example") hides the real host from a
+    # reader, and a fragment has no place in an API's address.
+    if not parts.hostname or "@" in parts.netloc or "#" in url:
         return False
     return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(url))
 

@@ -35,6 +35,8 @@ class Deploys:
     # Sites whose deploy list could not be read, and sites left out when the budget ran out.
     failed: int
     left_out: int
+    # Production deploys without a readable id or creation time: not counted, and said.
+    unreadable: int
     # Why nothing could be counted at all, if so: the site list failed, or there is no period.
     unknown: str | None
     # No request for these deploys is still to come.
@@ -43,7 +45,11 @@ class Deploys:
     @property
     def complete(self) -> bool:
         """Every site counted: the count is the team's whole count, not a lower bound."""
-        return self.done and self.unknown is None and not self.failed and not self.left_out
+        return (
+            self.done
+            and self.unknown is None
+            and not (self.failed or self.left_out or self.unreadable)
+        )
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,13 @@ def site(site_id: str, name: str) -> dict[str, object]:
 def deploy(
     created_at: datetime, context: str = "production", state: str = "ready"
 ) -> dict[str, str]:
-    """A deploy as Netlify's deploy list gives it (listSiteDeploys)."""
-    return {"context": context, "state": state, "created_at": created_at.isoformat()}
+    """A deploy as Netlify's deploy list gives it (listSiteDeploys), its id made from its time."""
+    return {
+        "id": f"d{created_at.timestamp():.6f}-{context}-{state}",
+        "context": context,
+        "state": state,
+        "created_at": created_at.isoformat(),
+    }
 
 
 def example_reports(now: datetime) -> list[TeamReport]:

@@ -158,5 +158,6 @@ def _deploys(deploys: Deploys | None) -> dict[str, Any] | None:
         "sites": [{"name": name, "count": count} for name, count in deploys.by_site],
         "sites_failed": deploys.failed,
         "sites_left_out": deploys.left_out,
+        "unreadable": deploys.unreadable,
         "not_counted": deploys.unknown,
     }

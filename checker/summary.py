@@ -1,9 +1,12 @@
 """Every team in one Markdown table, for GitHub's job summary and the alert issue: team, plan,
 used, share, pace and run-out date, in the same words as the card (checker/card.py).
 
-Team names and plans come from Netlify, and whoever owns a team chooses them: each cell is made
-plain text (control characters replaced, Markdown's and HTML's special characters escaped), so
-that a name cannot add a link, an image or a row.
+Team names and plans come from Netlify, and any member of a team can rename it: each cell is
+made plain text. Control characters are replaced; Markdown's and HTML's special characters are
+escaped, so that a name cannot add a link, an image or a row; and what GitHub would turn into a
+mention (`@someone`), a cross-reference (`#7`, `owner/repo#7`, `GH-7`, a commit's hash) or a
+link (`https://…`, `www.…`) is broken up with an invisible joiner, since a backslash does not stop
+a mention. A name is cut to 100 characters.
 """
 
 from __future__ import annotations
@@ -27,14 +30,32 @@ AT_FULL = (
     "allowance pays for, or is limited in, what it uses past it, as its plan says."
 )
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_JOINER = "\u2060"  # a word joiner: invisible, and no mention or reference runs across it
+# A mention, an issue, a GH- reference, a commit's hash, and what GitHub links by itself.
+_LINKABLE = re.compile(
+    r"(@)(?=\w)|(#)(?=\d)|\b(GH)(?=-\d)|\b([0-9a-f]{3})(?=[0-9a-f]{4,37}\b)|(:)(?=//)|\b(www)(?=\.)",
+    re.IGNORECASE,
+)
+NAME_CAP = 100
 
 
 def markdown(
-    reports: Sequence[TeamReport], now: datetime, units: str, threshold: float | None
+    reports: Sequence[TeamReport],
+    now: datetime,
+    units: str,
+    threshold: float | None,
+    *,
+    limit: int | None = None,
 ) -> str:
     """The table, how many teams reach `threshold` (a percentage), which teams could not be
-    judged against it and why, and what 100 % means."""
+    judged against it and why, and what 100 % means; with `limit`, the rows that fit in that
+    many characters, and how many teams were left out."""
     judged = [(report, standing(report, now)) for report in reports]
+    rows = [_row(report, where, now, units) for report, where in judged]
+    if limit is not None:
+        room = limit - 4000  # the rest of the text: the sums, the teams not judged, the rule
+        while rows and sum(len(row) + 1 for row in rows) > room:
+            rows.pop()
     lines = [
         f"## {TITLE}",
         "",
@@ -42,8 +63,11 @@ def markdown(
         "",
         "| Team | Plan | Used | Share | Pace | Runs out |",
         "|---|---|---|---|---|---|",
-        *(_row(report, where, now, units) for report, where in judged),
+        *rows,
     ]
+    if len(rows) < len(reports):
+        left = len(reports) - len(rows)
+        lines += ["", f"{left} more teams are left out here, to keep within GitHub's limit."]
     if threshold is not None:
         verdicts = [(report, where, verdict(where, threshold)) for report, where in judged]
         reached = sum(1 for *_, said in verdicts if said == "reached")
@@ -54,22 +78,24 @@ def markdown(
         if unknown:
             lines += ["", f"**Not known whether these reached {threshold:g} %:**", ""]
             lines += [
-                f"- {_cell(report.account.name)}: {_cell(where.unknown or '')}"
-                for report, where in unknown
+                f"- {_cell(_capped(report.account.name))}: {_cell(where.unknown or '')}"
+                for report, where in unknown[:50]
             ]
+            if len(unknown) > 50:
+                lines.append(f"- and {len(unknown) - 50} more")
     return "\n".join([*lines, "", AT_FULL, ""])
 
 
 def _row(report: TeamReport, where: Standing, now: datetime, units: str) -> str:
     team = team_view(report, now, units)
-    plan = " ".join(filter(None, [report.account.plan, f"({report.plan})"]))
+    plan = " ".join(filter(None, [_capped(report.account.plan or ""), f"({report.plan})"]))
     if team["error"] or team["headline"] is None:
         message = team["error"]["message"] if team["error"] else ""
-        cells = [team["heading"], plan, "could not be checked", "unknown", message, ""]
+        cells = [_capped(team["heading"]), plan, "could not be checked", "unknown", message, ""]
     else:
         share = where.share
         cells = [
-            team["heading"],
+            _capped(team["heading"]),
             plan,
             team["headline"]["strong"] + team["headline"]["rest"].split(" (")[0],
             "unknown" if share is None else "" if share == float("inf") else format_percent(share),
@@ -91,6 +117,11 @@ def _runs_out(report: TeamReport, now: datetime) -> str:
     return "on course to run over" if figures and figures.on_course_to_run_over else ""
 
 
+def _capped(name: str) -> str:
+    return name if len(name) <= NAME_CAP else name[: NAME_CAP - 1] + "\u2026"
+
+
 def _cell(text: str) -> str:
     plain = terminal_text(" ".join(text.split()))
-    return _SPECIAL.sub(r"\\\1", plain)
+    escaped = _SPECIAL.sub(r"\\\1", plain)
+    return _LINKABLE.sub(lambda found: found.group(0) + _JOINER, escaped)

@@ -20,3 +20,17 @@ def terminal_text(text: str) -> str:
 def _is_control(char: str) -> bool:
     # Unicode's category Cc (C0, DEL and C1), and the bidirectional controls.
     return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in _BIDI_CONTROLS
+
+
+# A workflow's runner reads `::command::` at the start of a line (after spaces too) and the
+# legacy `##[command]` anywhere in one.
+_WORKFLOW_COMMANDS = (("::", ":\u200c:"), ("##[", "#\u200c#["))
+
+
+def log_text(text: str) -> str:
+    """`text` safe for a terminal and for a GitHub Actions log: no control character, and no
+    sequence the runner would take for a workflow command (a joiner breaks each one up)."""
+    text = terminal_text(text)
+    for command, broken in _WORKFLOW_COMMANDS:
+        text = text.replace(command, broken)
+    return text

@@ -95,6 +95,7 @@ def counted(*by_site: tuple[str, int], failed: int = 0, left_out: int = 0) -> De
         counted=len(by_site),
         failed=failed,
         left_out=left_out,
+        unreadable=0,
         unknown=None,
         done=True,
     )

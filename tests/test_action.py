@@ -18,7 +18,7 @@ from checker import alert_issue
 from tests.conftest import ROOT
 from tests.fake_github import TOKEN as GITHUB_TOKEN
 from tests.fake_github import FakeGitHub
-from tests.fake_netlify import TOKEN, FakeNetlify, error
+from tests.fake_netlify import TOKEN, FakeNetlify, Reply, error
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
@@ -147,6 +147,11 @@ def test_the_alert_issue_is_opened_once_updated_then_closed_on_recovery(
     calm, _ = run_action(tmp_path, netlify, ca_file, github, threshold="200", issue="true")
     assert "no alert issue to open or close" in calm.stderr
     assert len(github.issues) == 1
+    # The GitHub token went to the fake GitHub alone, never to Netlify's API, nor into the log.
+    assert set(github.authorizations) == {f"Bearer {GITHUB_TOKEN}"}
+    assert not [r for r in netlify.requests if GITHUB_TOKEN in str(r.headers)]
+    for run in (first, again, better, calm):
+        assert GITHUB_TOKEN not in run.stdout + run.stderr
 
 
 def test_a_team_that_could_not_be_checked_never_closes_the_alert_issue(
@@ -192,3 +197,22 @@ def test_the_action_names_its_inputs_and_pins_nothing_loose() -> None:
     steps: list[dict[str, Any]] = ACTION["runs"]["steps"]
     assert ACTION["runs"]["using"] == "composite"
     assert not [step for step in steps if "uses" in step]
+
+
+def test_a_team_name_cannot_become_a_workflow_command_in_the_log(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    teams = [
+        {"slug": "acme", "name": "::error title=Hacked::pwned", "type_name": "Pro"},
+        {"slug": "side-projects", "name": "  ::add-mask::x ##[warning]y", "type_name": "Starter"},
+    ]
+    netlify.override("/accounts", Reply(200, teams), repeat=True)
+    result, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", show_in_log="true")
+    assert result.returncode == 3
+    lines = result.stdout.splitlines()
+    [stop] = [line for line in lines if line.startswith("::stop-commands::")]
+    resume = "::" + stop.removeprefix("::stop-commands::") + "::"
+    assert lines[-1] == resume and len(resume) == 36
+    # Between the two, nothing the runner could take for a command, even were it listening.
+    shown = "\n".join(lines[lines.index(stop) + 1 : -1]) + result.stderr
+    assert "pwned" in shown and "::" not in shown and "##[" not in shown

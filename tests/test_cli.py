@@ -178,7 +178,15 @@ def test_the_markdown_table_is_printed_or_appended_to_a_file(
 
 
 @pytest.mark.parametrize(
-    "url", ["http://proxy.example/api/v1", "http://127.attacker.example/api/v1"]
+    "url",
+    [
+        "http://proxy.example/api/v1",
+        "http://127.attacker.example/api/v1",
+        # User information hides the real host; a fragment has no place in an API's address.
+        "https://api.netlify.com@evil.example/api/v1",
+        "https://user:pass@api.netlify.com/api/v1",
+        "https://api.netlify.com/api/v1#x",
+    ],
 )
 def test_a_plain_http_api_url_elsewhere_is_refused(
     netlify: FakeNetlify, ca_file: Path, url: str
@@ -486,3 +494,25 @@ def test_a_count_cut_short_under_the_threshold_is_not_known_to_be_under(
     assert run(netlify, ca_file, "--team", "credits-co", "--fail-over", "40").returncode == 3
     quiet = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "80", "--quiet")
     assert quiet.returncode == 1 and "credits-co" not in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.github.com@evil.example", "https://api.github.com#x", "http://example.com"],
+)
+def test_an_unusable_github_api_url_is_a_usage_error_before_any_request(
+    netlify: FakeNetlify, ca_file: Path, url: str
+) -> None:
+    result = run(
+        netlify,
+        ca_file,
+        "--fail-over",
+        "80",
+        "--github-issue",
+        GITHUB_API_URL=url,
+        GITHUB_REPOSITORY="owner/sites",
+        GITHUB_TOKEN="ghs_x",
+    )
+    assert result.returncode == 2
+    assert "GITHUB_API_URL must be an https:// address" in result.stderr
+    assert netlify.requests == []

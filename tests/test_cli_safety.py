@@ -12,6 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.command_line import run
 from tests.conftest import ROOT
 from tests.fake_netlify import (
@@ -162,6 +164,42 @@ def test_a_history_file_that_is_a_symbolic_link_is_not_followed(
     assert "25.3 GiB of 100 GiB used" in result.stdout
     assert "is a symbolic link, which the checker does not follow" in result.stderr
     assert target.read_text() == "their file\n"
+
+
+@pytest.mark.parametrize("option", ["--summary", "--history"])
+def test_a_file_named_on_the_command_line_is_never_followed_through_a_link(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path, option: str
+) -> None:
+    target = tmp_path / "someone-elses.txt"
+    target.write_text("their file\n")
+    link = tmp_path / "named.md"
+    link.symlink_to(target)
+    result = run(netlify, ca_file, "--team", "acme", option, str(link))
+    assert result.returncode == 1
+    assert f"{link}: is a symbolic link, which the checker does not follow" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert target.read_text() == "their file\n"
+
+
+@pytest.mark.parametrize("option", ["--summary", "--history"])
+def test_a_file_named_on_the_command_line_is_the_owners_alone(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path, option: str
+) -> None:
+    made = tmp_path / "new-file"
+    result = run(netlify, ca_file, "--team", "acme", option, str(made))
+    assert result.returncode == 0, result.stderr
+    assert made.stat().st_mode & 0o777 == 0o600 and made.read_text()
+
+
+@pytest.mark.parametrize("option", ["--summary", "--history"])
+def test_a_pipe_named_on_the_command_line_is_refused_never_waited_on(
+    netlify: FakeNetlify, ca_file: Path, tmp_path: Path, option: str
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run(netlify, ca_file, "--team", "acme", option, str(fifo))
+    assert result.returncode == 1
+    assert f"{fifo}: is not a regular file (a pipe, a device or a folder)" in result.stderr
 
 
 def test_a_token_with_hyphens_given_as_the_team_is_never_sent_or_printed(

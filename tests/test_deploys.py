@@ -125,6 +125,70 @@ def test_a_page_that_ends_before_the_period_is_the_last_asked_for() -> None:
     )
 
 
+# --- answers made to inflate the count (the third security review) ------------------------------
+
+
+def test_a_deploy_pushed_onto_the_next_page_is_counted_once() -> None:
+    """A deploy made between two page requests pushes the first page's last entry to the top of
+    the second: 101 listed, 100 deploys."""
+    busy = [at(NOW - timedelta(hours=n)) for n in range(100)]
+    pages = iter([busy, busy[-1:]])
+
+    def send(request: api.Request) -> api.Response:
+        if "/sites/busy/deploys" in request.url:
+            return answer(next(pages))
+        return netlify({"busy": []})(request)
+
+    report = counted(send)
+    assert report.deploys is not None and report.deploys.count == 100
+
+
+def test_endless_full_pages_that_repeat_one_deploy_stop_and_count_it_once() -> None:
+    asked: list[str] = []
+    same = [at(NOW - timedelta(hours=1))] * 100
+
+    def send(request: api.Request) -> api.Response:
+        if "/sites/busy/deploys" in request.url:
+            asked.append(request.url)
+            return answer(same)
+        return netlify({"busy": []})(request)
+
+    report = counted(send)
+    assert report.deploys is not None and report.deploys.count == 1
+    assert len(asked) == 2  # the second page added nothing new
+
+
+def test_endless_full_pages_of_one_site_stop_at_the_second() -> None:
+    asked: list[str] = []
+    listed = [samples.site("busy", "busy")] * 100
+
+    def send(request: api.Request) -> api.Response:
+        if "/credits-co/sites" in request.url:
+            asked.append(request.url)
+            return answer(listed)
+        return netlify({"busy": [at(NOW - timedelta(hours=1))]})(request)
+
+    report = counted(send)
+    assert report.deploys is not None and report.deploys.count == 1
+    assert report.deploys.sites == 1 and len(asked) == 2
+
+
+def test_deploys_without_a_readable_date_or_id_make_the_count_incomplete_and_say_so() -> None:
+    undated = {**at(NOW), "created_at": "yesterday"}
+    nameless = {key: value for key, value in at(NOW - timedelta(hours=2)).items() if key != "id"}
+    endless = [{**at(NOW), "id": f"x{n}", "created_at": None} for n in range(100)]
+    asked: list[str] = []
+    report = counted(netlify({"blog": [at(NOW - timedelta(hours=1)), undated, nameless]}))
+    assert report.deploys is not None and report.deploys.count == 1
+    assert report.deploys.unreadable == 2 and not report.deploys.complete
+    rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
+    assert "2 without a readable id or date, not counted" in rows["Production deploys"]
+    # Full pages of deploys with no date end where their ids stop being new, not at the budget.
+    report = counted(netlify({"blog": endless * 3}, asked=asked))
+    assert report.deploys is not None and report.deploys.unreadable == 100
+    assert [path for path in asked if "/deploys" in path] == ["/sites/blog/deploys"] * 2
+
+
 def test_a_team_of_200_sites_is_counted_within_the_budget() -> None:
     asked: list[str] = []
     sites = {f"site-{n}": [at(NOW - timedelta(days=1))] for n in range(200)}

@@ -76,6 +76,7 @@ def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys
         "sites": [{"name": "blog", "count": 3}, {"name": "docs", "count": 2}],
         "sites_failed": 0,
         "sites_left_out": 0,
+        "unreadable": 0,
         "not_counted": None,
     }
     # 20 of 30 days gone: at this pace about 247 credits, inside the 300.

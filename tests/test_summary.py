@@ -9,6 +9,7 @@ from checker import api
 from checker.report import utc_now
 from checker.summary import markdown
 from tests.answers import CREDITS_CO_DEPLOYS, fake_report
+from tests.fake_netlify import TEAMS
 
 
 def rows(table: str) -> list[str]:
@@ -48,5 +49,44 @@ def test_a_name_cannot_add_a_link_an_image_or_a_row() -> None:
     report = replace(report, account=replace(report.account, name=hostile))
     [_, row] = rows(markdown([report], utc_now(), "binary", None))
     assert row.count(" | ") == 5  # six cells, whatever the name holds
-    assert "\\[click\\](https://evil.example)" in row and "\\<img src=x\\>" in row
+    assert "\\[click\\](https:\u2060//evil.example)" in row and "\\<img src=x\\>" in row
     assert "\n" not in row
+
+
+def test_a_name_can_mention_nobody_reference_nothing_and_link_nowhere() -> None:
+    hostile = "@octocat @org/team owner/repo#7 #12 GH-7 deadbeefcafe https://evil.example www.x.io"
+    team = {**TEAMS[0], "name": hostile, "type_name": "@plan"}
+    table = markdown([fake_report("acme", team)], utc_now(), "binary", 80)
+    row = next(line for line in table.splitlines() if line.startswith("| @"))
+    for reference in (
+        "@octocat",
+        "@org",
+        "repo#7",
+        "#12",
+        "GH-7",
+        "deadbeefcafe",
+        "https://",
+        "www.",
+    ):
+        assert reference not in row
+    # Still legible: only invisible joiners were added.
+    assert row.replace("\u2060", "").startswith("| @octocat @org/team owner/repo#7 #12 GH-7")
+
+
+def test_a_name_is_capped_and_a_long_table_fits_githubs_limit() -> None:
+    team = {**TEAMS[0], "name": "N" * 5000}
+    [row] = [
+        line
+        for line in markdown([fake_report("acme", team)], utc_now(), "binary", None).splitlines()
+        if line.startswith("| N")
+    ]
+    assert row.startswith("| " + "N" * 99 + "\u2026 |")
+    many = [fake_report("acme", {**TEAMS[0], "name": f"Team {n} " + "x" * 80}) for n in range(1000)]
+    table = markdown(many, utc_now(), "binary", 80, limit=60_000)
+    assert len(table) < 60_000
+    shown = sum(
+        1
+        for line in table.splitlines()
+        if line.startswith("| Team ") and not line.startswith("| Team |")
+    )
+    assert f"{1000 - shown} more teams are left out here" in table

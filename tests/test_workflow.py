@@ -42,6 +42,16 @@ def test_it_runs_the_repositorys_own_action_as_the_readme_shows_it() -> None:
     assert workflow()["permissions"] == {"contents": "read", "issues": "write"}
 
 
+def test_two_runs_never_overlap_so_neither_opens_a_second_alert_issue() -> None:
+    assert workflow()["concurrency"] == {
+        "group": "netlify-bandwidth-alert",
+        "cancel-in-progress": False,
+    }
+    readme = (ROOT / "README.md").read_text()
+    pasted = readme[readme.index("## Hear of it before the pause") :].split("```yaml\n")[1]
+    assert yaml.safe_load(pasted.split("```")[0])["concurrency"] == "netlify-bandwidth-alert"
+
+
 def test_every_action_it_uses_is_pinned_by_commit_or_is_its_own() -> None:
     [job] = workflow()["jobs"].values()
     for step in job["steps"]:
