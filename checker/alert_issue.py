@@ -63,12 +63,25 @@ class Answer:
 
 
 Send = Callable[[Call], Answer]
+
+
+@dataclass(frozen=True)
+class Done:
+    """What sync() did to the alert issue, and the sentence that says so (no team named)."""
+
+    what: Literal["opened", "updated", "kept", "closed", "nothing"]
+    said: str
+
+    def __str__(self) -> str:
+        return self.said
+
+
 # Where the teams stand against the threshold: a team reached it; none did, but a team could not
 # be judged (then the issue is kept as it is, never closed); or every team is under it.
 State = Literal["reached", "unknown", "clear"]
 
 
-def sync(state: State, body: str, environment: Mapping[str, str], send: Send | None = None) -> str:
+def sync(state: State, body: str, environment: Mapping[str, str], send: Send | None = None) -> Done:
     """Opens, updates or closes the alert issue; says what it did, without naming any team. A
     team that could not be judged never closes it nor lets it say "back under": an open issue
     is updated with the table, which lists such teams, and kept open."""
@@ -91,21 +104,22 @@ def sync(state: State, body: str, environment: Mapping[str, str], send: Send | N
     found = ours[0] if ours else None
     if state == "unknown":
         if found is None:
-            return "no alert issue opened: a team could not be judged against the threshold"
+            said = "no alert issue opened: a team could not be judged against the threshold"
+            return Done("nothing", said)
         _expect(send(Call("PATCH", f"{issues}/{found}", {"body": body})))
-        return f"kept the alert issue #{found} open: a team could not be judged"
+        return Done("kept", f"kept the alert issue #{found} open: a team could not be judged")
     if state == "reached" and found is None:
         opened = _expect(
             send(Call("POST", issues, {"title": TITLE, "body": body, "labels": [LABEL]}))
         )
-        return f"opened the alert issue #{_number(opened)}"
+        return Done("opened", f"opened the alert issue #{_number(opened)}")
     if state == "reached" and found is not None:
         _expect(send(Call("PATCH", f"{issues}/{found}", {"body": body})))
-        return f"updated the alert issue #{found}"
+        return Done("updated", f"updated the alert issue #{found}")
     if found is not None:
         _comment_and_close(send, issues, found, RECOVERED)
-        return f"closed the alert issue #{found}"
-    return "no alert issue to open or close"
+        return Done("closed", f"closed the alert issue #{found}")
+    return Done("nothing", "no alert issue to open or close")
 
 
 def _comment_and_close(send: Send, issues: str, number: int, note: str) -> None:

@@ -19,23 +19,24 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from checker import (
-    __version__,
+    action_outputs,
     alert_issue,
     api,
     history,
     inputs,
     local_file,
+    notify,
     schema,
     transport,
 )
 from checker.api import Send
+from checker.arguments import arguments
 from checker.card import team_view
-from checker.figures import UNIT_SYSTEMS
 from checker.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
 from checker.report import Clock, TeamReport, utc_now
 from checker.samples import example_reports
 from checker.shape import TeamView
-from checker.standing import standing, verdict
+from checker.standing import Verdict, standing, verdict
 from checker.summary import markdown
 from checker.terminal import log_text
 from checker.transport import check
@@ -44,94 +45,6 @@ if TYPE_CHECKING:
     import argparse
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OVER = 0, 1, 2, 3
-
-
-def _arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
-    import argparse  # here, not at the top: the browser never parses arguments
-
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Show how much of your Netlify teams' monthly bandwidth is used.",
-        epilog=(
-            "The token comes from the NETLIFY_AUTH_TOKEN environment variable, or is asked for "
-            "without echo when a terminal is attached; never from the command line, where other "
-            "users could see it. Exit codes: 0 success, 1 failure, 2 usage error, "
-            "3 a team is at or over --fail-over."
-        ),
-    )
-    parser.add_argument(
-        "--team",
-        action="append",
-        default=[],
-        metavar="SLUG",
-        help="check this team (may repeat); without it, every team the token can see",
-    )
-    parser.add_argument(
-        "--units",
-        choices=list(UNIT_SYSTEMS),
-        default="binary",
-        help="binary (GiB, as Netlify counts; the default) or decimal (GB)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=["text", "json", "markdown"],
-        default="text",
-        help="text (the default), one JSON document (its schema: docs/json-schema.md), or a "
-        "Markdown table of every team",
-    )
-    parser.add_argument("--json", action="store_true", help="the same as --format json")
-    parser.add_argument(
-        "--summary",
-        type=Path,
-        metavar="FILE",
-        help="also append the Markdown table to FILE, such as GitHub's $GITHUB_STEP_SUMMARY "
-        "(written with --quiet too)",
-    )
-    parser.add_argument(
-        "--github-issue",
-        action="store_true",
-        help="open, update or close one GitHub issue as teams reach --fail-over or come back "
-        "under it (in GitHub Actions: GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_TOKEN)",
-    )
-    parser.add_argument(
-        "--example",
-        action="store_true",
-        help="show made-up figures for two teams, to see what the checker shows; needs no token",
-    )
-    parser.add_argument(
-        "--fail-over",
-        type=float,
-        metavar="PERCENT",
-        help="exit with 3 when any team has used at least this share of its allowance or "
-        "month's credits, or Netlify reports it over; else 1 when a team cannot be judged",
-    )
-    parser.add_argument(
-        "--quiet",
-        action="store_true",
-        help="print no team, figure or name, only whether --fail-over was reached and failures "
-        "(for a log that others may read, such as a public CI run's)",
-    )
-    parser.add_argument(
-        "--history",
-        type=Path,
-        metavar="FILE",
-        help="append each team's reading to FILE (JSON lines; never the token), and say how "
-        "usage moved since the team's previous reading there",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    args = parser.parse_args(argv)
-    args.prog = prog
-    if args.json:
-        args.format = "json"
-    if args.github_issue and args.fail_over is None:
-        parser.error("--github-issue needs --fail-over: the threshold the issue is about")
-    if args.github_issue and args.example:
-        parser.error("--github-issue reports real teams, not the example's")
-    if args.fail_over is not None and not 0 <= args.fail_over <= 1000:
-        parser.error("--fail-over takes a percentage from 0 to 1000")
-    if args.history and args.example:
-        parser.error("--history keeps real readings, not the example's")
-    return args
 
 
 def _token(stdin: TextIO) -> str | None:
@@ -156,7 +69,7 @@ def main(
     now: Clock = utc_now,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    args = _arguments(argv, prog)
+    args = arguments(argv, prog)
     try:
         return _run(args, send, stdin, stdout, stderr, now, sleep)
     except KeyboardInterrupt:
@@ -197,6 +110,14 @@ def _run(
             f"else, such as {alert_issue.API_BASE}",
             file=stderr,
         )
+        return EXIT_USAGE
+    targets = notify.targets(args.notify, os.environ)
+    if targets and args.fail_over is None:
+        said = f"{notify.ENVIRONMENT} needs --fail-over: the threshold to be told about"
+        print(f"{args.prog}: {said}", file=stderr)
+        return EXIT_USAGE
+    if targets and not notify.available():
+        print(f"{args.prog}: {notify.INSTALL}", file=stderr)
         return EXIT_USAGE
     token = _token(stdin)
     if token is None:
@@ -240,7 +161,9 @@ def _output(
     example: bool = False,
 ) -> int:
     kept = _kept_readings(args.history) if args.history else []
-    table = markdown(reports, now, args.units, args.fail_over)
+    # The table only where it is shown: a plain run prints cards, and builds no table.
+    wanted = args.format == "markdown" or args.summary is not None
+    table = markdown(reports, now, args.units, args.fail_over) if wanted else ""
     if args.quiet:
         pass  # a log others can read gets no team, figure or name
     elif args.format == "json":
@@ -285,6 +208,7 @@ def _output(
     ]
     _say_unknown(args, unknown, now, stderr)
     state = "reached" if "reached" in verdicts else "unknown" if "unknown" in verdicts else "clear"
+    done = None
     if args.github_issue:
         try:
             body = markdown(reports, now, args.units, threshold, limit=alert_issue.MAX_BODY)
@@ -293,14 +217,60 @@ def _output(
             print(f"{args.prog}: {log_text(error.message)}", file=stderr)
             return EXIT_FAILED
         print(f"{args.prog}: {done}", file=stderr)
+    if args.github_output and threshold is not None:
+        values = action_outputs.lines(action_outputs.outputs(reports, now, threshold))
+        try:
+            local_file.append_text(args.github_output, values)
+        except local_file.LocalFileError as error:
+            print(
+                f"{args.prog}: could not write the outputs: {log_text(error.reason)}", file=stderr
+            )
+            return EXIT_FAILED
+    targets = [] if example else notify.targets(args.notify, os.environ)
+    delivered = True
+    if targets and threshold is not None:
+        judged = list(zip(reports, verdicts, strict=True))
+        delivered = _notify(args, targets, judged, kept, now, done, stderr)
     if state == "reached":
         # Whatever else failed: a script waiting for 3 must not miss the alert.
         if args.quiet:
             print(f"{args.prog}: a team has reached {args.fail_over:g} %", file=stderr)
         return EXIT_OVER
-    if failed or state == "unknown":
+    if failed or state == "unknown" or not delivered:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _notify(
+    args: argparse.Namespace,
+    targets: list[str],
+    judged: list[tuple[TeamReport, Verdict]],
+    kept: list[history.Reading],
+    now: datetime,
+    issue: alert_issue.Done | None,
+    stderr: TextIO,
+) -> bool:
+    """Sends this run's notification, if there is one; False if a target did not take it (each
+    said in one line, naming the target by place and scheme only)."""
+
+    def before(report: TeamReport) -> history.Reading | None:
+        current = history.reading(report, now)
+        return None if current is None else history.previous(kept, current)
+
+    message = notify.message(
+        judged,
+        args.fail_over,
+        now,
+        args.units,
+        before=before if args.history else None,
+        issue=issue.what if issue is not None else None,
+    )
+    if message is None:
+        return True
+    failures = notify.send(targets, message, len(args.notify))
+    for failure in failures:
+        print(f"{args.prog}: {failure}", file=stderr)
+    return not failures
 
 
 def _say_unknown(

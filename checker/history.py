@@ -16,6 +16,7 @@ from typing import TypeGuard
 
 from checker.api import MAX_BYTES, SLUG
 from checker.report import TeamReport
+from checker.standing import standing
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ class Reading:
     deploys: int | None = None
     # Netlify's own count of a credit team's credits spent, when it gave one above 0.
     credits: int | None = None
+    # The share that counts, in percent (checker/standing.py), and Netlify's own word that the
+    # team is over: what a threshold is measured against, so that a team already over at its
+    # previous reading is not announced again.
+    share: float | None = None
+    netlify_over: bool = False
+
+    def reached(self, threshold: float) -> bool:
+        return self.netlify_over or (self.share is not None and self.share >= threshold)
 
     def line(self) -> str:
         return json.dumps(
@@ -42,6 +51,8 @@ class Reading:
                 "period_end": _iso(self.period_end),
                 **({} if self.deploys is None else {"deploys": self.deploys}),
                 **({} if self.credits is None else {"credits": self.credits}),
+                **({} if self.share is None else {"share": self.share}),
+                **({"netlify_over": True} if self.netlify_over else {}),
             }
         )
 
@@ -56,6 +67,8 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
     if bandwidth is None:
         return None
     counted = report.deploys
+    where = standing(report, now)
+    share = where.share
     return Reading(
         report.account.slug,
         now,
@@ -66,9 +79,13 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
         # Only a whole count: a lower bound would make the next reading's change look larger.
         counted.count if counted is not None and counted.complete else None,
         report.account.netlify_credits if report.plan == "credit" else None,
+        # JSON has no infinity: all of nothing is written as a share no threshold is above.
+        None if share is None else round(min(share * 100, MAX_SHARE), 2),
+        where.netlify_over,
     )
 
 
+MAX_SHARE = 1_000_000.0
 # A reading is a few hundred characters; a longer line is not one, and is not parsed at all.
 MAX_LINE = 2000
 
@@ -102,9 +119,14 @@ def _reading(fields: dict[str, object]) -> Reading | None:
     if any(text is not None and moment is None for text, moment in zip(times, when, strict=True)):
         return None
     deploys, credits = fields.get("deploys"), fields.get("credits")
-    if not (_optional_count(deploys) and _optional_count(credits)):
+    share, over = fields.get("share"), fields.get("netlify_over", False)
+    if not (_optional_count(deploys) and _optional_count(credits) and isinstance(over, bool)):
         return None
-    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys, credits)
+    if share is not None and (
+        isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= MAX_SHARE
+    ):
+        return None
+    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys, credits, share, over)
 
 
 def _optional_count(value: object) -> TypeGuard[int | None]:

@@ -23,14 +23,21 @@ def environment_for(netlify: FakeNetlify, ca_file: Path, **env: str) -> dict[str
 
 
 def run(
-    netlify: FakeNetlify, ca_file: Path, *args: str, token: str | None = TOKEN, **env: str
+    netlify: FakeNetlify,
+    ca_file: Path,
+    *args: str,
+    token: str | None = TOKEN,
+    extras: bool = False,
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
+    """The command line, as installed without extras: -S, no site-packages, proving it needs
+    nothing beyond Python itself. `extras`: with site-packages, where Apprise is installed."""
     environment = environment_for(netlify, ca_file, **env)
     if token is not None:
         environment["NETLIFY_AUTH_TOKEN"] = token
-    # -S: no site-packages, proving the command needs nothing beyond Python itself.
+    flags = [] if extras else ["-S"]
     return subprocess.run(
-        [sys.executable, "-S", str(ROOT / "app.py"), *args],
+        [sys.executable, *flags, str(ROOT / "app.py"), *args],
         capture_output=True,
         text=True,
         env=environment,

@@ -64,6 +64,7 @@ def run_action(
         "PATH": os.environ["PATH"],
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
         "GITHUB_API_URL": github.url,
         "GITHUB_REPOSITORY": "owner/sites",
         # What the calling workflow's step gives: the secret, and here the fakes' addresses.
@@ -193,7 +194,9 @@ def test_the_action_names_its_inputs_and_pins_nothing_loose() -> None:
         "issue",
         "show-in-log",
         "github-token",
+        "notify",
     }
+    assert set(ACTION["outputs"]) == {"reached", "highest-share", "deploys-left", "unknown"}
     steps: list[dict[str, Any]] = ACTION["runs"]["steps"]
     assert ACTION["runs"]["using"] == "composite"
     assert not [step for step in steps if "uses" in step]
@@ -216,3 +219,56 @@ def test_a_team_name_cannot_become_a_workflow_command_in_the_log(
     # Between the two, nothing the runner could take for a command, even were it listening.
     shown = "\n".join(lines[lines.index(stop) + 1 : -1]) + result.stderr
     assert "pwned" in shown and "::" not in shown and "##[" not in shown
+
+
+def outputs(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "output").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_its_outputs_can_gate_a_deploy_and_nothing_is_installed_without_notify(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    result, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80")
+    assert result.returncode == 3
+    # Side Projects at 130 %; Credits Co has 135 credits left: 9 production deploys.
+    assert outputs(tmp_path) == {
+        "reached": "true",
+        "highest-share": "130",
+        "deploys-left": "9",
+        "unknown": "0",
+    }
+    assert not (tmp_path / "runner-temp").exists()
+    (tmp_path / "output").unlink()
+    netlify.override("/accounts/acme/bandwidth", error(500, "Internal Server Error"), repeat=True)
+    calm, _ = run_action(tmp_path, netlify, ca_file, github, threshold="200")
+    assert calm.returncode == 1
+    assert outputs(tmp_path) == {
+        "reached": "false",
+        "highest-share": "130",
+        "deploys-left": "9",
+        "unknown": "1",
+    }
+
+
+def test_with_notify_it_installs_the_pinned_apprise_and_says_so_where_asked(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    """The one test that installs from the package index: skipped, with the reason, where the
+    index cannot be reached."""
+    from tests.test_notify import SECRET, Target
+
+    target = Target()
+    try:
+        result, _ = run_action(
+            tmp_path, netlify, ca_file, github, threshold="80", notify=target.url
+        )
+    finally:
+        target.close()
+    if result.returncode not in (1, 3) or ("pip" in result.stderr and not target.received):
+        pytest.skip(f"Apprise could not be installed here: {result.stderr.strip()[-300:]}")
+    assert result.returncode == 3, result.stderr
+    assert (tmp_path / "runner-temp" / "netlify-bandwidth-notify" / "bin" / "python").exists()
+    [sent] = target.received
+    assert sent["title"] == "Netlify: Side Projects has used 130 % of its bandwidth allowance"
+    assert SECRET not in result.stdout + result.stderr

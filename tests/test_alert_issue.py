@@ -43,18 +43,18 @@ def test_a_redirect_is_never_followed_and_the_token_reaches_no_other_host(
 def test_a_strangers_issue_with_the_same_title_is_never_touched(github: FakeGitHub) -> None:
     theirs = github.add_issue(alert_issue.TITLE, "my own words", "mallory")
     copied = github.add_issue(alert_issue.TITLE, f"copied {MARKER}", "mallory")
-    assert sync("reached", "table", environment(github)) == "opened the alert issue #3"
-    assert sync("clear", "table", environment(github)) == "closed the alert issue #3"
+    assert str(sync("reached", "table", environment(github))) == "opened the alert issue #3"
+    assert str(sync("clear", "table", environment(github))) == "closed the alert issue #3"
     for issue in (theirs, copied):
         assert issue["state"] == "open" and "table" not in issue["body"]
     assert [number for number, _ in github.comments] == [3]
 
 
 def test_ours_is_found_behind_a_hundred_and_fifty_newer_issues(github: FakeGitHub) -> None:
-    assert sync("reached", "table", environment(github)) == "opened the alert issue #1"
+    assert str(sync("reached", "table", environment(github))) == "opened the alert issue #1"
     for n in range(150):
         github.add_issue(f"Issue {n}", "", "someone")
-    assert sync("clear", "table", environment(github)) == "closed the alert issue #1"
+    assert str(sync("clear", "table", environment(github))) == "closed the alert issue #1"
     assert github.issues[0]["state"] == "closed" and len(github.issues) == 151
     pages = [path for method, path in github.requests if "/issues?" in path and method == "GET"]
     assert len(pages) == 3  # one page when it was opened, two when 151 were open
@@ -65,7 +65,7 @@ def test_two_of_ours_open_keep_the_oldest_and_close_the_other_with_a_note(
 ) -> None:
     github.add_issue(alert_issue.TITLE, f"first\n{MARKER}", BOT)
     github.add_issue(alert_issue.TITLE, f"second\n{MARKER}", BOT)
-    assert sync("reached", "table", environment(github)) == "updated the alert issue #1"
+    assert str(sync("reached", "table", environment(github))) == "updated the alert issue #1"
     assert [issue["state"] for issue in github.issues] == ["open", "closed"]
     assert github.comments == [(2, alert_issue.DUPLICATE.format(number=1))]
 

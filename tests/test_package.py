@@ -61,3 +61,21 @@ def test_a_wheel_installs_a_netlify_bandwidth_command_and_only_the_checker(
     assert example.returncode == 0, example.stderr
     assert "Example Studio" in example.stdout and "275 of 300 credits spent" in example.stdout
     assert example.stderr.startswith("Example figures for 5 made-up teams")
+    # The core install has no dependency; Apprise comes only with the `notify` extra.
+    metadata = zipfile.ZipFile(wheel).read(
+        next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))
+    )
+    requires = [line for line in metadata.decode().splitlines() if line.startswith("Requires-Dist")]
+    assert requires == ['Requires-Dist: apprise>=2.0; extra == "notify"']
+    secret = "json://127.0.0.1:9/hook?token=s3cret"
+    without = subprocess.run(
+        [str(command), "--fail-over", "80", "--notify", secret],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": ""},
+        check=False,
+    )
+    assert without.returncode == 2
+    assert "pipx install 'netlify-bandwidth-checker[notify]'" in without.stderr
+    assert "s3cret" not in without.stderr + without.stdout

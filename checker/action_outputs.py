@@ -1,0 +1,33 @@
+"""What the GitHub Action tells the steps after it (`--github-output FILE`), so that a deploy can
+be gated on it: whether a team reached the threshold, the highest share, the fewest production
+deploys left on a credit team, and how many teams could not be judged. Each is one
+`name=value` line, as `$GITHUB_OUTPUT` takes them; every value is the checker's own figure, so
+no name from Netlify can add a line."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from checker.credits import team_credit_use
+from checker.report import TeamReport
+from checker.standing import standing, verdict
+
+
+def outputs(reports: Sequence[TeamReport], now: datetime, threshold: float) -> dict[str, str]:
+    judged = [standing(report, now) for report in reports]
+    verdicts = [verdict(where, threshold) for where in judged]
+    # Only shares of something: all of nothing (no allowance, some use) has no number.
+    shares = [w.share for w in judged if w.share is not None and math.isfinite(w.share)]
+    uses = [use for report in reports if (use := team_credit_use(report, now)) is not None]
+    return {
+        "reached": "true" if "reached" in verdicts else "false",
+        "highest-share": f"{round(max(shares) * 100, 2):g}" if shares else "",
+        "deploys-left": str(min(use.deploys_left for use in uses)) if uses else "",
+        "unknown": str(verdicts.count("unknown")),
+    }
+
+
+def lines(values: dict[str, str]) -> str:
+    return "".join(f"{name}={value}\n" for name, value in values.items())

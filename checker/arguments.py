@@ -1,0 +1,118 @@
+"""The command line's arguments: what `netlify-bandwidth --help` says, and the combinations it
+refuses before anything is asked of Netlify."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from checker import __version__
+from checker.figures import UNIT_SYSTEMS
+
+
+def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Show how much of your Netlify teams' monthly bandwidth is used.",
+        epilog=(
+            "The token comes from the NETLIFY_AUTH_TOKEN environment variable, or is asked for "
+            "without echo when a terminal is attached; never from the command line, where other "
+            "users could see it. Exit codes: 0 success, 1 failure, 2 usage error, "
+            "3 a team is at or over --fail-over."
+        ),
+    )
+    parser.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="check this team (may repeat); without it, every team the token can see",
+    )
+    parser.add_argument(
+        "--units",
+        choices=list(UNIT_SYSTEMS),
+        default="binary",
+        help="binary (GiB, as Netlify counts; the default) or decimal (GB)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "markdown"],
+        default="text",
+        help="text (the default), one JSON document (its schema: docs/json-schema.md), or a "
+        "Markdown table of every team",
+    )
+    parser.add_argument("--json", action="store_true", help="the same as --format json")
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append the Markdown table to FILE, such as GitHub's $GITHUB_STEP_SUMMARY "
+        "(written with --quiet too)",
+    )
+    parser.add_argument(
+        "--github-issue",
+        action="store_true",
+        help="open, update or close one GitHub issue as teams reach --fail-over or come back "
+        "under it (in GitHub Actions: GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_TOKEN)",
+    )
+    parser.add_argument(
+        "--example",
+        action="store_true",
+        help="show made-up figures for two teams, to see what the checker shows; needs no token",
+    )
+    parser.add_argument(
+        "--fail-over",
+        type=float,
+        metavar="PERCENT",
+        help="exit with 3 when any team has used at least this share of its allowance or "
+        "month's credits, or Netlify reports it over; else 1 when a team cannot be judged",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no team, figure or name, only whether --fail-over was reached and failures "
+        "(for a log that others may read, such as a public CI run's)",
+    )
+    parser.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="append each team's reading to FILE (JSON lines; never the token), and say how "
+        "usage moved since the team's previous reading there",
+    )
+    parser.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also send a notification through Apprise (Slack, Discord, ntfy, e-mail and 100 more: "
+        "slack://…, discord://…, json://host/path) when a team reaches --fail-over or cannot be "
+        "judged; may repeat; needs the `notify` extra. NETLIFY_NOTIFY may hold more, "
+        "space-separated",
+    )
+    parser.add_argument(
+        "--github-output",
+        type=Path,
+        metavar="FILE",
+        help="append the outputs a later workflow step can read (reached, highest-share, "
+        "deploys-left, unknown) to FILE, such as GitHub's $GITHUB_OUTPUT",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+    args.prog = prog
+    if args.json:
+        args.format = "json"
+    if args.github_issue and args.fail_over is None:
+        parser.error("--github-issue needs --fail-over: the threshold the issue is about")
+    if args.github_issue and args.example:
+        parser.error("--github-issue reports real teams, not the example's")
+    if args.fail_over is not None and not 0 <= args.fail_over <= 1000:
+        parser.error("--fail-over takes a percentage from 0 to 1000")
+    if args.history and args.example:
+        parser.error("--history keeps real readings, not the example's")
+    if args.notify and args.fail_over is None:
+        parser.error("--notify needs --fail-over: the threshold to be told about")
+    if args.notify and args.example:
+        parser.error("--notify reports real teams, not the example's")
+    return args
