@@ -50,32 +50,18 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 
-# The Python the browser runs: the checker package, but for what only the command line needs
-# (transport.py: the browser sends its requests with fetch).
-APP_SOURCES = tuple(
-    f"checker/{name}.py"
-    for name in (
-        "__init__",
-        "api",
-        "card",
-        "chart",
-        "check",
-        "credits",
-        "deploys",
-        "figures",
-        "history",
-        "inputs",
-        "keys",
-        "quotas",
-        "ratelimit",
-        "report",
-        "rows",
-        "samples",
-        "session",
-        "shape",
-        "standing",
-        "view",
-    )
+# The Python the browser runs: the checker's layers whole, and the page's session; never what
+# only the command line needs (checker/outputs/, cli.py, arguments.py, and transport.py: the
+# browser sends its requests with fetch).
+BROWSER_LAYERS = ("netlify", "figures", "view")
+APP_SOURCES = (
+    "checker/__init__.py",
+    "checker/session.py",
+    *sorted(
+        path.relative_to(ROOT).as_posix()
+        for layer in BROWSER_LAYERS
+        for path in (ROOT / "checker" / layer).glob("*.py")
+    ),
 )
 
 # The Cache Storage cache where sw.js keeps the runtime; a new version starts a new one.

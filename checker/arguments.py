@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checker import __version__
-from checker.figures import UNIT_SYSTEMS
+from checker.figures.amounts import UNIT_SYSTEMS
 
 
 def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:

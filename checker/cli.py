@@ -1,8 +1,8 @@
 """The Netlify bandwidth checker's command line: `netlify-bandwidth --help` (installed), or
 `python3 app.py --help` from a clone, says how to use it.
 
-It prints the same view of each team as the page draws (checker/view.py), or the `--json`
-document (checker/schema.py); everything else is in the `checker` package, which the page's
+It prints the same view of each team as the page draws (checker/view/page.py), or the `--json`
+document (checker/outputs/schema.py); everything else is in the `checker` package, which the page's
 Python runs too.
 """
 
@@ -18,28 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from checker import (
-    action_outputs,
-    alert_issue,
-    api,
-    history,
-    inputs,
-    local_file,
-    notify,
-    schema,
-    transport,
-)
-from checker.api import Send
+from checker import transport
 from checker.arguments import arguments
-from checker.card import team_view
-from checker.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
-from checker.report import Clock, TeamReport, utc_now
-from checker.samples import example_reports
-from checker.shape import TeamView
-from checker.standing import Verdict, standing, verdict
-from checker.summary import markdown
-from checker.terminal import log_text
+from checker.figures import history
+from checker.figures.standing import Verdict, standing, verdict
+from checker.netlify import api, inputs
+from checker.netlify.api import Send
+from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
+from checker.netlify.report import Clock, TeamReport, utc_now
+from checker.netlify.samples import example_reports
+from checker.outputs import action_outputs, alert_issue, local_file, notify, schema
+from checker.outputs.summary import markdown
+from checker.outputs.terminal import log_text
 from checker.transport import check
+from checker.view.card import team_view
+from checker.view.shape import TeamView
 
 if TYPE_CHECKING:
     import argparse

@@ -23,11 +23,12 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from checker import api, history, ratelimit, samples
-from checker.check import Check, Memory, Outcome
-from checker.ratelimit import RATE_LIMIT_WAITS, Pause
-from checker.report import Clock, utc_now
-from checker.view import View, error_view, page_view
+from checker.figures import history
+from checker.netlify import api, ratelimit, samples
+from checker.netlify.check import Check, Memory, Outcome
+from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause
+from checker.netlify.report import Clock, utc_now
+from checker.view.page import View, error_view, page_view
 
 UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 

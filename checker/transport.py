@@ -17,8 +17,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 
-from checker import api
-from checker.api import (
+from checker.netlify import api
+from checker.netlify.api import (
     MAX_BODY_BYTES,
     TIMEOUT_SECONDS,
     BadResponse,
@@ -29,10 +29,10 @@ from checker.api import (
     timed_out,
     unreachable,
 )
-from checker.check import CAP, Check, Memory, Outcome
-from checker.inputs import is_loopback
-from checker.ratelimit import Pause
-from checker.report import Clock, TeamReport, utc_now
+from checker.netlify.check import CAP, Check, Memory, Outcome
+from checker.netlify.inputs import is_loopback
+from checker.netlify.ratelimit import Pause
+from checker.netlify.report import Clock, TeamReport, utc_now
 
 # Named on the command line only: the page sends no header of its own beyond Authorization,
 # which is all that Netlify's CORS answer need allow.
@@ -100,7 +100,7 @@ def check(
     sleep: Callable[[float], None] = time.sleep,
     on_pause: Callable[[Pause], None] = lambda pause: None,
 ) -> list[TeamReport]:
-    """Check the named teams, or every team the token can see (checker/check.py), with up to
+    """Check the named teams, or every team the token can see (checker/netlify/check.py), with up to
     `cap` requests in flight at once. Raises CheckError if no team can be checked.
 
     Each request has `deadline` seconds in all, however its answer trickles in (urllib's own

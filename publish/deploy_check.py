@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from checker.terminal import terminal_text
+from checker.outputs.terminal import terminal_text
 from publish import headers
 
 JAVASCRIPT = ("text/javascript", "application/javascript")

@@ -1,4 +1,4 @@
-// Draws the chart of a team's billing period that Python worked out (checker/chart.py): lines,
+// Draws the chart of a team's billing period that Python worked out (checker/view/chart.py): lines,
 // dots and labels at the coordinates given, as SVG built from text nodes. It decides nothing.
 // Loaded with Python, not before: a blog's widget fetches no more than it must until a reader
 // starts (see render.js).

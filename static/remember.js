@@ -2,7 +2,7 @@
 // the chart, never the token.
 
 const REMEMBERED = "netlify-bandwidth-checker:remembered";
-// The readings, as Python writes them (checker/history.py): each team's slug, when Netlify made
+// The readings, as Python writes them (checker/figures/history.py): each team's slug, when Netlify made
 // the figure, the bytes used and the period. Python decides what is kept and for how long.
 const READINGS = "netlify-bandwidth-checker:readings";
 

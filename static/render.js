@@ -1,4 +1,4 @@
-// Draws the view Python decided (checker/view.py; its shape is in docs/worker-protocol.md), as
+// Draws the view Python decided (checker/view/page.py; its shape is in docs/worker-protocol.md), as
 // elements built from text nodes, never from HTML. It decides nothing of what is shown.
 
 // The chart's code (chart.js) comes with Python: main.js asks for it when Python starts, and

@@ -101,7 +101,7 @@ async function bounded(stream, abort) {
   return text + decoder.decode();
 }
 
-// A check: Python says what to send, up to six requests at once (checker/check.py keeps the
+// A check: Python says what to send, up to six requests at once (checker/netlify/check.py keeps the
 // cap), and reads each outcome as it arrives. The page is told of each request as it starts
 // (its watchdog times requests, not checks), of each wait for Netlify's rate limit, and gets a
 // partial view when teams have answered, at most a few times a second: drawing every team's

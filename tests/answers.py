@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from checker import api, samples
-from checker.report import Deploys, TeamReport
+from checker.netlify import api, samples
+from checker.netlify.report import Deploys, TeamReport
 from tests import fake_netlify
 from tests.fake_netlify import TOKEN
 

@@ -1,5 +1,5 @@
-"""A fake of GitHub's REST API for the alert issue (checker/alert_issue.py): a real HTTP server
-on loopback that keeps issues in memory and records every request.
+"""A fake of GitHub's REST API for the alert issue (checker/outputs/alert_issue.py): a real HTTP
+server on loopback that keeps issues in memory and records every request.
 
 It plays what the alert issue must cope with: issues by other authors (`add_issue`), open
 issues paged 100 at most with a `Link` header, a token without `issues: write` (`refuse`), a

@@ -20,7 +20,7 @@ from typing import Any
 
 import trustme
 
-from checker.samples import RECORDED_INCLUDED, RECORDED_USED
+from checker.netlify.samples import RECORDED_INCLUDED, RECORDED_USED
 from tests import fake_sites
 
 TOKEN = "nfp_fakeTOKEN4testing0123456789abcdefABCDEF"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from checker import samples
+from checker.netlify import samples
 
 
 def days_ago(days: float) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checker import alert_issue
+from checker.outputs import alert_issue
 from tests.conftest import ROOT
 from tests.fake_github import TOKEN as GITHUB_TOKEN
 from tests.fake_github import FakeGitHub

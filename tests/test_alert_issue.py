@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from checker import alert_issue
-from checker.alert_issue import Answer, Call, GitHubError, sync
+from checker.outputs import alert_issue
+from checker.outputs.alert_issue import Answer, Call, GitHubError, sync
 from tests.fake_github import BOT, TOKEN, FakeGitHub
 
 REPOSITORY = "owner/sites"

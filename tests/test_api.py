@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import api, ratelimit, samples
+from checker.netlify import api, ratelimit, samples
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
-# Netlify's answer as recorded (the seed article's too), kept once, in checker/samples.py.
+# Netlify's answer as recorded (the seed article's too), kept once, in checker/netlify/samples.py.
 SEED_ANSWER = json.loads(samples.RECORDED_BANDWIDTH.body)
 
 

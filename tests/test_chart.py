@@ -1,4 +1,4 @@
-"""The chart's figures (checker/chart.py), from known readings: every coordinate and word that
+"""The chart's figures (checker/view/chart.py), from known readings: every coordinate and word that
 static/chart.js draws."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import json
 import math
 from datetime import UTC, datetime, timedelta
 
-from checker import api
-from checker.chart import BOTTOM, LEFT, RIGHT, TOP, period_chart
-from checker.figures import format_bytes
-from checker.report import bandwidth_period
-from checker.shape import Chart
+from checker.figures.amounts import format_bytes
+from checker.netlify import api
+from checker.netlify.report import bandwidth_period
+from checker.view.chart import BOTTOM, LEFT, RIGHT, TOP, period_chart
+from checker.view.shape import Chart
 
 GIB = 2**30
 START = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)

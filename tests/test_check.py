@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from checker import api, samples
-from checker.check import CAP, Check, TeamRefused
-from checker.ratelimit import RATE_LIMIT_WAITS
-from checker.samples import answered_by
+from checker.netlify import api, samples
+from checker.netlify.check import CAP, Check, TeamRefused
+from checker.netlify.ratelimit import RATE_LIMIT_WAITS
+from checker.netlify.samples import answered_by
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN

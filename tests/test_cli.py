@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import samples
+from checker.netlify import samples
 from tests import fake_netlify, fake_sites
 from tests.command_line import environment_for, run
 from tests.conftest import ROOT

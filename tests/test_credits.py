@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker import api
-from checker.credits import CREDITS_PER_GB, GB, credit_use, credits_for
+from checker.figures.credits import CREDITS_PER_GB, GB, credit_use, credits_for
+from checker.netlify import api
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 12, 1, tzinfo=UTC)  # 30 days

@@ -7,13 +7,13 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from checker import api, deploys, samples
-from checker.card import team_view
-from checker.check import Check
-from checker.history import reading
-from checker.report import TeamReport
-from checker.samples import answered_by
-from checker.view import page_view
+from checker.figures.history import reading
+from checker.netlify import api, deploys, samples
+from checker.netlify.check import Check
+from checker.netlify.report import TeamReport
+from checker.netlify.samples import answered_by
+from checker.view.card import team_view
+from checker.view.page import page_view
 from tests.answers import NOW
 from tests.fake_netlify import TOKEN
 from tests.fake_sites import page_of

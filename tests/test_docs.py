@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from checker.credits import CREDITS_PER_GB, GB, RATE_SINCE
+from checker.figures.credits import CREDITS_PER_GB, GB, RATE_SINCE
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"

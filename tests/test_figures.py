@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker.api import Bandwidth
-from checker.figures import format_bytes, format_percent, usage
+from checker.figures.amounts import format_bytes, format_percent, usage
+from checker.netlify.api import Bandwidth
 
 GIB = 1024**3
 

@@ -6,10 +6,17 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from checker import api
-from checker.card import team_view
-from checker.history import KEEP_PER_TEAM, Reading, kept_with, last_period, previous, read_lines
-from checker.report import TeamReport
+from checker.figures.history import (
+    KEEP_PER_TEAM,
+    Reading,
+    kept_with,
+    last_period,
+    previous,
+    read_lines,
+)
+from checker.netlify import api
+from checker.netlify.report import TeamReport
+from checker.view.card import team_view
 from tests.answers import counted
 
 START = datetime(2026, 11, 11, 8, tzinfo=UTC)

@@ -1,5 +1,5 @@
-"""What people paste, read before anything is sent (checker/inputs.py): the token, cleaned or
-refused; the team slug; and which API addresses count as this machine."""
+"""What people paste, read before anything is sent (checker/netlify/inputs.py): the token,
+cleaned or refused; the team slug; and which API addresses count as this machine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import api, inputs
+from checker.netlify import api, inputs
 from tests.fake_netlify import TOKEN
 
 # --- the token ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from checker import notify
+from checker.outputs import notify
 from tests.command_line import run
 from tests.fake_github import TOKEN as GITHUB_TOKEN
 from tests.fake_github import FakeGitHub

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from build import PYODIDE_VERSION
-from checker import samples
-from checker.check import CAP
+from checker.netlify import samples
+from checker.netlify.check import CAP
 from tests.checker_page import CheckerPage
 from tests.conftest import ARTIFACTS
 from tests.fake_netlify import (

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker import inputs
+from checker.netlify import inputs
 from tests.conftest import ROOT
 from tests.fake_netlify import TOKEN
 

@@ -1,12 +1,13 @@
-"""The `--json` document (checker/schema.py), from reports made directly: what a script reads."""
+"""The `--json` document (checker/outputs/schema.py), from reports made directly: what a script
+reads."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
 
-from checker.report import utc_now
-from checker.schema import JSON_SCHEMA, document
+from checker.netlify.report import utc_now
+from checker.outputs.schema import JSON_SCHEMA, document
 from tests.answers import CREDITS_CO_DEPLOYS, counted, fake_report
 from tests.conftest import ROOT
 from tests.fake_netlify import GIB, NO_ALLOWANCE

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from checker import api, samples
-from checker.api import Send
+from checker.netlify import api, samples
+from checker.netlify.api import Send
 from checker.session import Session
 from tests.answers import NOW, TEAMS, netlify, side_refuses
 from tests.clock import Clock

@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from checker import api, samples
-from checker.card import team_view
-from checker.check import Check
-from checker.credits import team_credit_use, when_spent
-from checker.report import Deploys, TeamReport
-from checker.samples import answered_by
-from checker.schema import summary
-from checker.standing import standing, verdict
-from checker.summary import markdown
+from checker.figures.credits import team_credit_use, when_spent
+from checker.figures.standing import standing, verdict
+from checker.netlify import api, samples
+from checker.netlify.check import Check
+from checker.netlify.report import Deploys, TeamReport
+from checker.netlify.samples import answered_by
+from checker.outputs.schema import summary
+from checker.outputs.summary import markdown
+from checker.view.card import team_view
 from tests.answers import NOW, counted, fake_report
 from tests.fake_netlify import TEAMS, TOKEN
 from tests.fake_sites import page_of

@@ -1,13 +1,14 @@
-"""The Markdown table (checker/summary.py) that GitHub's job summary and the alert issue show,
-from reports made directly: one row a team, in the card's words, and nothing a name can inject."""
+"""The Markdown table (checker/outputs/summary.py) that GitHub's job summary and the alert issue
+show, from reports made directly: one row a team, in the card's words, and nothing a name can
+inject."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from checker import api
-from checker.report import utc_now
-from checker.summary import markdown
+from checker.netlify import api
+from checker.netlify.report import utc_now
+from checker.outputs.summary import markdown
 from tests.answers import CREDITS_CO_DEPLOYS, fake_report
 from tests.fake_netlify import TEAMS
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checker import api, cli, samples
-from checker.ratelimit import RATE_LIMIT_WAITS
+from checker import cli
+from checker.netlify import api, samples
+from checker.netlify.ratelimit import RATE_LIMIT_WAITS
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
 

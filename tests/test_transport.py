@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from checker import api, samples, transport
-from checker.check import CAP
+from checker import transport
+from checker.netlify import api, samples
+from checker.netlify.check import CAP
 from tests.answers import NOW, many_teams
 from tests.conftest import ROOT
 from tests.fake_netlify import BANDWIDTH, TOKEN, FakeNetlify, Reply
@@ -128,7 +129,8 @@ def test_a_request_still_stuck_when_the_check_ends_does_not_hold_up_the_exit() -
     program = """
 import sys, threading, time
 sys.path.insert(0, sys.argv[1])
-from checker import api, samples, transport
+from checker.netlify import api, samples
+from checker import transport
 def send(request):
     if request.url.endswith("/bandwidth"):
         return samples.RECORDED_BANDWIDTH

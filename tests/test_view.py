@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from checker import api, samples
-from checker.card import team_view
-from checker.check import Check
-from checker.report import TeamReport, utc_now
-from checker.samples import answered_by
-from checker.shape import TeamView
-from checker.view import page_view
+from checker.netlify import api, samples
+from checker.netlify.check import Check
+from checker.netlify.report import TeamReport, utc_now
+from checker.netlify.samples import answered_by
+from checker.view.card import team_view
+from checker.view.page import page_view
+from checker.view.shape import TeamView
 from tests import answers
 from tests.answers import NOW, fake_report, netlify, side_refuses
 from tests.fake_netlify import NO_ALLOWANCE, TEAMS, TOKEN

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from checker.card import team_view
-from checker.figures import format_percent
-from checker.history import Reading
-from checker.report import TeamReport
-from checker.standing import Verdict, standing
-from checker.terminal import terminal_text
+from checker.figures.amounts import format_percent
+from checker.figures.history import Reading
+from checker.figures.standing import Verdict, standing
+from checker.netlify.report import TeamReport
+from checker.outputs.terminal import terminal_text
+from checker.view.card import team_view
 
 ENVIRONMENT = "NETLIFY_NOTIFY"
 INSTALL = (

@@ -1,15 +1,14 @@
-"""The shape of a team's card (checker/card.py) and its chart (checker/chart.py), as the page
-draws them (as JSON) and the terminal prints them, with the builders of its rows and meters.
-docs/worker-protocol.md describes them for the page's side.
+"""The shape of a team's card (checker/view/card.py) and its chart (checker/view/chart.py), as
+the page draws them (as JSON) and the terminal prints them, with the builders of its rows and
+meters. docs/worker-protocol.md describes them for the page's side.
 """
 
 from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-# The kind of plan a team is on, which decides its card: "legacy" (a bandwidth allowance),
-# "credit" (a month's credits) or "unknown" (Netlify did not say).
-Plan = Literal["legacy", "credit", "unknown"]
+from checker.netlify.report import Plan
+
 Tone = Literal["", "warning"]
 
 

@@ -1,6 +1,6 @@
 """What a check shows, decided once: the page draws this view and the terminal prints it.
 
-The view is every team's card (checker/card.py) in both unit systems, so that the page switches
+The view is every team's card (checker/view/card.py) in both unit systems, so that the page switches
 units without asking again, with the one sentence the status line announces; or the sentence
 that says why the check failed.
 """
@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, TypedDict
 
-from checker import api, history
-from checker.card import pending_view, team_view
-from checker.figures import UNIT_SYSTEMS
-from checker.history import Reading
-from checker.report import TeamReport
-from checker.shape import Failure, TeamView
-from checker.standing import standing
+from checker.figures import history
+from checker.figures.amounts import UNIT_SYSTEMS
+from checker.figures.history import Reading
+from checker.figures.standing import standing
+from checker.netlify import api
+from checker.netlify.report import TeamReport
+from checker.view.card import pending_view, team_view
+from checker.view.shape import Failure, TeamView
 
 __all__ = ["View", "error_view", "page_view"]
 
@@ -31,7 +32,9 @@ class PageView(TypedDict):
     ok: Literal[True]
     example: bool
     units: dict[str, UnitsView]  # by unit system: "binary", "decimal"
-    history: list[str]  # the readings to keep on this device, as checker/history.py writes them
+    history: list[
+        str
+    ]  # the readings to keep on this device, as checker/figures/history.py writes them
 
 
 class ErrorView(TypedDict):

@@ -18,15 +18,15 @@ from datetime import timedelta
 from enum import Enum
 from typing import ParamSpec, TypeVar
 
-from checker import api, deploys, inputs, ratelimit
-from checker.keys import Details, Figures, Key, SiteDeploys, SiteList, TeamList
-from checker.ratelimit import (
+from checker.netlify import api, deploys, inputs, ratelimit
+from checker.netlify.keys import Details, Figures, Key, SiteDeploys, SiteList, TeamList
+from checker.netlify.ratelimit import (
     RATE_LIMIT_MAX_WAIT,
     RATE_LIMIT_UNKNOWN_WAIT,
     RATE_LIMIT_WAITS,
     Pause,
 )
-from checker.report import Clock, TeamReport, utc_now
+from checker.netlify.report import Clock, TeamReport, utc_now
 
 P = ParamSpec("P")
 T = TypeVar("T")

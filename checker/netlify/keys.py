@@ -1,5 +1,5 @@
 """What each request of a check is for, so that its outcome is read as what it answers: the
-typed keys checker/check.py files its requests under."""
+typed keys checker/netlify/check.py files its requests under."""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from checker import api
-from checker.figures import Usage, ago, date_text, days_left
-from checker.report import Period, bandwidth_period
-from checker.shape import Row, row
+from checker.figures.amounts import Usage, ago, date_text, days_left
+from checker.netlify import api
+from checker.netlify.report import Period, bandwidth_period
+from checker.view.shape import Row, row
 
 
 def usage_rows(

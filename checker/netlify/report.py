@@ -1,6 +1,6 @@
 """What a check finds of each team, and the clock it reads: the types every later step takes in.
 
-A `TeamReport` is made by checker/check.py and read by the card, the `--json` document, the
+A `TeamReport` is made by checker/netlify/check.py and read by the card, the `--json` document, the
 readings kept over time and the command line; keeping it here keeps them off the state machine.
 """
 
@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from checker import api
-from checker.shape import Plan
+from checker.netlify import api
+
+# The kind of plan a team is on, which decides its card: "legacy" (a bandwidth allowance),
+# "credit" (a month's credits) or "unknown" (Netlify did not say).
+Plan = Literal["legacy", "credit", "unknown"]
 
 Clock = Callable[[], datetime]
 
@@ -73,7 +76,8 @@ class TeamReport:
     unchanged: bool = False
     # Whether Netlify's account object for the team was had: without it, the plan is unknown.
     account_known: bool = True
-    # A credit team's production deploys in the period (checker/deploys.py), as counted so far.
+    # A credit team's production deploys in the period (checker/netlify/deploys.py), as counted
+    # so far.
     deploys: Deploys | None = None
 
     @property

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
-from checker import api, history
-from checker.chart import period_chart
-from checker.credits import (
+from checker.figures import history
+from checker.figures.amounts import Usage, date_text, format_bytes, format_percent, usage
+from checker.figures.credits import (
     BILLING_PAGE,
     CREDITS_PER_DEPLOY,
     CREDITS_PER_GB,
@@ -27,12 +27,13 @@ from checker.credits import (
     team_credit_use,
     when_spent,
 )
-from checker.figures import Usage, date_text, format_bytes, format_percent, usage
-from checker.history import Reading
-from checker.quotas import quota_rows
-from checker.report import Deploys, TeamReport, bandwidth_period
-from checker.rows import as_netlify_reports, period_rows, period_text, usage_rows
-from checker.shape import (
+from checker.figures.history import Reading
+from checker.netlify import api
+from checker.netlify.report import Deploys, TeamReport, bandwidth_period
+from checker.view.chart import period_chart
+from checker.view.quotas import quota_rows
+from checker.view.rows import as_netlify_reports, period_rows, period_text, usage_rows
+from checker.view.shape import (
     Chart,
     Failure,
     Headline,
@@ -102,8 +103,8 @@ class Given:
 def team_view(
     report: TeamReport, now: datetime, units: str, kept: Sequence[Reading] = ()
 ) -> TeamView:
-    """A team's card; with the readings `kept` (checker/history.py), the period's earlier ones on
-    its chart, and how much its usage moved since the latest of them."""
+    """A team's card; with the readings `kept` (checker/figures/history.py), the period's earlier
+    ones on its chart, and how much its usage moved since the latest of them."""
     account = report.account
     note = UNCHANGED if report.unchanged else None
     if report.bandwidth is None:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from checker.credits import CountedBy, team_credit_use
-from checker.figures import usage
-from checker.report import TeamReport
+from checker.figures.amounts import usage
+from checker.figures.credits import CountedBy, team_credit_use
+from checker.netlify.report import TeamReport
 
 Verdict = Literal["reached", "not reached", "unknown"]
 

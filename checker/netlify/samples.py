@@ -11,10 +11,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from checker import api
-from checker.api import Send
-from checker.check import Check
-from checker.report import TeamReport
+from checker.netlify import api
+from checker.netlify.api import Send
+from checker.netlify.check import Check
+from checker.netlify.report import TeamReport
 
 # Netlify's answer as recorded: 25.3 GiB of 100 GiB.
 RECORDED_USED = 27167800363

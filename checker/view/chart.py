@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal
 
-from checker.figures import format_percent, pace, short_date
-from checker.report import Period
-from checker.shape import Chart, Dot, Label, Line, Point
+from checker.figures.amounts import format_percent, pace, short_date
+from checker.netlify.report import Period
+from checker.view.shape import Chart, Dot, Label, Line, Point
 
 WIDTH, HEIGHT = 320, 150
 # The plot inside the box: room above for the level's label, below for the dates.

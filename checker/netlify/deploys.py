@@ -7,7 +7,7 @@ nothing. Netlify has no deploy list for a whole team, so the team's sites are li
 (listSitesForAccount), then each site's production deploys (listSiteDeploys), newest first. A
 list is paged until a page comes back with fewer entries than asked for or, for deploys, ends
 before the period's start: never by a `Link` header, which a browser may not be let read.
-checker/check.py sends the requests, within its cap and this module's budget.
+checker/netlify/check.py sends the requests, within its cap and this module's budget.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from checker import api
-from checker.report import Deploys
+from checker.netlify import api
+from checker.netlify.report import Deploys
 
 PER_PAGE = 100
 # Requests for deploy lists one check may make, across all its teams. Netlify allows 500 requests
@@ -111,10 +111,10 @@ class _Site:
 
 @dataclass
 class Counter:
-    """One team's count as its answers come. checker/check.py hands each answer to `sites()` or
-    `deploys()`, which say what to ask for next. A listed credit team's sites are asked for with
-    its bandwidth, before the billing period is known: its deploy pages wait here until
-    `period()` gives it."""
+    """One team's count as its answers come. checker/netlify/check.py hands each answer to
+    `sites()` or `deploys()`, which say what to ask for next. A listed credit team's sites are
+    asked for with its bandwidth, before the billing period is known: its deploy pages wait
+    here until `period()` gives it."""
 
     _start: datetime | None = None
     _end: datetime | None = None

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from checker.api import Bandwidth
+from checker.netlify.api import Bandwidth
 
 UNIT_SYSTEMS: dict[str, tuple[int, tuple[str, ...]]] = {
     # Netlify's dashboard says "100GB" for 107374182400 bytes: it counts in binary units.

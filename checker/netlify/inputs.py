@@ -11,7 +11,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from checker.api import SLUG, TOKENS_PAGE, SlugInvalid, TokenInvalid
+from checker.netlify.api import SLUG, TOKENS_PAGE, SlugInvalid, TokenInvalid
 
 # Netlify's tokens are 40-70 characters; anything far longer is a paste gone wrong, and a huge
 # header would only earn a confusing 431 from a proxy.

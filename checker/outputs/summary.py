@@ -1,5 +1,5 @@
 """Every team in one Markdown table, for GitHub's job summary and the alert issue: team, plan,
-used, share, pace and run-out date, in the same words as the card (checker/card.py).
+used, share, pace and run-out date, in the same words as the card (checker/view/card.py).
 
 Team names and plans come from Netlify, and any member of a team can rename it: each cell is
 made plain text. Control characters are replaced; Markdown's and HTML's special characters are
@@ -15,12 +15,12 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from checker.card import team_view
-from checker.credits import team_credit_use
-from checker.figures import date_text, format_percent, usage
-from checker.report import TeamReport
-from checker.standing import Standing, standing, verdict
-from checker.terminal import terminal_text
+from checker.figures.amounts import date_text, format_percent, usage
+from checker.figures.credits import team_credit_use
+from checker.figures.standing import Standing, standing, verdict
+from checker.netlify.report import TeamReport
+from checker.outputs.terminal import terminal_text
+from checker.view.card import team_view
 
 TITLE = "Netlify bandwidth and credits"
 # What a reader is told happens when a team reaches 100 %.

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from checker import inputs
-from checker.terminal import log_text
+from checker.netlify import inputs
+from checker.outputs.terminal import log_text
 
 API_BASE = "https://api.github.com"
 TITLE = "Netlify: a team has reached the bandwidth or credit alert"

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from checker.history import Reading, read_lines
+from checker.figures.history import Reading, read_lines
 
 # Not on every system (Windows has no symbolic links or pipes to refuse this way).
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

@@ -10,9 +10,9 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from checker.credits import team_credit_use
-from checker.report import TeamReport
-from checker.standing import standing, verdict
+from checker.figures.credits import team_credit_use
+from checker.figures.standing import standing, verdict
+from checker.netlify.report import TeamReport
 
 
 def outputs(reports: Sequence[TeamReport], now: datetime, threshold: float) -> dict[str, str]:

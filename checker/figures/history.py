@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
 
-from checker.api import MAX_BYTES, SLUG
-from checker.report import TeamReport
-from checker.standing import standing
+from checker.figures.standing import standing
+from checker.netlify.api import MAX_BYTES, SLUG
+from checker.netlify.report import TeamReport
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class Reading:
     deploys: int | None = None
     # Netlify's own count of a credit team's credits spent, when it gave one above 0.
     credits: int | None = None
-    # The share that counts, in percent (checker/standing.py), and Netlify's own word that the
-    # team is over: what a threshold is measured against, so that a team already over at its
-    # previous reading is not announced again.
+    # The share that counts, in percent (checker/figures/standing.py), and Netlify's own word
+    # that the team is over: what a threshold is measured against, so that a team already over
+    # at its previous reading is not announced again.
     share: float | None = None
     netlify_over: bool = False
 

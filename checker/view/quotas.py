@@ -3,8 +3,9 @@ else Netlify's account object counts, in the order it gives them."""
 
 from __future__ import annotations
 
-from checker import api
-from checker.shape import Plan, Row, row
+from checker.netlify import api
+from checker.netlify.report import Plan
+from checker.view.shape import Row, row
 
 QUOTA_LABELS = {
     "sites": "Sites",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from checker import ratelimit
+from checker.netlify import ratelimit
 
 API_BASE = "https://api.netlify.com/api/v1"
 TOKENS_PAGE = "https://app.netlify.com/user/applications#personal-access-tokens"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from checker import api, credits
-from checker.figures import usage
-from checker.report import Deploys, Period, TeamReport
-from checker.standing import standing, verdict
+from checker.figures import credits
+from checker.figures.amounts import usage
+from checker.figures.standing import standing, verdict
+from checker.netlify import api
+from checker.netlify.report import Deploys, Period, TeamReport
 
 # /4: what Netlify's account object says of a team (`account`), where the team stands against
 # the threshold (`standing`: the share that counts, which count it is worked from, Netlify's

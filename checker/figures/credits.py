@@ -5,7 +5,7 @@ Teams created since 4 September 2025 (and teams that switched) have no bandwidth
 month's credits pay for bandwidth, production deploys, compute, web requests and AI inference
 alike, and a Free team's sites are paused when the credits run out. Netlify's API reports no
 credit use (its `capabilities.credits.used` reads 0), but it does report the bandwidth and, site
-by site, the deploys (checker/deploys.py): this module turns both into credits.
+by site, the deploys (checker/netlify/deploys.py): this module turns both into credits.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from checker.api import Bandwidth, Billing
-from checker.figures import pace
-from checker.report import Deploys, Period, TeamReport, bandwidth_period
+from checker.figures.amounts import pace
+from checker.netlify.api import Bandwidth, Billing
+from checker.netlify.report import Deploys, Period, TeamReport, bandwidth_period
 
 # Netlify's rate for bandwidth on credit-based plans, from its pricing page and changelog: 20
 # credits per GB since 14 April 2026 (10 before). Netlify does not say whether a GB is 10^9

@@ -1,0 +1,77 @@
+"""checker/ is a house in layers: netlify (requests and answers, no I/O) < figures (what they
+come to) < view (what a reader sees) < outputs (what the command line writes) < the top (the
+command line, the page's session, the transport). No import goes up a layer, none goes round in
+a circle, and the top holds at most five modules."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+CHECKER = ROOT / "checker"
+LAYERS = ["netlify", "figures", "view", "outputs"]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer(module: str) -> int:
+    parts = module.split(".")
+    if module == "checker":
+        return -1  # the package's own __init__: the version, nothing else
+    return LAYERS.index(parts[1]) if parts[1] in LAYERS else len(LAYERS)
+
+
+def imports(path: Path) -> set[str]:
+    """The checker modules `path` imports, at any depth of its code."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("checker"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                exists = (ROOT / (candidate.replace(".", "/") + ".py")).exists()
+                found.add(candidate if exists else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("checker")}
+    return found
+
+
+GRAPH = {module_name(path): imports(path) for path in CHECKER.rglob("*.py")}
+
+
+def test_no_import_goes_up_a_layer() -> None:
+    upward = [
+        f"{source} imports {target}"
+        for source, targets in GRAPH.items()
+        for target in targets
+        if layer(target) > layer(source)
+    ]
+    assert not upward
+
+
+def test_no_import_goes_round_in_a_circle() -> None:
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        assert module not in path, " -> ".join([*path, module])
+        if module in done:
+            return
+        for target in GRAPH.get(module, ()):
+            if target != module and not module.startswith(target + "."):
+                visit(target, [*path, module])
+        done.add(module)
+
+    for module in GRAPH:
+        visit(module, [])
+
+
+def test_the_top_holds_at_most_five_modules_and_each_layer_says_what_it_is() -> None:
+    top = sorted(path.name for path in CHECKER.glob("*.py"))
+    assert len(top) <= 5, top
+    for name in LAYERS:
+        docstring = ast.get_docstring(ast.parse((CHECKER / name / "__init__.py").read_text()))
+        assert docstring and len(docstring) > 80, name
