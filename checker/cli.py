@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from checker import transport
 from checker.arguments import arguments
 from checker.figures import history
-from checker.figures.standing import Verdict, standing, verdict
+from checker.figures.team import Verdict, team_model, verdict
 from checker.netlify import api, inputs
 from checker.netlify.api import Send
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
@@ -193,7 +193,9 @@ def _output(
             print(f"{args.prog}: could not write the summary: {said}", file=stderr)
             return EXIT_FAILED
     threshold = args.fail_over
-    verdicts = [] if threshold is None else [verdict(standing(r, now), threshold) for r in reports]
+    verdicts = (
+        [] if threshold is None else [verdict(team_model(r, now), threshold) for r in reports]
+    )
     unknown = [
         report
         for report, said in zip(reports, verdicts, strict=False)
@@ -280,7 +282,7 @@ def _say_unknown(
         )
         return
     for report in unknown:
-        why = log_text(standing(report, now).unknown or "")
+        why = log_text(team_model(report, now).unknown or "")
         print(
             f"{args.prog}: {report.account.slug}: not known whether it reached "
             f"{args.fail_over:g} %: {why}",

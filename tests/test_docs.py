@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from checker.figures.credits import CREDITS_PER_GB, GB, RATE_SINCE
+from checker.figures.credits import BANDWIDTH, CREDITS_PER_GB, GB
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -52,7 +52,7 @@ def test_the_file_map_names_every_file() -> None:
 
 def test_the_documents_state_the_rate_the_code_uses() -> None:
     sentence = f"{CREDITS_PER_GB} credits per GB, Netlify's rate since 14 April 2026"
-    assert RATE_SINCE.isoformat() == "2026-04-14"
+    assert BANDWIDTH.since.isoformat() == "2026-04-14"
     assert sentence in (ROOT / "README.md").read_text()
     assert sentence in (DOCS / "figures.md").read_text()
     schema = (DOCS / "json-schema.md").read_text()

@@ -243,7 +243,8 @@ def test_a_free_credit_team_sees_its_bandwidth_and_deploys_in_credits_and_never_
     assert "Production deploys\nat least 5: 75 credits" in text
     assert "Deployed most\nblog 3, docs 2" in text
     assert "Deploys left\nabout 9 more production deploys (15 credits each)" in text
-    assert "Rate\n20 credits per GB since 14 Apr 2026; 15 a production deploy" in text
+    rate = "20 credits per GB since 14 Apr 2026; 15 credits per production deploy since 4 Sep 2025"
+    assert f"Rate\n{rate}" in text
     # On track, and the plan's rule said all the same.
     assert (
         "every site of the team is paused when the credits are spent: Free cannot recharge" in text

@@ -84,6 +84,22 @@ def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys
     assert 240 < credits["projected"] < 255
     assert credits["on_course_to_run_out"] is False and credits["runs_out_at"] is None
     assert credits["rate"] == {
+        "meters": [
+            {
+                "name": "Bandwidth",
+                "unit": "GB",
+                "credits": 20,
+                "since": "2026-04-14",
+                "source": "https://www.netlify.com/pricing/",
+            },
+            {
+                "name": "Production deploys",
+                "unit": "production deploy",
+                "credits": 15,
+                "since": "2025-09-04",
+                "source": "https://www.netlify.com/pricing/",
+            },
+        ],
         "credits_per_gb": 20,
         "bytes_per_gb": 10**9,
         "credits_per_production_deploy": 15,

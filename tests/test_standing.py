@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from checker.figures.credits import team_credit_use, when_spent
-from checker.figures.standing import standing, verdict
+from checker.figures.team import team_model, verdict
 from checker.netlify import api, samples
 from checker.netlify.check import Check
 from checker.netlify.report import Deploys, TeamReport
@@ -141,7 +141,7 @@ def test_a_team_netlify_reports_over_is_never_on_track_and_reaches_any_threshold
     assert shown["headline"]["rest"] == ": its sites may be paused"
     assert "On track" not in shown["pace"]["text"] and shown["pace"]["tone"] == "warning"
     assert shown["over"] and shown["link"]["href"].endswith("/teams/credits-co/billing/general")
-    assert verdict(standing(report, NOW), 1000) == "reached"
+    assert verdict(team_model(report, NOW), 1000) == "reached"
     assert summary(report, NOW, 80)["standing"]["verdict"] == "reached"
 
 
@@ -168,8 +168,8 @@ def test_netlifys_own_count_above_the_estimate_drives_the_share_and_says_so() ->
     assert rows(report)["Share worked from"].startswith(
         "Netlify's own count, higher than the estimate"
     )
-    assert verdict(standing(report, NOW), 60) == "reached"
-    assert verdict(standing(report, NOW), 62) == "not reached"
+    assert verdict(team_model(report, NOW), 60) == "reached"
+    assert verdict(team_model(report, NOW), 62) == "not reached"
 
 
 def test_an_estimate_above_netlifys_lagging_count_drives_and_netlifys_is_still_shown() -> None:
@@ -218,7 +218,7 @@ def test_deploys_are_at_least_and_the_deploys_left_are_worked_from_the_credits_l
 
 def test_a_team_that_could_not_be_checked_is_unknown_never_under() -> None:
     report = TeamReport(account(), None, api.ServerError("Netlify's API is having trouble"))
-    where = standing(report, NOW)
+    where = team_model(report, NOW)
     assert verdict(where, 80) == "unknown" and where.unknown is not None
     assert "could not be checked" in where.unknown
 
@@ -226,20 +226,20 @@ def test_a_team_that_could_not_be_checked_is_unknown_never_under() -> None:
 def test_an_incomplete_count_under_the_threshold_is_unknown_and_over_it_is_reached() -> None:
     cut_short = counted(("blog", 3), failed=1)
     report = credit_report(deploys=cut_short)
-    assert verdict(standing(report, NOW), 80) == "unknown"
+    assert verdict(team_model(report, NOW), 80) == "unknown"
     # 90 credits of bandwidth and three deploys: 135 of 300, 45 %.
-    assert verdict(standing(report, NOW), 45) == "reached"
+    assert verdict(team_model(report, NOW), 45) == "reached"
     assert "On track" not in card(report)["pace"]["text"]
     complete = credit_report()
-    assert verdict(standing(complete, NOW), 80) == "not reached"
+    assert verdict(team_model(complete, NOW), 80) == "not reached"
 
 
 def test_an_unknown_plan_is_judged_by_the_allowance_its_answer_gives_else_unknown() -> None:
     side = fake_report("side-projects", used=97 * 2**30)
     unknown_plan = replace(side, account_known=False)
-    assert verdict(standing(unknown_plan, NOW), 80) == "reached"
+    assert verdict(team_model(unknown_plan, NOW), 80) == "reached"
     no_allowance = replace(fake_report("side-projects", included=0), account_known=False)
-    assert verdict(standing(no_allowance, NOW), 80) == "unknown"
+    assert verdict(team_model(no_allowance, NOW), 80) == "unknown"
 
 
 def test_the_markdown_lists_the_teams_that_could_not_be_judged() -> None:
@@ -308,3 +308,54 @@ def test_without_a_cycle_the_bandwidths_period_is_used_and_no_row_says_otherwise
     assert use is not None and use.spent == 35 and use.period.source == "bandwidth"
     labels = [row["label"] for row in team_view(report, NOW, "binary")["rows"]]
     assert "Bandwidth's own period" not in labels
+
+
+# --- every output reads the one model ------------------------------------------------------------
+
+
+def every_kind() -> list[TeamReport]:
+    """A team of each kind the model knows, and of each failure."""
+    side = fake_report("side-projects")
+    return [
+        fake_report("acme"),
+        side,
+        credit_report(),
+        credit_report(usages_exceeded=["bandwidth"]),
+        credit_report(capabilities={"credits": {"included": 3000, "used": 1850}}),
+        credit_report(deploys=counted(("blog", 3), failed=1)),
+        replace(side, account_known=False),
+        replace(fake_report("side-projects", included=0), account_known=False),
+        TeamReport(account(), None, api.ServerError("Netlify's API is having trouble")),
+    ]
+
+
+def test_the_card_json_markdown_text_and_exit_code_agree_with_the_model() -> None:
+    from checker.cli import printed
+    from checker.figures.amounts import format_percent
+
+    reports = every_kind()
+    lines = markdown(reports, NOW, "binary", 80).splitlines()
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
+    for report, row in zip(reports, rows, strict=True):
+        model = team_model(report, NOW)
+        document = summary(report, NOW, 80)
+        share = model.share
+        shown = None if share is None or share == float("inf") else round(share * 100, 2)
+        assert document["standing"]["share_percent"] == shown
+        assert document["standing"]["verdict"] == verdict(model, 80)
+        assert document["plan_kind"] == report.plan
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert cells[3] == (
+            "unknown" if share is None else format_percent(share) if shown is not None else ""
+        )
+        view = team_view(report, NOW, "binary")
+        text = printed(view)
+        if model.usage is None:
+            assert view["error"] is not None and view["error"]["message"] in text
+        else:
+            headline = view["headline"]
+            assert headline is not None
+            assert f"{headline['strong']}{headline['rest']}" in text
+            if not model.netlify_over and shown is not None:
+                assert format_percent(share) in headline["rest"]  # type: ignore[arg-type]
+            assert view["over"] == (model.over or model.netlify_over)

@@ -15,21 +15,46 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from checker.figures.amounts import pace
+from checker.figures.amounts import date_text, pace
 from checker.netlify.api import Bandwidth, Billing
 from checker.netlify.report import Deploys, Period, TeamReport, bandwidth_period
 
-# Netlify's rate for bandwidth on credit-based plans, from its pricing page and changelog: 20
-# credits per GB since 14 April 2026 (10 before). Netlify does not say whether a GB is 10^9
-# bytes or 2^30; it is taken as 10^9, as "GB" means in its pricing. That counts the larger
-# figure, so it errs towards warning early: bytes / 10^9 is 1.074 x bytes / 2^30.
-CREDITS_PER_GB = 20
+
+@dataclass(frozen=True)
+class Meter:
+    """One thing a credit-based plan charges for that the API lets the checker count."""
+
+    name: str  # as a card's row names it
+    unit: str  # what one of it is
+    credits: int  # credits for each unit
+    since: date  # when Netlify's rate took effect
+    source: str  # where Netlify says so
+
+    def rate(self) -> str:
+        return f"{self.credits} credits per {self.unit} since {date_text(self.since)}"
+
+
+# The cost table: every meter the checker counts, at Netlify's rate. Adding one (form
+# submissions, if the API ever reports them) is one entry here, and the counter that reads its
+# answers (as checker/netlify/deploys.py does for deploys).
+# Bandwidth: 20 credits per GB since 14 April 2026 (10 before), from Netlify's pricing page and
+# changelog. Netlify does not say whether a GB is 10^9 bytes or 2^30; it is taken as 10^9, as
+# "GB" means in its pricing. That counts the larger figure, so it errs towards warning early:
+# bytes / 10^9 is 1.074 x bytes / 2^30.
+BANDWIDTH = Meter("Bandwidth", "GB", 20, date(2026, 4, 14), "https://www.netlify.com/pricing/")
+# Each successful production deploy, from Netlify's "How credits work" page, since credit-based
+# plans began; previews, branch deploys, failed deploys and rollbacks cost nothing.
+PRODUCTION_DEPLOYS = Meter(
+    "Production deploys",
+    "production deploy",
+    15,
+    date(2025, 9, 4),
+    "https://www.netlify.com/pricing/",
+)
+METERS = (BANDWIDTH, PRODUCTION_DEPLOYS)
+CREDITS_PER_GB = BANDWIDTH.credits
+CREDITS_PER_DEPLOY = PRODUCTION_DEPLOYS.credits
 GB = 10**9
-# Each successful production deploy, from Netlify's "How credits work" page; previews, branch
-# deploys, failed deploys and rollbacks cost nothing.
-CREDITS_PER_DEPLOY = 15
-RATE_SINCE = date(2026, 4, 14)
-RATE_SOURCE = "https://www.netlify.com/pricing/"
 BILLING_PAGE = "https://app.netlify.com/teams/{slug}/billing/general"
 
 # Which count of the credits spent a team's share is worked from: the checker's own estimate

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
 
-from checker.figures.standing import standing
+from checker.figures.team import team_model
 from checker.netlify.api import MAX_BYTES, SLUG
 from checker.netlify.report import TeamReport
 
@@ -31,7 +31,7 @@ class Reading:
     deploys: int | None = None
     # Netlify's own count of a credit team's credits spent, when it gave one above 0.
     credits: int | None = None
-    # The share that counts, in percent (checker/figures/standing.py), and Netlify's own word
+    # The share that counts, in percent (checker/figures/team.py), and Netlify's own word
     # that the team is over: what a threshold is measured against, so that a team already over
     # at its previous reading is not announced again.
     share: float | None = None
@@ -67,7 +67,7 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
     if bandwidth is None:
         return None
     counted = report.deploys
-    where = standing(report, now)
+    where = team_model(report, now)
     share = where.share
     return Reading(
         report.account.slug,

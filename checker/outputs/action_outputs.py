@@ -10,17 +10,16 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from checker.figures.credits import team_credit_use
-from checker.figures.standing import standing, verdict
+from checker.figures.team import team_model, verdict
 from checker.netlify.report import TeamReport
 
 
 def outputs(reports: Sequence[TeamReport], now: datetime, threshold: float) -> dict[str, str]:
-    judged = [standing(report, now) for report in reports]
+    judged = [team_model(report, now) for report in reports]
     verdicts = [verdict(where, threshold) for where in judged]
     # Only shares of something: all of nothing (no allowance, some use) has no number.
     shares = [w.share for w in judged if w.share is not None and math.isfinite(w.share)]
-    uses = [use for report in reports if (use := team_credit_use(report, now)) is not None]
+    uses = [model.credits for model in judged if model.credits is not None]
     return {
         "reached": "true" if "reached" in verdicts else "false",
         "highest-share": f"{round(max(shares) * 100, 2):g}" if shares else "",

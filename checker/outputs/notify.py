@@ -22,10 +22,10 @@ from datetime import datetime
 
 from checker.figures.amounts import format_percent
 from checker.figures.history import Reading
-from checker.figures.standing import Verdict, standing
+from checker.figures.team import Verdict, team_model
 from checker.netlify.report import TeamReport
 from checker.outputs.terminal import terminal_text
-from checker.view.card import team_view
+from checker.view.words import headline
 
 ENVIRONMENT = "NETLIFY_NOTIFY"
 INSTALL = (
@@ -119,12 +119,12 @@ def _alert(
 ) -> Message:
     lines = []
     for report in reached:
-        card = team_view(report, now, units)
-        headline = card["headline"]
-        said = f"{headline['strong']}{headline['rest']}" if headline else ""
-        lines.append(f"{plain(report.account.name, NAME_CAP)}: {plain(said)}.")
+        model = team_model(report, now)
+        said = "" if model.usage is None else headline(model, model.usage.worded(units))
+        words = f"{said['strong']}{said['rest']}" if said else ""
+        lines.append(f"{plain(report.account.name, NAME_CAP)}: {plain(words)}.")
     for report in unknown:
-        why = standing(report, now).unknown or ""
+        why = team_model(report, now).unknown or ""
         lines.append(
             f"{plain(report.account.name, NAME_CAP)}: not known whether it reached "
             f"{threshold:g} %: {plain(why)}"
@@ -139,7 +139,7 @@ def _alert(
 
 
 def _one(report: TeamReport, now: datetime) -> str:
-    name, where = plain(report.account.name, NAME_CAP), standing(report, now)
+    name, where = plain(report.account.name, NAME_CAP), team_model(report, now)
     if where.netlify_over:
         return f"Netlify: {name} is over its credits, Netlify reports"
     what = "month's credits" if report.plan == "credit" else "bandwidth allowance"

@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from checker.figures import credits
-from checker.figures.amounts import usage
-from checker.figures.standing import standing, verdict
+from checker.figures.team import team_model, verdict
 from checker.netlify import api
 from checker.netlify.report import Deploys, Period, TeamReport
 
@@ -21,11 +20,22 @@ from checker.netlify.report import Deploys, Period, TeamReport
 # whose plan is unknown, claims no bandwidth allowance.)
 JSON_SCHEMA = "netlify-bandwidth-checker/4"
 RATE = {
+    # Every meter of the cost table, and the two figures a script redoes the sum with.
+    "meters": [
+        {
+            "name": meter.name,
+            "unit": meter.unit,
+            "credits": meter.credits,
+            "since": meter.since.isoformat(),
+            "source": meter.source,
+        }
+        for meter in credits.METERS
+    ],
     "credits_per_gb": credits.CREDITS_PER_GB,
     "bytes_per_gb": credits.GB,
     "credits_per_production_deploy": credits.CREDITS_PER_DEPLOY,
-    "since": credits.RATE_SINCE.isoformat(),
-    "source": credits.RATE_SOURCE,
+    "since": credits.BANDWIDTH.since.isoformat(),
+    "source": credits.BANDWIDTH.source,
 }
 
 
@@ -49,7 +59,7 @@ def document(
 def summary(report: TeamReport, now: datetime, threshold: float | None = None) -> dict[str, Any]:
     """A team's figures: bytes as integers, dates as ISO 8601 with Netlify's offsets."""
     account = report.account
-    where = standing(report, now)
+    where = team_model(report, now)
     share = where.share
     team: dict[str, Any] = {
         "slug": account.slug,
@@ -75,9 +85,9 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
             for name, quota in account.quotas.items()
         },
     }
-    if report.bandwidth is None:
+    figures = where.usage
+    if report.bandwidth is None or figures is None:
         return team
-    figures = usage(report.bandwidth, now)
     team["bandwidth"] = {
         **figures.amounts(),
         "used_percent": None if figures.share is None else _percent(figures.share),
@@ -87,7 +97,7 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
         # No allowance to measure against: Netlify's "included" as given, nothing derived from it.
         unclaimed = ("available", "remaining", "over", "used_percent", "on_course_to_run_over")
         team["bandwidth"].update(dict.fromkeys(unclaimed), included=report.bandwidth.included)
-    use = credits.team_credit_use(report, now)
+    use = where.credits
     if use is not None:
         team["credits"] = {
             "included": use.included,

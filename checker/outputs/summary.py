@@ -15,12 +15,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from checker.figures.amounts import date_text, format_percent, usage
-from checker.figures.credits import team_credit_use
-from checker.figures.standing import Standing, standing, verdict
+from checker.figures.amounts import date_text, format_percent
+from checker.figures.team import Team, team_model, verdict
 from checker.netlify.report import TeamReport
 from checker.outputs.terminal import terminal_text
-from checker.view.card import team_view
+from checker.view.words import pace, used
 
 TITLE = "Netlify bandwidth and credits"
 # What a reader is told happens when a team reaches 100 %.
@@ -50,8 +49,8 @@ def markdown(
     """The table, how many teams reach `threshold` (a percentage), which teams could not be
     judged against it and why, and what 100 % means; with `limit`, the rows that fit in that
     many characters, and how many teams were left out."""
-    judged = [(report, standing(report, now)) for report in reports]
-    rows = [_row(report, where, now, units) for report, where in judged]
+    judged = [(report, team_model(report, now)) for report in reports]
+    rows = [_row(report, where, units) for report, where in judged]
     if limit is not None:
         room = limit - 4000  # the rest of the text: the sums, the teams not judged, the rule
         while rows and sum(len(row) + 1 for row in rows) > room:
@@ -86,35 +85,38 @@ def markdown(
     return "\n".join([*lines, "", AT_FULL, ""])
 
 
-def _row(report: TeamReport, where: Standing, now: datetime, units: str) -> str:
-    team = team_view(report, now, units)
-    plan = " ".join(filter(None, [_capped(report.account.plan or ""), f"({report.plan})"]))
-    if team["error"] or team["headline"] is None:
-        message = team["error"]["message"] if team["error"] else ""
-        cells = [_capped(team["heading"]), plan, "could not be checked", "unknown", message, ""]
+def _row(report: TeamReport, model: Team, units: str) -> str:
+    """One team's row, in the card's words (checker/view/words.py), from the team's model."""
+    account = report.account
+    plan = " ".join(filter(None, [_capped(account.plan or ""), f"({report.plan})"]))
+    if model.usage is None:
+        message = report.error.message if report.error else ""
+        cells = [_capped(account.name), plan, "could not be checked", "unknown", message, ""]
     else:
-        share = where.share
+        text = model.usage.worded(units)
+        share = model.share
+        said = pace(model, text)
         cells = [
-            _capped(team["heading"]),
+            _capped(account.name),
             plan,
-            team["headline"]["strong"] + team["headline"]["rest"].split(" (")[0],
+            used(model, text),
             "unknown" if share is None else "" if share == float("inf") else format_percent(share),
-            team["pace"]["text"] if team["pace"] else "",
-            "reported over by Netlify" if where.netlify_over else _runs_out(report, now),
+            said["text"] if said else "",
+            _runs_out(model),
         ]
     return "| " + " | ".join(map(_cell, cells)) + " |"
 
 
-def _runs_out(report: TeamReport, now: datetime) -> str:
-    use = team_credit_use(report, now)
-    if use is not None:
-        if use.used_up:
-            return "spent"
-        return date_text(use.runs_out) if use.runs_out else ""
-    figures = usage(report.bandwidth, now) if report.bandwidth else None
-    if figures is not None and figures.over:
+def _runs_out(model: Team) -> str:
+    if model.netlify_over:
+        return "reported over by Netlify"
+    if model.credits is not None and model.credits.used_up:
+        return "spent"
+    if model.over:
         return "over"
-    return "on course to run over" if figures and figures.on_course_to_run_over else ""
+    if model.runs_out is not None:
+        return date_text(model.runs_out)
+    return "on course to run over" if model.on_course else ""
 
 
 def _capped(name: str) -> str:

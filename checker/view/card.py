@@ -14,23 +14,22 @@ from datetime import datetime
 from typing import TypedDict
 
 from checker.figures import history
-from checker.figures.amounts import Usage, date_text, format_bytes, format_percent, usage
+from checker.figures.amounts import Usage, date_text, format_bytes, format_percent
 from checker.figures.credits import (
     BILLING_PAGE,
     CREDITS_PER_DEPLOY,
-    CREDITS_PER_GB,
-    RATE_SINCE,
+    METERS,
     CreditUse,
     credits_for,
     credits_text,
     deploy_credits,
-    team_credit_use,
-    when_spent,
 )
 from checker.figures.history import Reading
+from checker.figures.team import Team, team_model
 from checker.netlify import api
 from checker.netlify.report import Deploys, TeamReport, bandwidth_period
 from checker.view.chart import period_chart
+from checker.view.names import listed
 from checker.view.quotas import quota_rows
 from checker.view.rows import as_netlify_reports, period_rows, period_text, usage_rows
 from checker.view.shape import (
@@ -47,16 +46,9 @@ from checker.view.shape import (
     meter,
     row,
 )
+from checker.view.words import headline, pace
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
-UNKNOWN_PLAN = (
-    "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
-    "against no allowance or credits: whether it is close to a limit is not known."
-)
-UNKNOWN_PLAN_ALLOWANCE = (
-    "Netlify did not say which plan this team is on: the share is of the allowance its "
-    "bandwidth answer gives."
-)
 UNSEEN_SPENDING = (
     "Compute, web requests and AI inference spend the same credits, and Netlify's API does not "
     "report them; Netlify also bills deploys its lists no longer show: fewer credits are left "
@@ -66,10 +58,7 @@ NETLIFY_COUNTS = (
     "Netlify's own count covers every meter, compute, web requests and AI inference included, "
     "and can lag by half an hour. A GB is taken as 10\u2079 bytes, which Netlify does not state."
 )
-RATE = (
-    f"{CREDITS_PER_GB} credits per GB since {date_text(RATE_SINCE)}; "
-    f"{CREDITS_PER_DEPLOY} a production deploy"
-)
+RATE = "; ".join(meter.rate() for meter in METERS)
 
 
 class Fields(TypedDict):
@@ -92,6 +81,7 @@ class Given:
     """What every plan's card is made from: the team's figures at `now`, `text` each amount of
     them in the reader's `units`, and this period's readings kept on the device."""
 
+    model: Team
     bandwidth: api.Bandwidth
     figures: Usage
     text: dict[str, str]
@@ -178,16 +168,18 @@ def _fields(
     units: str,
     before: Sequence[Reading],
 ) -> Fields:
-    figures = usage(bandwidth, now)
-    given = Given(bandwidth, figures, figures.worded(units), now, units, before)
-    use = team_credit_use(report, now)
+    model = team_model(report, now)
+    figures = model.usage
+    assert figures is not None
+    given = Given(model, bandwidth, figures, figures.worded(units), now, units, before)
+    use = model.credits
     if use is not None:
         fields = credit_card(given, use, report.account)
     elif report.plan == "unknown":
         fields = unknown_card(given)
     else:
         fields = legacy_card(given)
-    if report.account_known and report.account.billing.over:
+    if model.netlify_over:
         return reported_over(fields, report.account, credit=use is not None)
     return fields
 
@@ -198,27 +190,15 @@ def _fields(
 def legacy_card(given: Given) -> Fields:
     """A plan with a bandwidth allowance (or none at all): used, of what is available."""
     figures, text = given.figures, given.text
-    percent = format_percent(figures.share) if figures.share is not None else None
-    allowance = figures.available > 0
-    sentence = _legacy_pace(figures, text, percent)
-    warning = figures.over > 0 or figures.on_course_to_run_over
     return {
-        "headline": {
-            "strong": text["used"],
-            "rest": (f" of {text['available']} used" if allowance else " used")
-            + (f" ({percent})" if percent else ""),
-        },
-        "meter": (
-            meter(figures.used, figures.available, f"Bandwidth used: {percent}")
-            if allowance
-            else None
-        ),
-        "pace": {"text": sentence, "tone": "warning" if warning else ""} if sentence else None,
+        "headline": headline(given.model, text),
+        "meter": _bytes_meter(figures),
+        "pace": pace(given.model, text),
         "rows": usage_rows(given.bandwidth, figures, text, given.now),
         "caveat": None,
         "link": None,
         "chart": _bytes_chart(given, figures.available),
-        "over": figures.over > 0,
+        "over": given.model.over,
         "runs_out": False,
         "note": None,
     }
@@ -228,19 +208,10 @@ def unknown_card(given: Given) -> Fields:
     """A team whose plan Netlify did not say: its bandwidth alone, measured against the allowance
     its bandwidth answer gives, if it gives one."""
     figures, text = given.figures, given.text
-    allowance = figures.available > 0
-    percent = format_percent(figures.share) if figures.share is not None else None
     return {
-        "headline": {
-            "strong": text["used"],
-            "rest": f" of {text['available']} used ({percent})" if allowance else " used",
-        },
-        "meter": (
-            meter(figures.used, figures.available, f"Bandwidth used: {percent}")
-            if allowance
-            else None
-        ),
-        "pace": {"text": UNKNOWN_PLAN_ALLOWANCE if allowance else UNKNOWN_PLAN, "tone": ""},
+        "headline": headline(given.model, text),
+        "meter": _bytes_meter(figures),
+        "pace": pace(given.model, text),
         "rows": [
             row("Used", text["used"]),
             *as_netlify_reports(given.bandwidth, text),
@@ -249,7 +220,7 @@ def unknown_card(given: Given) -> Fields:
         "caveat": None,
         "link": None,
         "chart": _bytes_chart(given, figures.available or None),
-        "over": False,
+        "over": given.model.over,
         "runs_out": False,
         "note": None,
     }
@@ -263,8 +234,6 @@ def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
     bandwidth, text = given.bandwidth, given.text
     included = f"{use.included:,}"
     percent = format_percent(use.share) if use.share is not None else None
-    spent = ("at least " if use.at_least else "") + credits_text(use.spent)
-    whose = ", Netlify's own count" if use.counted_by == "netlify" else ""
     rows = [
         *_netlify_count_rows(use),
         row("Bandwidth", f"{text['used']}: {credits_text(use.bandwidth)} credits"),
@@ -279,19 +248,13 @@ def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
     rows += period_rows(use.period, bandwidth.updated_at, given.now)
     rows += _other_period(use, bandwidth)
     return {
-        "headline": {
-            "strong": f"{spent} of {included} credits",
-            "rest": " spent" + (f" ({percent}{whose})" if percent else ""),
-        },
+        "headline": headline(given.model, text),
         "meter": (
             meter(round(use.spent), use.included, f"Credits spent: {percent}")
             if use.included > 0
             else None
         ),
-        "pace": {
-            "text": _credit_pace(use, account),
-            "tone": "warning" if use.on_course_to_run_out or use.incomplete else "",
-        },
+        "pace": pace(given.model, text),
         "rows": rows,
         "caveat": NETLIFY_COUNTS if use.counted_by == "netlify" else UNSEEN_SPENDING,
         "link": {
@@ -362,29 +325,14 @@ def _other_period(use: CreditUse, bandwidth: api.Bandwidth) -> list[Row]:
 
 
 def reported_over(fields: Fields, account: api.Account, *, credit: bool) -> Fields:
-    """A card whose team Netlify itself reports over: that comes first, in words, whatever the
-    checker's own figures say, with the sites Netlify lists and its billing page."""
-    billing = account.billing
-    what = "over its credits" if credit else "over its plan's usage"
-    said = []
-    if billing.lifecycle_state not in (None, "active"):
-        said.append(f"its state is “{billing.lifecycle_state}”, not active")
-    if billing.usages_exceeded:
-        said.append("usage exceeded: " + _names(billing.usages_exceeded, "meter"))
+    """A card whose team Netlify itself reports over: that comes first (checker/view/words.py),
+    whatever the checker's own figures say, with the sites Netlify lists and its billing page."""
     rows = list(fields["rows"])
-    if billing.sites_exceeded:
-        rows.insert(0, row("Sites over", _names(billing.sites_exceeded, "site"), "warning"))
+    if account.billing.sites_exceeded:
+        said = listed(account.billing.sites_exceeded, "site")
+        rows.insert(0, row("Sites over", said, "warning"))
     return {
         **fields,
-        "headline": {
-            "strong": f"Netlify reports this team {what}",
-            "rest": ": its sites may be paused",
-        },
-        "pace": {
-            "text": f"Netlify's account for this team says {'; '.join(said) or 'so'}. "
-            "Check its billing page now.",
-            "tone": "warning",
-        },
         "rows": rows,
         "link": {
             "text": "What is paused, and buying credits, on Netlify's billing page",
@@ -393,14 +341,6 @@ def reported_over(fields: Fields, account: api.Account, *, credit: bool) -> Fiel
         "over": True,
         "runs_out": credit,
     }
-
-
-def _names(names: tuple[str, ...], what: str) -> str:
-    """Names as Netlify lists them: the first five, and how many more."""
-    named = [name for name in names if name][:5]
-    rest = len(names) - len(named)
-    more = f"{rest} more {what}{'s' * (rest != 1)}" if rest else ""
-    return ", ".join(filter(None, [*named, more]))
 
 
 def deploy_rows(deploys: Deploys | None) -> list[Row]:
@@ -434,6 +374,14 @@ def _counting(deploys: Deploys | None) -> str | None:
     return f"Counting production deploys: {deploys.counted} of {deploys.sites} sites…"
 
 
+def _bytes_meter(figures: Usage) -> Meter | None:
+    """A meter of the allowance, if there is one to fill."""
+    if figures.available == 0:
+        return None
+    percent = format_percent(figures.share) if figures.share is not None else ""
+    return meter(figures.used, figures.available, f"Bandwidth used: {percent}")
+
+
 def _bytes_chart(given: Given, level: int | None) -> Chart | None:
     return period_chart(
         bandwidth_period(given.bandwidth),
@@ -447,46 +395,6 @@ def _bytes_chart(given: Given, level: int | None) -> Chart | None:
 
 
 # --- the sentences under the headline -----------------------------------------------------------
-
-
-def _legacy_pace(figures: Usage, text: dict[str, str], percent: str | None) -> str | None:
-    if figures.over > 0:
-        return f"Over the allowance by {text['over']}."
-    if figures.available == 0:
-        return "This plan includes no bandwidth allowance to measure against."
-    if figures.projected is None or figures.elapsed is None or figures.elapsed >= 1:
-        return None
-    shares = f"{percent} used with {format_percent(figures.elapsed)} of the period gone"
-    if figures.on_course_to_run_over:
-        return (
-            f"On course to run over: {shares}. At this pace, about {text['projected']} "
-            "by the period's end."
-        )
-    return f"On track: {shares}. At this pace, about {text['projected']} by the period's end."
-
-
-def _credit_pace(use: CreditUse, account: api.Account) -> str:
-    rule = when_spent(account.plan, account.billing)
-    which = (
-        "Netlify's own count" if use.counted_by == "netlify" else "bandwidth and production deploys"
-    )
-    end = use.period.end
-    if use.used_up:
-        return f"The credits are spent: {which} come to all {use.included:,} of them. {rule}"
-    if use.runs_out is not None and end is not None:
-        return (
-            f"At this pace the team spends the last of its {use.included:,} credits around "
-            f"{date_text(use.runs_out)}, before the period ends on {date_text(end)}. {rule}"
-        )
-    if use.incomplete is not None:
-        # Never "on track" on a count that may be well short.
-        return f"Not known to be on track: {use.incomplete}. {rule}"
-    if use.projected is None:
-        return rule
-    return (
-        f"On track: at this pace, about {credits_text(use.projected)} of the {use.included:,} "
-        f"credits by the period's end. {rule}"
-    )
 
 
 def _since_rows(

@@ -14,7 +14,7 @@ from typing import Literal, TypedDict
 from checker.figures import history
 from checker.figures.amounts import UNIT_SYSTEMS
 from checker.figures.history import Reading
-from checker.figures.standing import standing
+from checker.figures.team import team_model
 from checker.netlify import api
 from checker.netlify.report import TeamReport
 from checker.view.card import pending_view, team_view
@@ -103,7 +103,7 @@ def _status(reports: list[TeamReport], teams: list[TeamView], now: datetime) -> 
         headline = team["headline"]
         assert headline is not None
         return f"{team['heading']}: {headline['strong']}{headline['rest']}."
-    reported = sum(standing(report, now).netlify_over for report in reports)
+    reported = sum(team_model(report, now).netlify_over for report in reports)
     over = sum(team["over"] for team in teams) - reported
     running_out = sum(team["runs_out"] and not team["over"] for team in teams)
     failed = sum(report.error is not None for report in reports)
