@@ -13,6 +13,16 @@ document.head.append(
   }),
 );
 
+// Labels keep one size on screen however wide the chart is drawn: an SVG scales what it holds
+// with its width, so their size in its own units follows the width it is given.
+const LABEL_PX = 12;
+const sizing = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const drawn = target.getBoundingClientRect().width;
+    if (drawn > 0) target.style.fontSize = `${(LABEL_PX * target.viewBox.baseVal.width) / drawn}px`;
+  }
+});
+
 function node(tag, attributes, ...children) {
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
@@ -40,5 +50,6 @@ export function drawChart(chart) {
     },
     node("g", { "aria-hidden": "true" }, ...lines, ...dots, ...labels),
   );
+  sizing.observe(picture);
   return picture;
 }

@@ -378,6 +378,38 @@ def test_screenshots(checker: CheckerPage, netlify: FakeNetlify) -> None:
     page.emulate_media(color_scheme="light")
 
 
+# What each label must stay clear of: the level's label sits above the level line, the crossing's
+# below it, and the dates below the axis.
+LABEL_CLEARANCE = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const top = (kind) => svg.querySelector(`polyline.${kind}`)?.getBoundingClientRect().top;
+  return [...svg.querySelectorAll('text')].map(text => {
+    const box = text.getBoundingClientRect();
+    const px = parseFloat(getComputedStyle(text).fontSize) * box.width / text.getBBox().width;
+    const line = text.classList.contains('date') || text.classList.contains('today')
+      ? top('axis') : top('level');
+    const clear = text.classList.contains('level') ? box.bottom <= line + 1 : box.top >= line - 1;
+    return {label: text.textContent, px, clear};
+  });
+})"""
+
+
+def test_chart_labels_read_12px_at_any_width_and_keep_clear_of_their_line(
+    checker: CheckerPage,
+) -> None:
+    page = checker.page
+    page.get_by_role("button", name="See an example").click()
+    page.get_by_text("Example Agency").wait_for()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(100)  # a ResizeObserver answers by the next frame
+        labels = page.evaluate(LABEL_CLEARANCE)
+        assert len(labels) > 10
+        for label in labels:
+            assert 11.5 <= label["px"] <= 12.5, (width, label)
+            assert label["clear"], (width, label)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_every_file_is_downloaded_once(
     page: Any, site: str, site_log: list[str], netlify: FakeNetlify
 ) -> None:

@@ -79,8 +79,9 @@ def period_chart(
         )
     if not ended:
         lines.append({"kind": "today", "points": [[now_x, TOP], [now_x, BOTTOM]]})
-        # Named only where it cannot cover the period's dates at either end.
-        if LEFT + 40 < now_x < RIGHT - 40:
+        # Named only where it cannot cover the period's dates at either end, at the labels'
+        # size on the narrowest chart (about 16 of the box's units: chart.js keeps them 12px).
+        if LEFT + 80 < now_x < RIGHT - 80:
             labels.append(
                 {"kind": "today", "x": now_x, "y": HEIGHT - 6, "text": "Today", "anchor": "middle"}
             )
@@ -96,7 +97,8 @@ def period_chart(
         crossing = f"{text(level)} on {short_date(course.crossing)}"
         dots.append({"kind": "crossing", "x": x, "y": y})
         anchor: Literal["start", "end"] = "end" if x > (LEFT + RIGHT) / 2 else "start"
-        labels.append({"kind": "crossing", "x": x, "y": y + 12, "text": crossing, "anchor": anchor})
+        # Below the level line, clear of it at the labels' largest size in the box's units.
+        labels.append({"kind": "crossing", "x": x, "y": y + 17, "text": crossing, "anchor": anchor})
     return {
         "label": _sentence(used, level, projected, elapsed, ended, crossing, end, text),
         "width": WIDTH,
