@@ -162,7 +162,8 @@ def main() -> int:
     chromium = chromium_executable() if "chromium" in engines else None
     rows = []
     with tempfile.TemporaryDirectory() as work, sync_playwright() as playwright:
-        site = stage(dist, Path(work))
+        # stage() makes the site's folder itself: one inside the temporary one.
+        site = stage(dist, Path(work) / "site")
         server = make_server(0, site)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         netlify = FakeNetlify(trustme.CA())

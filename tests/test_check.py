@@ -4,12 +4,12 @@ the test's own."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from checker.netlify import api, samples
-from checker.netlify.check import CAP, Check, TeamRefused
+from checker.netlify.check import CAP, Arrival, Check, ImpossibleMove, Phase, TeamRefused, move
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS
 from checker.netlify.samples import answered_by
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
@@ -56,14 +56,15 @@ def test_a_count_in_other_digits_is_that_teams_error_and_the_rest_stand(used: st
 def test_whatever_reading_an_answer_raises_is_that_teams_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    read = api.read_bandwidth
+    read, calls = api.bandwidth_of, []
 
-    def breaks_on_team_0(response: api.Response, slug: str, now: datetime) -> api.Bandwidth:
-        if slug == "team-0":
+    def breaks_on_the_first(document: object) -> api.Bandwidth:
+        calls.append(document)
+        if len(calls) == 1:  # team-0's, the first answered
             raise ZeroDivisionError("an answer no reader foresaw")
-        return read(response, slug, now)
+        return read(document)
 
-    monkeypatch.setattr(api, "read_bandwidth", breaks_on_team_0)
+    monkeypatch.setattr(api, "bandwidth_of", breaks_on_the_first)
     running = Check(TOKEN, [""], now=lambda: NOW)
     for request_id, _ in teams_listed(running, 3):
         assert running.receive(request_id, samples.RECORDED_BANDWIDTH)  # each settles its team
@@ -262,3 +263,21 @@ def test_the_same_answer_again_is_unchanged() -> None:
     [first] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
     [again] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
     assert (first.unchanged, again.unchanged) == (False, True)
+
+
+def test_a_phase_moves_only_as_its_table_allows() -> None:
+    """The check's table of moves (h11's way): a named team settles once both its answers are
+    in, in either order; a second answer of the same kind is a bug, and raises."""
+    assert move(Phase.ASKING, Arrival.FIGURES, named=True) is Phase.FIGURES_IN
+    assert move(Phase.FIGURES_IN, Arrival.DETAILS, named=True) is Phase.SETTLED
+    assert move(Phase.ASKING, Arrival.DETAILS, named=True) is Phase.DETAILS_IN
+    assert move(Phase.DETAILS_IN, Arrival.FIGURES, named=True) is Phase.SETTLED
+    assert move(Phase.ASKING, Arrival.FIGURES, named=False) is Phase.SETTLED
+    for phase, arrival, named in [
+        (Phase.FIGURES_IN, Arrival.FIGURES, True),
+        (Phase.SETTLED, Arrival.FIGURES, True),
+        (Phase.SETTLED, Arrival.FIGURES, False),
+        (Phase.ASKING, Arrival.DETAILS, False),
+    ]:
+        with pytest.raises(ImpossibleMove):
+            move(phase, arrival, named=named)

@@ -251,7 +251,11 @@ def account_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
 
 
 def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
-    document = read_json(response, now, slug=slug)
+    return bandwidth_of(read_json(response, now, slug=slug))
+
+
+def bandwidth_of(document: object) -> Bandwidth:
+    """The figures of a bandwidth answer already decoded (read_json)."""
     if not isinstance(document, dict):
         raise BadResponse(_shape_message("bandwidth", "an object"))
     used = _byte_count(document, "used", required=True)

@@ -71,6 +71,48 @@ class Phase(Enum):
     SETTLED = "its report decided (a credit team's deploys may still be counted)"
 
 
+class Arrival(Enum):
+    """What came for a team: its figures, the error in their place, or its account object."""
+
+    FIGURES = "figures"
+    FAILED = "failed"
+    DETAILS = "details"
+
+
+class ImpossibleMove(RuntimeError):
+    """An answer came that the team's phase does not allow: a bug in the check, never Netlify's."""
+
+
+# Every move a team's phase can make, as h11 keeps its states: (phase, what came) -> phase. A
+# move not here raises ImpossibleMove. A named team's figures wait for its details; one whose
+# figures failed needs none, and its details, when they come, are dropped.
+MOVES = {
+    # A team named by slug.
+    True: {
+        (Phase.ASKING, Arrival.FIGURES): Phase.FIGURES_IN,
+        (Phase.ASKING, Arrival.FAILED): Phase.SETTLED,
+        (Phase.ASKING, Arrival.DETAILS): Phase.DETAILS_IN,
+        (Phase.FIGURES_IN, Arrival.DETAILS): Phase.SETTLED,
+        (Phase.DETAILS_IN, Arrival.FIGURES): Phase.SETTLED,
+        (Phase.DETAILS_IN, Arrival.FAILED): Phase.SETTLED,
+        (Phase.SETTLED, Arrival.DETAILS): Phase.SETTLED,
+    },
+    # A team listed by the token: its figures alone.
+    False: {
+        (Phase.ASKING, Arrival.FIGURES): Phase.SETTLED,
+        (Phase.ASKING, Arrival.FAILED): Phase.SETTLED,
+    },
+}
+
+
+def move(phase: Phase, arrival: Arrival, *, named: bool) -> Phase:
+    moved = MOVES[named].get((phase, arrival))
+    if moved is None:
+        kind = "named" if named else "listed"
+        raise ImpossibleMove(f"a {kind} team's {arrival.value} came while {phase.value}")
+    return moved
+
+
 @dataclass
 class _Team:
     index: int  # its place in the check's list
@@ -173,11 +215,12 @@ class Check:
                 case Figures(index):
                     team = self._teams[index]
                     team.figures = self._figures(team, outcome)
-                    return self._advance(team, Phase.FIGURES_IN)
+                    failed = team.figures.bandwidth is None
+                    return self._advance(team, Arrival.FAILED if failed else Arrival.FIGURES)
                 case Details(index):
                     team = self._teams[index]
                     team.details = outcome
-                    return self._advance(team, Phase.DETAILS_IN)
+                    return self._advance(team, Arrival.DETAILS)
                 case SiteList(index, page):
                     self._read_sites(self._teams[index], page, outcome)
                     return True
@@ -254,23 +297,18 @@ class Check:
                 self._teams[index].counter = deploys.Counter()
                 self._ask_deploys(self._teams[index], SiteList(index, 1), None)
 
-    def _advance(self, team: _Team, arrived: Phase) -> bool:
-        """Moves the team on now that `arrived` is read; True if that settled its report."""
+    def _advance(self, team: _Team, arrival: Arrival) -> bool:
+        """Moves the team's phase on by the table (MOVES); True if that settled its report."""
+        was, team.phase = team.phase, move(team.phase, arrival, named=team.named)
+        if was is Phase.SETTLED or team.phase is not Phase.SETTLED:
+            return False
         figures = team.figures
-        if team.phase is Phase.SETTLED:
-            return False
-        if figures is None:
-            team.phase = arrived  # its details came first
-            return False
-        if team.named and figures.bandwidth is not None:
-            if team.details is None:
-                team.phase = arrived  # its figures came first
-                return False
-            team.report = self._with_details(figures, team.details)
+        assert figures is not None
+        if arrival is Arrival.FAILED or not team.named:
+            team.report = figures  # nothing more is needed
         else:
-            # A listed team needs nothing more; a named team that failed needs no details.
-            team.report = figures
-        team.phase = Phase.SETTLED
+            assert team.details is not None
+            team.report = self._with_details(figures, team.details)
         self._count_deploys(team)
         return True
 
@@ -351,7 +389,9 @@ class Check:
         account = team.account
         try:
             response = _answer(outcome)
-            result = _read(api.read_bandwidth, response, account.slug, self._now())
+            # Decoded once: the figures and the `raw` copy are both made from this.
+            document = _read(api.read_json, response, self._now(), slug=account.slug)
+            result = _read(api.bandwidth_of, document)
         except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
             # A role without billing access, say; a token, rate or network failure ends it all.
             return self._failed(error, TeamReport(account, None))
@@ -359,7 +399,7 @@ class Check:
             # The token has just listed this team, so a 401 here is about the team, not the token.
             refused = TeamRefused(account.slug, error.message)
             return self._failed(error, TeamReport(account, None), shown=refused)
-        raw = json.dumps(json.loads(response.body), indent=2)
+        raw = json.dumps(document, indent=2)
         unchanged = self._memory.get(account.slug) == response.body
         self._memory[account.slug] = response.body
         # A named team's plan is known once its details come; a listed team's from the list.
