@@ -1,6 +1,7 @@
 """Ready and first-check speed in each engine, against baselines in that same engine.
 
     .venv/bin/python benchmarks/engines.py [--trials N] [--engines chromium,firefox,webkit]
+        [--dist DIR]
 
 For each engine, trials alternate three kinds, each in a fresh browser (a cold profile):
 
@@ -150,6 +151,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--dist",
+        type=Path,
+        help="measure this built site (a copy is served) instead of building dist/ afresh",
+    )
     args = parser.parse_args()
     import trustme
     from playwright.sync_api import sync_playwright
@@ -158,7 +164,7 @@ def main() -> int:
     for engine in engines:
         if missing(engine):
             parser.error(f"{engine}: {missing(engine)}")
-    dist = build.build()
+    dist = args.dist or build.build()
     chromium = chromium_executable() if "chromium" in engines else None
     rows = []
     with tempfile.TemporaryDirectory() as work, sync_playwright() as playwright:
