@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.before import checkout  # noqa: E402
-from checker import samples  # noqa: E402
+from checker.netlify import samples  # noqa: E402
 from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.fake_netlify import TOKEN, FakeNetlify  # noqa: E402
