@@ -91,7 +91,7 @@ class CreditUse:
     @property
     def spent(self) -> float:
         """The higher of the two counts: the one the headline, the pace and the alert read."""
-        return max(self.estimate, self.netlify or 0)
+        return _higher(self.estimate, self.netlify)
 
     @property
     def at_least(self) -> bool:
@@ -202,7 +202,7 @@ def credit_use(
     period = period or bandwidth_period(bandwidth)
     spent_on_bandwidth = credits_for(bandwidth.used)
     estimate = spent_on_bandwidth + deploy_credits(deploys)
-    spent = max(estimate, netlify or 0)
+    spent = _higher(estimate, netlify)
     # Deploys so far at their own pace plus bandwidth at its own: both grow with the period, so
     # the total's pace is the sum of theirs.
     course = pace(spent, included, period.start, period.end, now)
@@ -217,3 +217,8 @@ def credit_use(
         projected=course.projected,
         runs_out=course.crossing,
     )
+
+
+def _higher(estimate: float, netlify: int | None) -> float:
+    """The count that drives a credit team's share: the estimate, or Netlify's if higher."""
+    return max(estimate, netlify or 0)
