@@ -4,16 +4,17 @@ Python decides what to ask Netlify and what the answers mean; the worker (static
 the sending, several requests at once, with `fetch`. A check goes:
 
     begin(form)             -> {"send": [request, …], "done", "pause"} or {"view": view}
-    receive(id, outcome)    -> {"send": [request, …], "done": bool, "answered": bool, "pause"}
+    receive(id, outcome, body) -> {"send": [request, …], "done", "answered": bool, "pause"}
     resume()                -> as receive(), once a pause for the rate limit has run out
     view()                  -> the view: partial (teams still asking) until done
 
 `pause` is null, or {seconds, text}: Netlify's rate limit was reached, and the worker sends
 nothing more until `seconds` have passed, then calls resume().
 
-Every argument and answer is JSON text, and no call raises: the page must get a sentence, never a
-traceback. The session holds Netlify's last answers, to say "unchanged", for the worker's life
-only ("Forget token" ends that life). docs/worker-protocol.md has the shapes.
+Every argument and answer is JSON text, but for an answer's body, which comes as the bytes fetch
+read and is decoded once, where its figures are read. No call raises: the page must get a
+sentence, never a traceback. The session holds Netlify's last answers, to say "unchanged", for
+the worker's life only ("Forget token" ends that life). docs/worker-protocol.md has the shapes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from typing import Any
 
 from checker.figures import history
 from checker.netlify import api, ratelimit, samples
-from checker.netlify.check import Check, Memory, Outcome
+from checker.netlify.api import Outcome
+from checker.netlify.check import Check, Memory
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause
 from checker.netlify.report import Clock, utc_now
 from checker.view.page import View, error_view, page_view
@@ -88,14 +91,15 @@ class Session:
         except Exception:  # noqa: BLE001 - the page must get a sentence, never a traceback
             return json.dumps({"view": error_view(api.CheckError(UNEXPECTED))})
 
-    def receive(self, request_id: int, outcome: str) -> str:
-        """One request's outcome: Netlify's answer ({status, headers, body}) or {failed: kind}.
-        `answered` says whether it settled a team, whose card the page can draw now."""
+    def receive(self, request_id: int, outcome: str, body: object = None) -> str:
+        """One request's outcome: Netlify's answer ({status, headers}, and its `body`: bytes, or
+        in the browser a Uint8Array) or {failed: kind}. `answered` says whether it settled a
+        team, whose card the page can draw now."""
         running = self._running
         if running is None:
             return json.dumps(NOTHING_RUNNING)
         try:
-            answered = running.receive(request_id, _outcome(json.loads(outcome)))
+            answered = running.receive(request_id, _outcome(json.loads(outcome), body))
         except Exception:  # noqa: BLE001 - as in begin()
             running.fail(api.CheckError(UNEXPECTED))
             answered = False
@@ -141,13 +145,12 @@ class Session:
         nothing of this session's is touched. The view lets the page warm up its drawing."""
         session = Session()
         step = json.loads(session.begin(json.dumps({"token": "nfp_warm_up", "team": ""})))
-        queue = list(step["send"])
-        while queue:
-            request = queue.pop(0)
-            step = json.loads(session.receive(request["id"], _recorded(request["url"])))
-            if step["answered"]:
-                session.view()
-            queue += step["send"]
+        assert session._running is not None
+        recorded = InTurn(_recorded)
+        for asked in step["send"]:  # what begin() has already taken from the check
+            request = api.Request(asked["method"], asked["url"], asked["headers"])
+            recorded.start(asked["id"], request)
+        drive(session._running, recorded, on_settled=session.view)
         return session.view()
 
     def _requests(self) -> list[dict[str, Any]]:
@@ -164,16 +167,27 @@ def pause_view(pause: Pause, now: datetime) -> dict[str, Any]:
     return {"seconds": seconds, "text": ratelimit.waiting(pause.number, RATE_LIMIT_WAITS)}
 
 
-def _outcome(outcome: dict[str, Any]) -> Outcome:
+def _outcome(outcome: dict[str, Any], body: object) -> Outcome:
     failed = outcome.get("failed")
     if failed is not None:
         return FAILURES.get(failed, api.unreachable)()
     headers = {str(name).lower(): str(value) for name, value in outcome["headers"].items()}
-    return api.Response(int(outcome["status"]), str(outcome["body"]).encode(), headers)
+    return api.Response(int(outcome["status"]), _bytes(body), headers)
 
 
-def _recorded(url: str) -> str:
-    """The recorded answer to a warm-up request, as the worker would report it."""
+def _bytes(body: object) -> bytes:
+    """The body as bytes: in Pyodide a Uint8Array arrives as a proxy that copies itself out."""
+    to_bytes = getattr(body, "to_bytes", None)
+    if to_bytes is not None:
+        return bytes(to_bytes())
+    if isinstance(body, bytes):
+        return body
+    raise TypeError("an answer's body must come as bytes")
+
+
+def _recorded(request: api.Request) -> api.Response:
+    """The recorded answer to a warm-up request, as the worker would hand it over."""
+    url = request.url
     if url.endswith("/accounts"):
         credit_team = samples.account("warm-up-credits", "Credits", "Free", credits=(0, 300))
         body = json.dumps([samples.RECORDED_ACCOUNT, credit_team])
@@ -185,6 +199,4 @@ def _recorded(url: str) -> str:
         body = json.dumps([samples.deploy(datetime(2024, 3, 1, tzinfo=UTC))])
     else:
         body = json.dumps(samples.RECORDED_ACCOUNT)
-    return json.dumps(
-        {"status": 200, "headers": {"content-type": "application/json"}, "body": body}
-    )
+    return api.Response(200, body.encode(), {"content-type": "application/json"})

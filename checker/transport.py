@@ -1,5 +1,5 @@
 """The command line's I/O: send a `Request` with `urllib` and return the `Response`, whatever its
-status; and run a check's requests at once, each from a thread of its own (urllib blocks).
+status; and send a check's requests at once, each from a thread of its own (urllib blocks).
 
 The browser does its own I/O (static/worker.js sends the same requests with `fetch`), so nothing
 the page's Python imports comes from here.
@@ -23,13 +23,15 @@ from checker.netlify.api import (
     TIMEOUT_SECONDS,
     BadResponse,
     NetworkError,
+    Outcome,
     Request,
     Response,
     Send,
     timed_out,
     unreachable,
 )
-from checker.netlify.check import CAP, Check, Memory, Outcome
+from checker.netlify.check import CAP, Check, Memory
+from checker.netlify.drive import drive
 from checker.netlify.inputs import is_loopback
 from checker.netlify.ratelimit import Pause
 from checker.netlify.report import Clock, TeamReport, utc_now
@@ -101,39 +103,43 @@ def check(
     on_pause: Callable[[Pause], None] = lambda pause: None,
 ) -> list[TeamReport]:
     """Check the named teams, or every team the token can see (checker/netlify/check.py), with up to
-    `cap` requests in flight at once. Raises CheckError if no team can be checked.
+    `cap` requests in flight at once. Raises CheckError if no team can be checked."""
+    running = Check(token_text, team_texts, now=now, base=base, memory=memory, cap=cap)
+    return drive(running, Threads(send, deadline), now=now, sleep=sleep, on_pause=on_pause)
+
+
+class Threads:
+    """Sends each request from a thread of its own (urllib blocks), so that a check's requests
+    are in flight at once.
 
     Each request has `deadline` seconds in all, however its answer trickles in (urllib's own
-    timeout bounds each read, not the whole). Requests go from daemon threads, so that one
-    still stuck when the check is over never holds up the process's exit.
+    timeout bounds each read, not the whole). The threads are daemons, so that one still stuck
+    when the check is over never holds up the process's exit.
     """
-    running = Check(token_text, team_texts, now=now, base=base, memory=memory, cap=cap)
-    answers: queue.SimpleQueue[tuple[int, Outcome]] = queue.SimpleQueue()
-    due: dict[int, float] = {}  # each request in flight, and when it must have answered
-    said: Pause | None = None
-    while not running.finished:
-        for request_id, request in running.requests():
-            due[request_id] = time.monotonic() + deadline
-            worker = threading.Thread(
-                target=_send_into, args=(send, request, request_id, answers), daemon=True
-            )
-            worker.start()
-        pause = running.pause
-        if pause is not None and pause != said:
-            said = pause
-            on_pause(pause)
-        if not due:
-            if pause is not None:
-                sleep(max(0.0, (pause.until - now()).total_seconds()))
-            continue
-        first_due = min(due.values())
-        try:
-            request_id, outcome = answers.get(timeout=max(0.0, first_due - time.monotonic()))
-        except queue.Empty:
-            request_id, outcome = min(due, key=due.__getitem__), timed_out()
-        if due.pop(request_id, None) is not None:  # not one already given up on
-            running.receive(request_id, outcome)
-    return running.reports()
+
+    def __init__(self, send: Send, deadline: float) -> None:
+        self._send, self._deadline = send, deadline
+        self._answers: queue.SimpleQueue[tuple[int, Outcome]] = queue.SimpleQueue()
+        self._due: dict[int, float] = {}  # each request in flight, and when it must have answered
+
+    def start(self, request_id: int, request: Request) -> None:
+        self._due[request_id] = time.monotonic() + self._deadline
+        args = (self._send, request, request_id, self._answers)
+        threading.Thread(target=_send_into, args=args, daemon=True).start()
+
+    def next(self) -> tuple[int, Outcome] | None:
+        due = self._due
+        while due:
+            first_due = min(due.values())
+            try:
+                request_id, outcome = self._answers.get(
+                    timeout=max(0.0, first_due - time.monotonic())
+                )
+            except queue.Empty:
+                request_id, outcome = min(due, key=due.__getitem__), timed_out()
+            if due.pop(request_id, None) is not None:  # not one already given up on
+                return request_id, outcome
+        return None
 
 
 def _send_into(

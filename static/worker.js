@@ -53,7 +53,8 @@ python.then(
 // One request as Python built it, sent with fetch; its outcome as Python reads it. Only the
 // headers Python gave (Authorization, and Accept, which CORS allows anyway); no credentials,
 // and no redirect followed, since one could carry the token elsewhere. Python never sees a
-// JavaScript error: a refused or dropped request is `{failed: "network"}`.
+// JavaScript error: a refused or dropped request is `{failed: "network"}`. The body stays the
+// bytes it came as: Python decodes and parses it once, where it reads the figures.
 async function send({ method, url, headers }, abort, limitMs, cache = "no-store") {
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -85,10 +86,9 @@ async function send({ method, url, headers }, abort, limitMs, cache = "no-store"
 // A body read as it streams in, up to Python's limit on an answer: a larger one is not read to
 // its end (null), but dropped as soon as it passes the limit.
 async function bounded(stream, abort) {
-  if (!stream) return "";
-  const decoder = new TextDecoder();
+  if (!stream) return new Uint8Array(0);
   const reader = stream.getReader(); // not `for await`: Safari's engine cannot iterate a stream
-  let text = "";
+  const chunks = [];
   let size = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     size += chunk.value.length;
@@ -96,9 +96,16 @@ async function bounded(stream, abort) {
       abort.abort();
       return null;
     }
-    text += decoder.decode(chunk.value, { stream: true });
+    chunks.push(chunk.value);
   }
-  return text + decoder.decode();
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
 
 // A check: Python says what to send, up to six requests at once (checker/netlify/check.py keeps the
@@ -139,9 +146,9 @@ async function runCheck(session, id, form) {
   const start = (request) => {
     const abort = new AbortController();
     postMessage({ type: "request", id });
-    const sending = send(request, abort, limits.request_ms).then((outcome) => {
+    const sending = send(request, abort, limits.request_ms).then(({ body, ...outcome }) => {
       inFlight.delete(sending);
-      if (!done) follow(JSON.parse(session.receive(request.id, JSON.stringify(outcome))));
+      if (!done) follow(JSON.parse(session.receive(request.id, JSON.stringify(outcome), body)));
     });
     inFlight.set(sending, abort);
   };

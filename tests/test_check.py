@@ -10,8 +10,8 @@ import pytest
 
 from checker.netlify import api, samples
 from checker.netlify.check import CAP, Arrival, Check, ImpossibleMove, Phase, TeamRefused, move
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS
-from checker.netlify.samples import answered_by
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
@@ -147,7 +147,7 @@ def test_three_hundred_teams_complete_within_the_cap() -> None:
         return teams(300) if request.url.endswith("/accounts") else samples.RECORDED_BANDWIDTH
 
     running = Check(TOKEN, [""], now=lambda: NOW)
-    reports = answered_by(running, answer)
+    reports = drive(running, InTurn(answer))
     assert len(reports) == 300
     assert all(report.bandwidth is not None for report in reports)
 
@@ -157,7 +157,7 @@ def test_three_hundred_teams_complete_within_the_cap() -> None:
 
 def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
     send, asked = side_refuses(403)
-    acme, side = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    acme, side = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
     assert asked[0] == "/accounts"
     assert sorted(asked[1:]) == ["/accounts/acme/bandwidth", "/accounts/side/bandwidth"]
     assert acme.bandwidth is not None and acme.bandwidth.used == samples.RECORDED_USED
@@ -166,7 +166,7 @@ def test_one_team_failing_is_shown_in_its_place_and_the_others_stand() -> None:
 
 def test_a_401_for_one_listed_team_is_that_teams_problem() -> None:
     send, _ = side_refuses(401)
-    _, side = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    _, side = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
     assert isinstance(side.error, TeamRefused)
     assert "its role in that team may not include billing" in side.error.message
 
@@ -178,13 +178,13 @@ def test_every_listed_team_refusing_the_token_means_the_token_failed() -> None:
         )
     )
     with pytest.raises(api.TokenRejected, match="rejected this token"):
-        answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+        drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
 
 
 def test_a_named_team_failing_fails_the_check() -> None:
     send, _ = netlify({"/accounts/acme/bandwidth": refused(403)})
     with pytest.raises(api.Forbidden):
-        answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+        drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
 
 
 def test_a_rate_limit_too_long_to_wait_for_part_way_ends_the_whole_check() -> None:
@@ -196,7 +196,7 @@ def test_a_rate_limit_too_long_to_wait_for_part_way_ends_the_whole_check() -> No
         )
     )
     with pytest.raises(api.RateLimited, match="Try again in 10 minutes"):
-        answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+        drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
 
 
 def test_every_teams_figures_are_asked_for_at_once_within_the_cap() -> None:
@@ -229,13 +229,13 @@ def test_a_named_team_comes_with_its_account_and_without_it_its_plan_is_unknown(
     send, asked = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": account}
     )
-    [named] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    [named] = drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
     assert sorted(asked) == ["/accounts/acme", "/accounts/acme/bandwidth"]
     assert (named.account.name, named.account.plan, named.plan) == ("Acme Web", "Pro", "legacy")
     send, _ = netlify(
         {"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH, "/accounts/acme": refused(500)}
     )
-    [unknown] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    [unknown] = drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
     assert unknown.account.name == "acme" and unknown.bandwidth is not None
     assert unknown.plan == "unknown"
 
@@ -244,7 +244,7 @@ def test_a_legacy_team_must_say_what_is_included_and_a_credit_team_need_not() ->
     no_included = api.Response(200, b'{"used": 5}')
     send, _ = netlify({"/accounts/acme/bandwidth": no_included})
     with pytest.raises(api.BadResponse, match="no “included” figure"):
-        answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+        drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
     credit = samples.account("acme", "Acme Web", "Free", credits=(0, 300))
     send, _ = netlify(
         {
@@ -252,7 +252,7 @@ def test_a_legacy_team_must_say_what_is_included_and_a_credit_team_need_not() ->
             "/accounts/acme": api.Response(200, json.dumps(credit).encode()),
         }
     )
-    [report] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    [report] = drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
     assert report.plan == "credit" and report.bandwidth is not None
     assert report.bandwidth.included is None
 
@@ -260,8 +260,8 @@ def test_a_legacy_team_must_say_what_is_included_and_a_credit_team_need_not() ->
 def test_the_same_answer_again_is_unchanged() -> None:
     send, _ = netlify({"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH})
     memory: dict[str, bytes] = {}
-    [first] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
-    [again] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), send)
+    [first] = drive(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), InTurn(send))
+    [again] = drive(Check(TOKEN, ["acme"], now=lambda: NOW, memory=memory), InTurn(send))
     assert (first.unchanged, again.unchanged) == (False, True)
 
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from checker.figures.history import reading
 from checker.netlify import api, deploys, samples
 from checker.netlify.check import Check
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.report import TeamReport
-from checker.netlify.samples import answered_by
 from checker.view.card import team_view
 from checker.view.page import page_view
 from tests.answers import NOW
@@ -69,7 +69,7 @@ def at(when: datetime, context: str = "production", state: str = "ready") -> dic
 
 
 def counted(send: api.Send) -> TeamReport:
-    credit, legacy = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    credit, legacy = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
     assert legacy.deploys is None
     return credit
 
@@ -243,7 +243,7 @@ def test_a_site_list_that_fails_leaves_the_bandwidth_standing() -> None:
 
 def test_a_legacy_team_costs_no_request_for_deploys() -> None:
     asked: list[str] = []
-    answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), netlify({}, asked=asked))
+    drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(netlify({}, asked=asked)))
     assert sorted(asked) == ["/accounts/acme", "/accounts/acme/bandwidth"]
 
 
@@ -290,6 +290,6 @@ def test_a_credit_team_whose_figures_fail_asks_for_no_deploys() -> None:
             return api.Response(500, b"{}")
         return healthy(request)
 
-    credit, _ = answered_by(Check(TOKEN, [""], now=lambda: NOW), send)
+    credit, _ = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
     assert credit.error is not None and credit.deploys is None
     assert not [path for path in asked if "/deploys" in path]

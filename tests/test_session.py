@@ -21,6 +21,16 @@ from tests.fake_netlify import TOKEN
 # --- the browser's session ------------------------------------------------------------------------
 
 
+def reply(
+    session: Session, request_id: int, status: int, body: str | bytes, **headers: str
+) -> dict[str, Any]:
+    """Netlify's answer handed to the session as static/worker.js hands it: its status and
+    headers as JSON, its body as the bytes fetch read."""
+    raw = body.encode() if isinstance(body, str) else body
+    meta = json.dumps({"status": status, "headers": headers})
+    return json.loads(session.receive(request_id, meta, raw))
+
+
 def in_the_worker(session: Session, form: object, send: Send) -> tuple[dict[str, Any], int]:
     """Drive a session as static/worker.js does, one answer at a time: the view, and how many
     partial views there were on the way."""
@@ -33,12 +43,7 @@ def in_the_worker(session: Session, form: object, send: Send) -> tuple[dict[str,
         assert set(asked["headers"]) == {"Authorization", "Accept"}
         request = api.Request(asked["method"], asked["url"], asked["headers"])
         answer = send(request)
-        outcome = {
-            "status": answer.status,
-            "headers": dict(answer.headers),
-            "body": answer.body.decode(),
-        }
-        step = json.loads(session.receive(asked["id"], json.dumps(outcome)))
+        step = reply(session, asked["id"], answer.status, answer.body, **answer.headers)
         waiting += step["send"]
         if step["done"]:
             break
@@ -65,8 +70,7 @@ def test_every_team_shows_waiting_until_its_answer_comes() -> None:
     step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": ""})))
     [listing] = step["send"]
     teams = send(api.Request("GET", listing["url"], listing["headers"]))
-    answer = {"status": 200, "headers": {}, "body": teams.body.decode()}
-    step = json.loads(session.receive(listing["id"], json.dumps(answer)))
+    step = reply(session, listing["id"], 200, teams.body)
     assert [request["url"].rsplit("/", 2)[-2] for request in step["send"]] == ["acme", "side"]
     # The list has come, no figures yet: both teams wait, in the list's order.
     waiting = json.loads(session.view())["units"]["binary"]
@@ -76,8 +80,7 @@ def test_every_team_shows_waiting_until_its_answer_comes() -> None:
         ("Side", True, "Asking Netlify…"),
     ]
     # The second team's answer first: it is drawn in its own place.
-    side = {"status": 403, "headers": {}, "body": "{}"}
-    step = json.loads(session.receive(step["send"][1]["id"], json.dumps(side)))
+    step = reply(session, step["send"][1]["id"], 403, "{}")
     assert step["answered"] and not step["done"]
     teams_now = json.loads(session.view())["units"]["binary"]["teams"]
     assert [t["pending"] for t in teams_now] == [True, False]
@@ -182,8 +185,7 @@ def test_a_rate_limit_is_a_pause_the_page_counts_down_then_the_check_goes_on() -
     session = Session(now=clock.now)
     step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))
     figures, details = step["send"]
-    limited = {"status": 429, "headers": {"retry-after": "29"}, "body": '{"code": 429}'}
-    step = json.loads(session.receive(figures["id"], json.dumps(limited)))
+    step = reply(session, figures["id"], 429, '{"code": 429}', **{"retry-after": "29"})
     assert step == {
         "send": [],
         "done": False,
@@ -200,10 +202,8 @@ def test_a_rate_limit_is_a_pause_the_page_counts_down_then_the_check_goes_on() -
     assert step["pause"] is None
     [again] = step["send"]
     assert again["url"] == figures["url"] and again["id"] != figures["id"]
-    account = {"status": 200, "headers": {}, "body": json.dumps(TEAMS[0])}
-    json.loads(session.receive(details["id"], json.dumps(account)))
-    recorded = {"status": 200, "headers": {}, "body": samples.RECORDED_BANDWIDTH.body.decode()}
-    step = json.loads(session.receive(again["id"], json.dumps(recorded)))
+    reply(session, details["id"], 200, json.dumps(TEAMS[0]))
+    step = reply(session, again["id"], 200, samples.RECORDED_BANDWIDTH.body)
     assert step["done"]
     assert json.loads(session.view())["units"]["binary"]["teams"][0]["heading"] == "Acme Web"
 
@@ -215,15 +215,45 @@ def test_an_answer_no_reader_foresaw_settles_its_team_with_a_sentence() -> None:
     step = json.loads(session.begin(json.dumps({"token": TOKEN, "team": ""})))
     [listing] = step["send"]
     two = [TEAMS[0], {**TEAMS[0], "slug": "side", "name": "Side"}]
-    answer = {"status": 200, "headers": {}, "body": json.dumps(two)}
-    step = json.loads(session.receive(listing["id"], json.dumps(answer)))
+    step = reply(session, listing["id"], 200, json.dumps(two))
     body = json.loads(samples.RECORDED_BANDWIDTH.body)
     for request, used in zip(step["send"], ["²", body["used"]], strict=True):
-        figures = {"status": 200, "headers": {}, "body": json.dumps({**body, "used": used})}
-        step = json.loads(session.receive(request["id"], json.dumps(figures)))
+        step = reply(session, request["id"], 200, json.dumps({**body, "used": used}))
     assert step["done"]
     view = json.loads(session.view())["units"]["binary"]
     broken, fine = view["teams"]
     assert "unusable “used”" in broken["error"]["message"]
     assert fine["error"] is None
     assert view["status"].startswith("Checked 2 teams")
+
+
+def test_an_answers_body_comes_as_bytes_and_is_read_once_where_its_figures_are() -> None:
+    class Uint8ArrayProxy:
+        """What Pyodide hands Python for a Uint8Array: a proxy that copies itself out."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def to_bytes(self) -> bytes:
+            return self.data
+
+    session = Session(now=lambda: NOW)
+    figures, details = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))[
+        "send"
+    ]
+    reply(session, details["id"], 200, json.dumps(TEAMS[0]))
+    meta = json.dumps({"status": 200, "headers": {}})
+    body = Uint8ArrayProxy(samples.RECORDED_BANDWIDTH.body)
+    assert json.loads(session.receive(figures["id"], meta, body))["done"]
+    [team] = json.loads(session.view())["units"]["binary"]["teams"]
+    assert team["rows"][0]["value"] == "25.3 GiB"
+    # The raw copy is made from the one parse: Netlify's answer, as JSON.
+    assert json.loads(team["raw"]) == json.loads(samples.RECORDED_BANDWIDTH.body)
+
+
+def test_a_body_that_is_not_utf8_is_a_sentence() -> None:
+    session = Session()
+    figures, _ = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))["send"]
+    reply(session, figures["id"], 200, b'{"used": "\xff\xfe"}')
+    view = json.loads(session.view())
+    assert view["ok"] is False and "not valid JSON" in view["error"]["message"]

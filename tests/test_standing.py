@@ -17,8 +17,8 @@ from checker.figures.credits import team_credit_use, when_spent
 from checker.figures.team import team_model, verdict
 from checker.netlify import api, samples
 from checker.netlify.check import Check
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.report import Deploys, TeamReport
-from checker.netlify.samples import answered_by
 from checker.outputs.schema import summary
 from checker.outputs.summary import markdown
 from checker.view.card import team_view
@@ -289,7 +289,7 @@ def cycle_netlify(cycle: bool) -> api.Send:
 
 
 def test_deploys_and_the_pace_follow_the_credit_cycle_when_netlify_gives_one() -> None:
-    [report] = answered_by(Check(TOKEN, [""], now=lambda: NOW), cycle_netlify(cycle=True))
+    [report] = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(cycle_netlify(cycle=True)))
     assert report.deploys is not None and report.deploys.count == 4
     use = team_credit_use(report, NOW)
     # 20 credits of bandwidth and four deploys.
@@ -302,7 +302,7 @@ def test_deploys_and_the_pace_follow_the_credit_cycle_when_netlify_gives_one() -
 
 
 def test_without_a_cycle_the_bandwidths_period_is_used_and_no_row_says_otherwise() -> None:
-    [report] = answered_by(Check(TOKEN, [""], now=lambda: NOW), cycle_netlify(cycle=False))
+    [report] = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(cycle_netlify(cycle=False)))
     assert report.deploys is not None and report.deploys.count == 1
     use = team_credit_use(report, NOW)
     assert use is not None and use.spent == 35 and use.period.source == "bandwidth"

@@ -9,8 +9,8 @@ import pytest
 
 from checker.netlify import api, samples
 from checker.netlify.check import Check
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.report import TeamReport, utc_now
-from checker.netlify.samples import answered_by
 from checker.view.card import team_view
 from checker.view.page import page_view
 from checker.view.shape import TeamView
@@ -21,7 +21,7 @@ from tests.fake_netlify import NO_ALLOWANCE, TEAMS, TOKEN
 
 def test_the_recorded_answer_as_a_reader_sees_it() -> None:
     send, _ = netlify({"/accounts/acme/bandwidth": samples.RECORDED_BANDWIDTH})
-    [report] = answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)
+    [report] = drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))
     team = team_view(report, NOW, "binary")
     assert team["headline"] == {"strong": "25.3 GiB", "rest": " of 100 GiB used (25.3 %)"}
     assert [(row["label"], row["value"]) for row in team["rows"]] == [
@@ -48,7 +48,7 @@ def test_over_the_allowance_warns_in_the_row_and_the_pace() -> None:
     period = '"period_start_date": "2024-03-01T00:00:00-08:00", "period_end_date": "2024-04-01"'
     over = api.Response(200, ('{"used": 120, "included": 100, ' + period + "}").encode())
     send, _ = netlify({"/accounts/acme/bandwidth": over})
-    team = team_view(answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)[0], NOW, "binary")
+    team = team_view(drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))[0], NOW, "binary")
     assert team["over"] is True
     assert {"label": "Over by", "value": "20 B", "tone": "warning"} in team["rows"]
     assert team["pace"] == {"text": "Over the allowance by 20 B.", "tone": "warning"}
@@ -57,7 +57,7 @@ def test_over_the_allowance_warns_in_the_row_and_the_pace() -> None:
 def test_a_plan_without_an_allowance_has_nothing_to_use_up() -> None:
     none = api.Response(200, b'{"used": 5000, "included": 0}')
     send, _ = netlify({"/accounts/acme/bandwidth": none})
-    team = team_view(answered_by(Check(TOKEN, ["acme"], now=lambda: NOW), send)[0], NOW, "binary")
+    team = team_view(drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(send))[0], NOW, "binary")
     assert team["meter"] is None
     assert [(row["label"], row["value"]) for row in team["rows"]] == [
         ("Used", "4.88 KiB"),
@@ -69,7 +69,7 @@ def test_a_plan_without_an_allowance_has_nothing_to_use_up() -> None:
 
 def test_every_team_summed_up_in_one_status_sentence() -> None:
     send, _ = side_refuses(403)
-    view = page_view(answered_by(Check(TOKEN, [""], now=lambda: NOW), send), NOW)
+    view = page_view(drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send)), NOW)
     assert view["units"]["binary"]["status"] == "Checked 2 teams: 1 could not be checked."
     side = view["units"]["binary"]["teams"][1]
     assert side["error"] is not None and side["rows"] == [] and side["quotas"] == []

@@ -11,10 +11,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from checker.netlify import ratelimit
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 API_BASE = "https://api.netlify.com/api/v1"
 TOKENS_PAGE = "https://app.netlify.com/user/applications#personal-access-tokens"
@@ -350,6 +353,30 @@ def _quotas(capabilities: object) -> dict[str, Quota]:
             if quota.used is not None or quota.included is not None:
                 quotas[name] = quota
     return quotas
+
+
+# What a request came to: Netlify's answer, or the failure of the transport that sent it.
+Outcome = Response | CheckError
+
+
+def answer(outcome: Outcome) -> Response:
+    """Netlify's answer, or the transport's failure raised."""
+    if isinstance(outcome, CheckError):
+        raise outcome
+    return outcome
+
+
+def guarded(reader: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`reader`'s result; whatever else it raises (a hostile answer that the reader did not
+    foresee) is a BadResponse, so that it is that team's error, never the end of the check."""
+    try:
+        return reader(*args, **kwargs)
+    except CheckError:
+        raise
+    except Exception:  # noqa: BLE001 - see above
+        raise BadResponse(
+            "Netlify's answer could not be read: it was not of the expected form."
+        ) from None
 
 
 def read_json(response: Response, now: datetime, *, slug: str | None) -> Any:

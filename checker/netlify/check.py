@@ -1,8 +1,10 @@
 """A check without I/O: the named teams, or every team the token can see.
 
 `Check` says which requests to send and reads each outcome as it comes; whoever drives it does
-the sending: the command line from a pool of threads (checker/transport.py), the page's worker
-with `fetch` (static/worker.js), the example and the warm-up from memory (samples.answered_by).
+the sending: checker/netlify/drive.py's loop, for the command line from a pool of threads and for
+the example and the warm-up from memory, or the page's worker with `fetch` (static/worker.js).
+What a check counts beyond each team's figures (a credit team's production deploys) comes from
+its counters (checker/netlify/counters.py): this module runs them without knowing what they count.
 
 The rules live here once, for the page and the command line alike: one team's failure is shown
 in its place; a token, rate-limit or network failure ends the check; a 401 for every team the
@@ -12,25 +14,20 @@ token has just listed means the token failed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
-from typing import ParamSpec, TypeVar
 
-from checker.netlify import api, deploys, inputs, ratelimit
-from checker.netlify.keys import Details, Figures, Key, SiteDeploys, SiteList, TeamList
+from checker.netlify import api, counters, deploys, inputs, ratelimit
+from checker.netlify.keys import Counted, Details, Figures, Key, TeamList
 from checker.netlify.ratelimit import (
     RATE_LIMIT_MAX_WAIT,
     RATE_LIMIT_UNKNOWN_WAIT,
     RATE_LIMIT_WAITS,
     Pause,
 )
-from checker.netlify.report import Clock, TeamReport, utc_now
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
+from checker.netlify.report import Clock, Plan, TeamReport, plan_of, utc_now
 
 # Netlify's last answer by team slug, so that a check again can say "unchanged". (The page
 # sends no If-None-Match of its own, which Netlify's CORS answer might not allow; the browser's
@@ -53,12 +50,9 @@ class TeamRefused(api.Forbidden):
 # Netlify's 500 requests a minute, and browsers allow six connections to one host anyway.
 CAP = 6
 
-# What a request came to: Netlify's answer, or the failure of the transport that sent it.
-Outcome = api.Response | api.CheckError
-
-
-def _unreadable() -> api.BadResponse:
-    return api.BadResponse("Netlify's answer could not be read: it was not of the expected form.")
+# What a check counts beyond each team's figures (checker/netlify/counters.py), for the teams
+# whose plan each applies to: a credit team's production deploys.
+COUNTS: tuple[counters.Count, ...] = (deploys.COUNT,)
 
 
 class Phase(Enum):
@@ -68,7 +62,7 @@ class Phase(Enum):
     ASKING = "nothing read yet"
     FIGURES_IN = "its figures read, its details still on their way"
     DETAILS_IN = "its details read, its figures still on their way"
-    SETTLED = "its report decided (a credit team's deploys may still be counted)"
+    SETTLED = "its report decided (its counters may still be counting)"
 
 
 class Arrival(Enum):
@@ -122,10 +116,10 @@ class _Team:
     phase: Phase = Phase.ASKING
     # Its figures as read, until its details (if named) have come too.
     figures: TeamReport | None = None
-    details: Outcome | None = None
+    details: api.Outcome | None = None
     report: TeamReport | None = None
-    # A credit team's production deploys, counted once its report is settled.
-    counter: deploys.Counter | None = None
+    # Its counters, by their count's place in the check's counts: made once its plan is known.
+    counters: dict[int, counters.Counter] = field(default_factory=dict)
 
 
 class Check:
@@ -146,6 +140,7 @@ class Check:
         base: str = api.API_BASE,
         memory: Memory | None = None,
         cap: int = CAP,
+        counts: Sequence[counters.Count] = COUNTS,
     ) -> None:
         self._token = inputs.clean_token(token_text)
         slugs = list(dict.fromkeys(slug for slug in map(inputs.clean_slug, team_texts) if slug))
@@ -160,8 +155,9 @@ class Check:
         self._again: list[tuple[Key, api.Request]] = []
         # One entry a team, in the list's order.
         self._teams: list[_Team] = []
-        # Requests left for counting deploys, across every credit team of this check.
-        self._budget = deploys.BUDGET
+        # Requests left for each count, across every team of this check.
+        self._counts = counts
+        self._budgets = [counters.Budget(count.budget) for count in counts]
         # A check of one named team is strict: any failure of that team ends the check.
         self._alone = len(slugs) == 1
         if slugs:
@@ -198,7 +194,7 @@ class Check:
         self._queue.clear()
         self._again.clear()
 
-    def receive(self, request_id: int, outcome: Outcome) -> bool:
+    def receive(self, request_id: int, outcome: api.Outcome) -> bool:
         """Reads one request's outcome. True when it settled a team's report."""
         sent = self._sent.pop(request_id, None)
         if sent is None or self._failure is not None:
@@ -221,11 +217,11 @@ class Check:
                     team = self._teams[index]
                     team.details = outcome
                     return self._advance(team, Arrival.DETAILS)
-                case SiteList(index, page):
-                    self._read_sites(self._teams[index], page, outcome)
-                    return True
-                case SiteDeploys(index, site, page):
-                    self._read_deploys(self._teams[index], site, page, outcome)
+                case Counted(index, count, counted):
+                    team = self._teams[index]
+                    asks = team.counters[count].read(counted, outcome, self._now())
+                    self._ask(team, count, asks)
+                    self._show_counts(team)
                     return True
         except api.CheckError as error:
             self.fail(error)
@@ -254,7 +250,7 @@ class Check:
 
     # --- reading outcomes ---------------------------------------------------------------------
 
-    def _waits_out(self, outcome: Outcome) -> bool:
+    def _waits_out(self, outcome: api.Outcome) -> bool:
         """Whether a 429 is to be waited out (the request then goes again) rather than read."""
         if not isinstance(outcome, api.Response) or outcome.status != 429:
             return False
@@ -273,8 +269,8 @@ class Check:
         self._pause = Pause(now + wait, number, known=retry_at is not None)
         return True
 
-    def _read_accounts(self, outcome: Outcome) -> None:
-        accounts = _read(api.read_accounts, _answer(outcome), self._now())
+    def _read_accounts(self, outcome: api.Outcome) -> None:
+        accounts = api.guarded(api.read_accounts, api.answer(outcome), self._now())
         if not accounts:
             raise api.TeamNotFound(
                 "This token can see no Netlify team, so there is nothing to check."
@@ -291,11 +287,12 @@ class Check:
             if named:
                 request = api.account_request(self._token, slug, base=self._base)
                 self._queue.append((Details(index), request))
-            elif account.monthly_credits is not None:
-                # A listed team's plan is known from the list: a credit team's sites are asked
-                # for with its bandwidth, a round trip sooner.
-                self._teams[index].counter = deploys.Counter()
-                self._ask_deploys(self._teams[index], SiteList(index, 1), None)
+            else:
+                # A listed team's plan is known from the list: its counts begin with its
+                # bandwidth, a round trip sooner.
+                team = self._teams[index]
+                for count in self._new_counters(team, plan_of(account)):
+                    self._ask(team, count, team.counters[count].begin())
 
     def _advance(self, team: _Team, arrival: Arrival) -> bool:
         """Moves the team's phase on by the table (MOVES); True if that settled its report."""
@@ -309,89 +306,49 @@ class Check:
         else:
             assert team.details is not None
             team.report = self._with_details(figures, team.details)
-        self._count_deploys(team)
+        report = team.report
+        new = self._new_counters(team, report.plan) if report.bandwidth is not None else []
+        for count, counter in team.counters.items():
+            self._ask(team, count, counter.settled(report))
+        for count in new:
+            self._ask(team, count, team.counters[count].begin())
+        self._show_counts(team)
         return True
 
-    # --- a credit team's production deploys -----------------------------------------------------
+    # --- the counts (checker/netlify/counters.py) -----------------------------------------------
 
-    def _count_deploys(self, team: _Team) -> None:
-        """A credit team's deploys cost credits: its sites are listed, then their deploys, in its
-        credit billing cycle (or, when Netlify gives none, the period of its bandwidth). A
-        legacy team costs no request for them."""
-        report = team.report
-        if report is None or report.plan != "credit" or report.bandwidth is None:
-            return
-        counter = team.counter
-        team.counter = counter or deploys.Counter()
-        pages = team.counter.period(report.period.start, report.period.end)
-        if counter is None and team.counter.counting:
-            self._ask_deploys(team, SiteList(team.index, 1), None)
-        for site, page in pages:
-            self._ask_deploys(team, SiteDeploys(team.index, site, page), site)
-        self._show_deploys(team)
+    def _new_counters(self, team: _Team, plan: Plan) -> list[int]:
+        """Makes the counters that the team's plan calls for and it has not yet got."""
+        new = [i for i, c in enumerate(self._counts) if plan in c.plans and i not in team.counters]
+        address = counters.Team(team.account.slug, self._token, self._base)
+        for index in new:
+            team.counters[index] = self._counts[index].counter(address, self._budgets[index])
+        return new
 
-    def _ask_deploys(self, team: _Team, key: SiteList | SiteDeploys, site: int | None) -> None:
-        assert team.counter is not None
-        if self._budget == 0:
-            team.counter.left_out(site)
-            return
-        self._budget -= 1
-        team.counter.asked()
-        slug = team.account.slug
-        if isinstance(key, SiteList):
-            request = deploys.sites_request(self._token, slug, key.page, base=self._base)
-        else:
-            site_id = team.counter.site_id(key.site)
-            request = deploys.deploys_request(self._token, site_id, key.page, base=self._base)
-        self._queue.append((key, request))
+    def _ask(self, team: _Team, count: int, asks: list[counters.Ask]) -> None:
+        self._queue += [(Counted(team.index, count, ask.key), ask.request) for ask in asks]
 
-    def _read_sites(self, team: _Team, page: int, outcome: Outcome) -> None:
-        assert team.counter is not None
+    def _show_counts(self, team: _Team) -> None:
+        if team.report is not None and team.report.bandwidth is not None:
+            for counter in team.counters.values():
+                team.report = counter.shown(team.report)
+
+    def _with_details(self, figures: TeamReport, details: api.Outcome) -> TeamReport:
         try:
-            listed = _read(deploys.read_sites, _answer(outcome), team.account.slug, self._now())
-        except api.CheckError:
-            # The bandwidth stands; the count says it could not be made.
-            team.counter.sites_failed()
-        else:
-            fresh, more = team.counter.sites(listed)
-            if team.report is not None and team.report.bandwidth is None:
-                fresh, more = [], False  # its figures failed: nothing to count them against
-            if more:
-                self._ask_deploys(team, SiteList(team.index, page + 1), None)
-            for site in fresh:
-                self._ask_deploys(team, SiteDeploys(team.index, site, 1), site)
-        self._show_deploys(team)
-
-    def _read_deploys(self, team: _Team, site: int, page: int, outcome: Outcome) -> None:
-        assert team.counter is not None
-        try:
-            listed = _read(deploys.read_deploys, _answer(outcome), team.account.slug, self._now())
-        except api.CheckError:
-            team.counter.deploys_failed(site)
-        else:
-            if team.counter.deploys(site, page, listed):
-                self._ask_deploys(team, SiteDeploys(team.index, site, page + 1), site)
-        self._show_deploys(team)
-
-    def _show_deploys(self, team: _Team) -> None:
-        if team.report is not None and team.report.bandwidth is not None and team.counter:
-            team.report = replace(team.report, deploys=team.counter.snapshot())
-
-    def _with_details(self, figures: TeamReport, details: Outcome) -> TeamReport:
-        try:
-            account = _read(api.read_account, _answer(details), figures.account.slug, self._now())
+            answer = api.answer(details)
+            account = api.guarded(api.read_account, answer, figures.account.slug, self._now())
         except api.CheckError:
             # Without Netlify's account object the plan is unknown; the figures still stand.
             return figures
         return self._judged(replace(figures, account=account, account_known=True))
 
-    def _figures(self, team: _Team, outcome: Outcome) -> TeamReport:
+    def _figures(self, team: _Team, outcome: api.Outcome) -> TeamReport:
         account = team.account
         try:
-            response = _answer(outcome)
+            response = api.answer(outcome)
             # Decoded once: the figures and the `raw` copy are both made from this.
-            document = _read(api.read_json, response, self._now(), slug=account.slug)
-            result = _read(api.bandwidth_of, document)
+            document = api.guarded(api.read_json, response, self._now(), slug=account.slug)
+            result = api.guarded(api.bandwidth_of, document)
         except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
             # A role without billing access, say; a token, rate or network failure ends it all.
             return self._failed(error, TeamReport(account, None))
@@ -422,20 +379,3 @@ class Check:
         if self._alone:
             raise error
         return replace(report, bandwidth=None, error=shown or error, raw="")
-
-
-def _answer(outcome: Outcome) -> api.Response:
-    if isinstance(outcome, api.CheckError):
-        raise outcome
-    return outcome
-
-
-def _read(reader: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`reader`'s result; whatever else it raises (a hostile answer that the reader did not
-    foresee) is a BadResponse, so that it is that team's error, never the end of the check."""
-    try:
-        return reader(*args, **kwargs)
-    except api.CheckError:
-        raise
-    except Exception:  # noqa: BLE001 - see above
-        raise _unreadable() from None

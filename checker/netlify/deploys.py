@@ -7,18 +7,21 @@ nothing. Netlify has no deploy list for a whole team, so the team's sites are li
 (listSitesForAccount), then each site's production deploys (listSiteDeploys), newest first. A
 list is paged until a page comes back with fewer entries than asked for or, for deploys, ends
 before the period's start: never by a `Link` header, which a browser may not be let read.
-checker/netlify/check.py sends the requests, within its cap and this module's budget.
+`COUNT` is what checker/netlify/check.py runs (checker/netlify/counters.py): a `DeployCounter`
+for each credit team, its requests within the check's cap and this module's budget.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from checker.netlify import api
-from checker.netlify.report import Deploys
+from checker.netlify.counters import Ask, Budget, Count, Team
+from checker.netlify.report import Deploys, TeamReport
 
 PER_PAGE = 100
 # Requests for deploy lists one check may make, across all its teams. Netlify allows 500 requests
@@ -110,11 +113,11 @@ class _Site:
 
 
 @dataclass
-class Counter:
-    """One team's count as its answers come. checker/netlify/check.py hands each answer to
-    `sites()` or `deploys()`, which say what to ask for next. A listed credit team's sites are
-    asked for with its bandwidth, before the billing period is known: its deploy pages wait
-    here until `period()` gives it."""
+class Tally:
+    """One team's count as its answers come, with no request of its own: `DeployCounter` hands
+    each answer to `sites()` or `deploys()`, which say what to ask for next. A listed credit
+    team's sites are asked for with its bandwidth, before the billing period is known: its
+    deploy pages wait here until `period()` gives it."""
 
     _start: datetime | None = None
     _end: datetime | None = None
@@ -229,3 +232,84 @@ class Counter:
             unknown=self._unknown,
             done=self._asking == 0 and self._period_known,
         )
+
+
+@dataclass(frozen=True)
+class _Sites:
+    """A page of the team's sites (listSitesForAccount)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class _SiteDeploys:
+    """A page of one site's production deploys (listSiteDeploys); `site` as the tally numbers
+    the team's sites."""
+
+    site: int
+    page: int
+
+
+class DeployCounter:
+    """A credit team's production deploys, as a check's counter (checker/netlify/counters.py):
+    its sites are listed, then their deploys, in its credit billing cycle (or, when Netlify gives
+    none, the period of its bandwidth)."""
+
+    def __init__(self, team: Team, budget: Budget) -> None:
+        self._team, self._budget = team, budget
+        self._tally = Tally()
+        # Its report, once decided; None before. A report without figures ends the count.
+        self._report: TeamReport | None = None
+
+    def begin(self) -> list[Ask]:
+        return self._ask(_Sites(1)) if self._tally.counting else []
+
+    def settled(self, report: TeamReport) -> list[Ask]:
+        self._report = report
+        if report.bandwidth is None:
+            return []  # its figures failed: nothing to count them against
+        pages = self._tally.period(report.period.start, report.period.end)
+        return [ask for site, page in pages for ask in self._ask(_SiteDeploys(site, page))]
+
+    def read(self, key: Hashable, outcome: api.Outcome, now: datetime) -> list[Ask]:
+        tally, slug = self._tally, self._team.slug
+        if isinstance(key, _Sites):
+            try:
+                listed = api.guarded(read_sites, api.answer(outcome), slug, now)
+            except api.CheckError:
+                tally.sites_failed()  # the bandwidth stands; the count says it could not be made
+                return []
+            fresh, more = tally.sites(listed)
+            if self._report is not None and self._report.bandwidth is None:
+                return []
+            asks = self._ask(_Sites(key.page + 1)) if more else []
+            return asks + [ask for site in fresh for ask in self._ask(_SiteDeploys(site, 1))]
+        assert isinstance(key, _SiteDeploys)
+        try:
+            listed = api.guarded(read_deploys, api.answer(outcome), slug, now)
+        except api.CheckError:
+            tally.deploys_failed(key.site)
+            return []
+        if tally.deploys(key.site, key.page, listed):
+            return self._ask(_SiteDeploys(key.site, key.page + 1))
+        return []
+
+    def shown(self, report: TeamReport) -> TeamReport:
+        return replace(report, deploys=self._tally.snapshot())
+
+    def _ask(self, key: _Sites | _SiteDeploys) -> list[Ask]:
+        site = key.site if isinstance(key, _SiteDeploys) else None
+        if not self._budget.take():
+            self._tally.left_out(site)
+            return []
+        self._tally.asked()
+        team = self._team
+        if site is None:
+            request = sites_request(team.token, team.slug, key.page, base=team.base)
+        else:
+            site_id = self._tally.site_id(site)
+            request = deploys_request(team.token, site_id, key.page, base=team.base)
+        return [Ask(key, request)]
+
+
+COUNT = Count(frozenset({"credit"}), BUDGET, DeployCounter)

@@ -3,6 +3,7 @@ typed keys checker/netlify/check.py files its requests under."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 
@@ -26,21 +27,13 @@ class Details:
 
 
 @dataclass(frozen=True)
-class SiteList:
-    """A page of a credit team's sites (listSitesForAccount), to count its deploys."""
+class Counted:
+    """A request of one of a team's counts (checker/netlify/counters.py): `count` its place in
+    the check's counts, `key` the counter's own."""
 
     team: int
-    page: int
+    count: int
+    key: Hashable
 
 
-@dataclass(frozen=True)
-class SiteDeploys:
-    """A page of one site's production deploys (listSiteDeploys); `site` as the counter numbers
-    the team's sites."""
-
-    team: int
-    site: int
-    page: int
-
-
-Key = TeamList | Figures | Details | SiteList | SiteDeploys
+Key = TeamList | Figures | Details | Counted

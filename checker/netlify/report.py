@@ -83,9 +83,7 @@ class TeamReport:
     @property
     def plan(self) -> Plan:
         """A bandwidth allowance ("legacy"), credits ("credit"), or not known ("unknown")."""
-        if not self.account_known:
-            return "unknown"
-        return "legacy" if self.account.monthly_credits is None else "credit"
+        return plan_of(self.account, known=self.account_known)
 
     @property
     def period(self) -> Period:
@@ -95,6 +93,14 @@ class TeamReport:
         if self.plan == "credit" and cycle is not None:
             return Period(*cycle, "cycle")
         return bandwidth_period(self.bandwidth)
+
+
+def plan_of(account: api.Account, *, known: bool = True) -> Plan:
+    """A team's plan, decided here alone: by what Netlify counts (`monthly_credits`), once its
+    account object is `known` (a listed team's is: the list gives it)."""
+    if not known:
+        return "unknown"
+    return "legacy" if account.monthly_credits is None else "credit"
 
 
 def bandwidth_period(bandwidth: api.Bandwidth | None) -> Period:

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from checker.netlify import api
-from checker.netlify.api import Send
 from checker.netlify.check import Check
+from checker.netlify.drive import InTurn, drive
 from checker.netlify.report import TeamReport
 
 # Netlify's answer as recorded: 25.3 GiB of 100 GiB.
@@ -153,12 +153,4 @@ def example_reports(now: datetime) -> list[TeamReport]:
         return api.Response(200, json.dumps(figures).encode())
 
     # The answers come from `answer` above: nothing is sent anywhere, so no token is needed.
-    return answered_by(Check("nfp_example", [], now=lambda: now), answer)
-
-
-def answered_by(running: Check, answer: Send) -> list[TeamReport]:
-    """A check whose answers come from memory (the example, the warm-up): one at a time."""
-    while not running.finished:
-        for request_id, request in running.requests():
-            running.receive(request_id, answer(request))
-    return running.reports()
+    return drive(Check("nfp_example", [], now=lambda: now), InTurn(answer))
