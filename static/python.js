@@ -41,6 +41,7 @@ export class Python extends EventTarget {
   start() {
     if (this.state === "loading" || this.state === "ready") return;
     this.state = "loading";
+    performance.mark("python-start");
     this.#worker = new Worker(new URL("worker.js", import.meta.url), {
       type: "module",
       // Its start options, which runtime.js reads (docs/worker-protocol.md).
@@ -170,6 +171,7 @@ export class Python extends EventTarget {
         this.state = "ready";
         this.#limits = message.limits;
         clearTimeout(this.#loadWatch);
+        markStages(message.stages);
         this.dispatchEvent(new CustomEvent("ready", { detail: { runtime: message.runtime } }));
         this.#keepRuntime();
         if (this.#queued) this.#runQueued();
@@ -227,5 +229,15 @@ async function compileKept(url) {
     await WebAssembly.compileStreaming(fetch(url));
   } catch {
     // Only a later visit is slower for it.
+  }
+}
+
+// The worker's start, stage by stage, as marks on the page's own timeline ("python:<stage>"),
+// beside python-start and python-ready: where the start's time goes (docs/speed.md). The worker
+// sends each as milliseconds since the epoch, since its clock's origin is not the page's.
+function markStages(stages = []) {
+  for (const [name, at] of stages) {
+    const startTime = at - performance.timeOrigin;
+    if (startTime >= 0) performance.mark(`python:${name}`, { startTime });
   }
 }

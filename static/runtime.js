@@ -7,6 +7,11 @@
 const FILES = "%FILES%";
 const here = (path) => new URL(path, import.meta.url).href;
 const KEPT_IN = "%KEPT_IN%";
+// Each stage of the start as it is reached, [name, milliseconds since the epoch], sent with
+// `ready` for the page to mark on its own timeline (python.js): where the start's time goes.
+const stages = [];
+const reached = (name) => stages.push([name, performance.timeOrigin + performance.now()]);
+reached("worker-started");
 // Whether Python started from that copy, for the page to record (a revisit's fast path).
 let startedFromCopy = false;
 
@@ -172,6 +177,7 @@ async function startPyodide(downloads) {
     import("%RUNTIME_DIR%pyodide.mjs").catch(named("pyodide.mjs")),
     import("%RUNTIME_DIR%pyodide.asm.mjs").catch(named("pyodide.asm.mjs")),
   ]);
+  reached("pyodide-imported");
   const network = self.fetch;
   const answers = new Map(downloads.map(({ file, answer }) => [here(file.serves), answer]));
   self.fetch = (resource, options) => {
@@ -186,8 +192,12 @@ async function startPyodide(downloads) {
   const instantiate = WebAssembly.instantiateStreaming;
   const failed = new Promise((_, reject) => {
     WebAssembly.instantiateStreaming = (...args) => {
+      reached("wasm-compiling");
       const instantiating = instantiate(...args);
-      instantiating.catch((error) => reject(blame("pyodide.asm.wasm", error)));
+      instantiating.then(
+        () => reached("wasm-instantiated"),
+        (error) => reject(blame("pyodide.asm.wasm", error)),
+      );
       return instantiating;
     };
   });
@@ -217,13 +227,25 @@ export const LOCK_FILE = here("%RUNTIME_DIR%pyodide-lock.json");
 export function loadRuntime(post) {
   const onBytes = progress(post);
   const downloads = FILES.map((file) => obtain(file, onBytes));
+  const fetched = Promise.all(downloads.map(({ done }) => done));
+  fetched.then(() => reached("runtime-fetched"), () => {}); // a failure is reported below
   const session = Promise.all([
-    startPyodide(downloads),
+    startPyodide(downloads).then((pyodide) => {
+      reached("interpreter-started");
+      return pyodide;
+    }),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
     ...downloads.map(({ done }) => done),
-  ]).then(([pyodide]) => pyodide.pyimport("checker.session").Session());
+  ]).then(([pyodide]) => {
+    const module = pyodide.pyimport("checker.session");
+    reached("checker-imported");
+    const made = module.Session();
+    reached("session-made");
+    return made;
+  });
   return {
     session,
+    stages,
     keep: () => Promise.all(downloads.map(keep)),
     kept: () => startedFromCopy,
   };

@@ -41,7 +41,8 @@ let limits = null;
 python.then(
   async (session) => {
     limits = JSON.parse(session.limits());
-    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits });
+    const { stages } = runtime;
+    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits, stages });
     warmUp(session);
     for (const url of await runtime.keep()) {
       if (url) postMessage({ type: "kept", url });

@@ -1,14 +1,17 @@
 """Every benchmark still starts: each is a script run by hand (docs/speed.md), and one whose
-imports broke is found here rather than the next time its figures are wanted. Only `--help`:
-measuring inside the suite would disturb the tests around it."""
+imports broke is found here rather than the next time its figures are wanted. Only `--help`,
+but for one trial of benchmarks/engines.py in Chromium, whose figures are not judged, only that
+it runs and marks every stage of the start."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from benchmarks.engines import STAGES
 from tests.conftest import ROOT
 
 SCRIPTS = sorted(
@@ -28,3 +31,30 @@ def test_a_benchmark_starts_and_says_how_to_run_it(script: str) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("usage:")
+
+
+def test_the_engines_benchmark_runs_a_trial_and_shows_where_the_start_goes(dist: Path) -> None:
+    # --dist: the suite's own site. Without it the benchmark would build dist/ afresh, without
+    # the sign-in client id the session's site was built with, and break the journeys after it.
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "engines.py"),
+            *("--trials", "1", "--engines", "chromium", "--dist", str(dist)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    [row] = [line for line in lines if line.startswith("| chromium |")]
+    cells = [cell.strip() for cell in row.split("|")[1:-1]]
+    assert 0 < float(cells[2]) < 10 and 0 < float(cells[5]) < 100
+    # Every stage of the start was marked, in the order it is reached.
+    reached = [line.split("|")[2].strip() for line in lines if "(`python" in line]
+    assert len(reached) == len(STAGES) and "none" not in reached
+    times = [float(cell) for cell in reached]
+    assert times[0] <= times[1] and times[-1] == max(times)
