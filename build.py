@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.session import LIMITS
 from publish import headers, pages
 from publish.compress import Compressor
 from publish.deploy_check import check_deploy
@@ -128,6 +129,8 @@ def build(
         },
     )
     _worker_in_one_file(staging / "static")
+    # Python's bounds, for the worker to say with `ready`, before it imports the checker.
+    _fill_in(staging / "static" / "worker.js", {"LIMITS": LIMITS})
     # At the root, so that its scope covers the page and the widget.
     shutil.move(staging / "static" / "sw.js", staging / "sw.js")
     _fill_in(

@@ -51,9 +51,9 @@ STAGES = {
     "python:runtime-fetched": "every runtime file arrived",
     "python:wasm-instantiated": "the WebAssembly compiled and instantiated",
     "python:interpreter-started": "the interpreter started, the standard library mounted",
-    "python:checker-imported": "the checker's Python imported",
-    "python:session-made": "the session made",
     "python-ready": "the page hears `ready`",
+    "python:checker-imported": "the checker's Python imported, after `ready`",
+    "python:session-made": "the session made",
 }
 
 
@@ -137,6 +137,7 @@ class EngineBench:
             driver = self.fresh(stack)
             driver.goto(self.url)
             ready = mark(driver, "python-ready")
+            mark(driver, "python:session-made")  # marked when the warm-up's first round ends
             self.stages.append(stages(driver))
             driver.fill("#token", TOKEN)
             driver.fill("#team", "acme")

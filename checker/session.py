@@ -35,7 +35,8 @@ from checker.view.page import View, error_view, page_view
 
 UNEXPECTED = "Something unexpected went wrong while checking. Please try again."
 
-# What the page needs to know of Python's limits, sent with the worker's `ready` message: the
+# What the page needs to know of Python's limits, which build.py writes into the worker (sent
+# with its `ready` message, before the checker is imported): the
 # worker gives up on a request after `request_ms` and says `timed_out`, and the page's watchdog
 # stops a worker silent for longer than that, with the same words.
 # `max_body_bytes`: the worker stops reading an answer past Python's own limit on one.
@@ -65,9 +66,6 @@ class Session:
         self._memory: Memory = {}
         self._running: Check | None = None
         self._kept: list[history.Reading] = []
-
-    def limits(self) -> str:
-        return json.dumps(LIMITS)
 
     def begin(self, form: str) -> str:
         """A check of the form's team, or every team; the example needs no request at all."""

@@ -180,6 +180,7 @@ export class Python extends EventTarget {
         this.#loadFailed(message.reason);
         break;
       case "warmed-up":
+        markStages(message.stages);
         this.dispatchEvent(new CustomEvent("warmedup", { detail: { view: message.view } }));
         break;
       case "kept":
@@ -238,6 +239,9 @@ async function compileKept(url) {
 function markStages(stages = []) {
   for (const [name, at] of stages) {
     const startTime = at - performance.timeOrigin;
-    if (startTime >= 0) performance.mark(`python:${name}`, { startTime });
+    const mark = `python:${name}`;
+    if (startTime >= 0 && !performance.getEntriesByName(mark).length) {
+      performance.mark(mark, { startTime });
+    }
   }
 }

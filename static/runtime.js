@@ -221,29 +221,36 @@ async function startPyodide(downloads) {
 export const LOCK_FILE = here("%RUNTIME_DIR%pyodide-lock.json");
 
 // Starts every download at once and Python as they arrive. `post` gets the `progress` messages.
-// `session` settles to checker/session.py's Session (the checker's Python was compiled into the
-// standard library's zip by build.py), `keep()` writes the copies sw.js serves later, and
-// `kept` says whether Python started from such a copy.
+// `interpreter` settles once Python runs, `session` then to checker/session.py's Session (the
+// checker's Python was compiled into the standard library's zip by build.py), `stages` lists
+// when each stage was reached, `keep()` writes the copies sw.js serves later, and `kept` says
+// whether Python started from such a copy.
 export function loadRuntime(post) {
   const onBytes = progress(post);
   const downloads = FILES.map((file) => obtain(file, onBytes));
   const fetched = Promise.all(downloads.map(({ done }) => done));
   fetched.then(() => reached("runtime-fetched"), () => {}); // a failure is reported below
-  const session = Promise.all([
-    startPyodide(downloads).then((pyodide) => {
-      reached("interpreter-started");
-      return pyodide;
-    }),
+  const interpreter = Promise.all([
+    startPyodide(downloads),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
-    ...downloads.map(({ done }) => done),
+    fetched,
   ]).then(([pyodide]) => {
-    const module = pyodide.pyimport("checker.session");
-    reached("checker-imported");
-    const made = module.Session();
-    reached("session-made");
-    return made;
+    reached("interpreter-started");
+    return pyodide;
   });
+  // A task of its own, after `interpreter` has been heard: the worker says `ready` first.
+  const session = interpreter.then(
+    (pyodide) =>
+      new Promise((made) => setTimeout(made, 0)).then(() => {
+        const module = pyodide.pyimport("checker.session");
+        reached("checker-imported");
+        const session = module.Session();
+        reached("session-made");
+        return session;
+      }),
+  );
   return {
+    interpreter,
     session,
     stages,
     keep: () => Promise.all(downloads.map(keep)),

@@ -30,19 +30,29 @@ async function warmUp(session) {
     await send(lockFile, new AbortController(), 1000, "default");
     if (checked) return;
     const view = JSON.parse(session.warm_up());
-    // The page warms up its drawing with the first round's view.
-    if (round === 0) postMessage({ type: "warmed-up", view });
+    // The page warms up its drawing with the first round's view; with it come the start's
+    // stages after `ready` (the checker imported).
+    if (round === 0) postMessage({ type: "warmed-up", view, stages: runtime.stages });
   }
 }
 
-// Python's bound on a request (checker/session.py's LIMITS), read once Python is ready.
-let limits = null;
+// Python's bounds (checker/session.py's LIMITS), filled in by build.py.
+const limits = "%LIMITS%";
+
+// Ready once the interpreter runs. The checker's Python is imported right after (about a tenth
+// of the start, docs/speed.md), while the reader pastes a token; a check asked for sooner
+// waits for it (see onmessage). Its failure, unlikely as it is compiled with the build, is
+// reported as a failed start all the same.
+runtime.interpreter.then(
+  () => {
+    const { stages } = runtime;
+    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits, stages });
+  },
+  () => {}, // reported below, with the session's failure
+);
 
 python.then(
   async (session) => {
-    limits = JSON.parse(session.limits());
-    const { stages } = runtime;
-    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits, stages });
     warmUp(session);
     for (const url of await runtime.keep()) {
       if (url) postMessage({ type: "kept", url });

@@ -13,7 +13,7 @@ import pytest
 
 from checker.netlify import api, samples
 from checker.netlify.api import Send
-from checker.session import Session
+from checker.session import LIMITS, Session
 from tests.answers import NOW, TEAMS, netlify, side_refuses
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
@@ -170,7 +170,7 @@ def test_the_example_is_read_by_the_real_code_and_sends_nothing() -> None:
 def test_the_pages_watchdog_uses_pythons_own_bound_and_words_for_a_request() -> None:
     # The page is told the bound with the worker's `ready`; a silent worker gets the same
     # sentence as a request that timed out.
-    limits = json.loads(Session().limits())
+    limits = LIMITS
     assert limits["request_ms"] == api.TIMEOUT_SECONDS * 1000
     session = Session(now=lambda: NOW)
     [request] = json.loads(session.begin(json.dumps({"token": TOKEN, "team": "acme"})))["send"][:1]

@@ -64,7 +64,6 @@ SCENARIOS = [
     ("../a", []),
 ]
 session = session_module.Session()
-session.limits()
 for team, outcomes in SCENARIOS:
     step = json.loads(session.begin(json.dumps({"token": "nfp_build", "team": team})))
     waiting = list(step.get("send", []))
