@@ -126,6 +126,7 @@ def build(
             "STDLIB": str(files[1]["serves"]),
             "FILES": files,
             "KEPT_IN": KEPT_IN,
+            "SNAPSHOT": f"../pyodide/{PYODIDE_VERSION}/{_snapshot_name(files)}",
         },
     )
     _worker_in_one_file(staging / "static")
@@ -191,6 +192,14 @@ def _empty_lockfile(lockfile: bytes) -> bytes:
     # The page loads no packages from the lock file, so only its header is worth downloading.
     info = json.loads(lockfile)["info"]
     return json.dumps({"info": info, "packages": {}}).encode()
+
+
+def _snapshot_name(files: list[dict[str, object]]) -> str:
+    """The name a memory snapshot of Python is kept under in the reader's browser: one for each
+    runtime and standard library (the checker's Python is in it), so that a new build restores
+    no snapshot of an old one (static/runtime.js)."""
+    runtime = "\n".join(f"{file['serves']} {file['sha256']}" for file in files)
+    return f"snapshot-{hashlib.sha256(runtime.encode()).hexdigest()[:16]}.bin"
 
 
 def _fill_in(path: Path, values: dict[str, object]) -> None:

@@ -36,7 +36,7 @@ let charting = null;
 python.addEventListener("progress", ({ detail }) => showLoading(detail.loaded / detail.total));
 python.addEventListener("ready", ({ detail }) => {
   hideLoading();
-  performance.mark("python-ready", { detail: { runtime: detail.runtime } });
+  performance.mark("python-ready", { detail: { runtime: detail.runtime, restored: detail.restored } });
   if (waiting) setStatus("Asking Netlify…");
   else afterLoading("Ready.");
 });

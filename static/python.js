@@ -37,6 +37,8 @@ export class Python extends EventTarget {
   #lastId = 0;
   // Whether the next start may use the runtime sw.js keeps (see #loadFailed()).
   #useKeptRuntime = Boolean(navigator.serviceWorker?.controller);
+  // Whether the reader pressed Forget token on this page (see forget()).
+  #forgotten = false;
 
   start() {
     if (this.state === "loading" || this.state === "ready") return;
@@ -45,7 +47,7 @@ export class Python extends EventTarget {
     this.#worker = new Worker(new URL("worker.js", import.meta.url), {
       type: "module",
       // Its start options, which runtime.js reads (docs/worker-protocol.md).
-      name: JSON.stringify({ kept: this.#useKeptRuntime }),
+      name: JSON.stringify({ kept: this.#useKeptRuntime, forgotten: this.#forgotten }),
     });
     this.#worker.onmessage = ({ data }) => this.#receive(data);
     this.#worker.onerror = (event) => {
@@ -83,6 +85,8 @@ export class Python extends EventTarget {
   // A fresh worker, which holds nothing of the one before (a token in Python's memory, say).
   forget() {
     this.#stop(new PythonError("superseded", "The token was forgotten."));
+    // The next worker restores no snapshot of Python, makes none, and deletes any kept.
+    this.#forgotten = true;
     this.start();
   }
 
@@ -172,7 +176,8 @@ export class Python extends EventTarget {
         this.#limits = message.limits;
         clearTimeout(this.#loadWatch);
         markStages(message.stages);
-        this.dispatchEvent(new CustomEvent("ready", { detail: { runtime: message.runtime } }));
+        const { runtime, restored } = message;
+        this.dispatchEvent(new CustomEvent("ready", { detail: { runtime, restored } }));
         this.#keepRuntime();
         if (this.#queued) this.#runQueued();
         break;

@@ -12,8 +12,10 @@ const KEPT_IN = "%KEPT_IN%";
 const stages = [];
 const reached = (name) => stages.push([name, performance.timeOrigin + performance.now()]);
 reached("worker-started");
-// Whether Python started from that copy, for the page to record (a revisit's fast path).
+// Whether Python started from that copy, for the page to record (a revisit's fast path), and
+// whether it was restored from a snapshot.
 let startedFromCopy = false;
+let restoredFrom = false;
 
 // The worker fetches every file itself, all at once, as soon as it starts: that shows real
 // progress, inflates what build.py compressed, and turns a missing or broken file into a prompt
@@ -75,7 +77,8 @@ function typed(body, file) {
   return new Response(body, { headers: { "Content-Type": file.type } });
 }
 
-// What python.js says in the worker's name: `kept` when sw.js holds a copy of the runtime.
+// What python.js says in the worker's name: `kept` when sw.js holds a copy of the runtime,
+// `forgotten` when the reader has just pressed Forget token.
 function startOptions() {
   try {
     return JSON.parse(self.name) ?? {};
@@ -165,8 +168,53 @@ function progress(post) {
   };
 }
 
+// A memory snapshot of Python, made in the reader's own browser once a first visit has warmed
+// up, before any check: a revisit restores Python from it, the checker already imported,
+// instead of starting it again. Its name carries the build's runtime and Python (build.py), so
+// that no other build restores it; it is kept beside the runtime's copy. Pyodide checks its
+// build when it restores one, and a snapshot that fails to restore fails the start like a
+// damaged runtime copy: every copy is thrown away and Python loads the first visit's way.
+const SNAPSHOT = here("%SNAPSHOT%");
+const ANY_SNAPSHOT = /\/snapshot-[0-9a-f]+\.bin$/;
+
+// The kept snapshot's bytes, when this start may restore from one.
+async function keptSnapshot(options) {
+  if (!options.kept || options.forgotten || !self.caches) return null;
+  try {
+    const response = await (await caches.open(KEPT_IN)).match(SNAPSHOT);
+    return response ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+// Every snapshot of every build, out of every cache: what Forget token leaves behind.
+async function forgetSnapshots() {
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (ANY_SNAPSHOT.test(request.url)) await cache.delete(request);
+    }
+  }
+}
+
+// Writes this worker's snapshot in place of any other build's. Only a worker that started with
+// `_makeSnapshot` can, and worker.js asks only while no check has come: it holds no token.
+async function keepSnapshot(pyodide) {
+  const bytes = pyodide.makeMemorySnapshot();
+  const cache = await caches.open(KEPT_IN);
+  for (const request of await cache.keys()) {
+    if (ANY_SNAPSHOT.test(request.url) && request.url !== SNAPSHOT) await cache.delete(request);
+  }
+  const headers = { "Content-Type": "application/octet-stream" };
+  await cache.put(SNAPSHOT, new Response(bytes, { headers }));
+  return true;
+}
+
 // While Pyodide starts, its requests for files being downloaded are answered from those streams.
-async function startPyodide(downloads) {
+// `snapshot`: the bytes to restore Python from, or whether to start Python so that it can make
+// a snapshot later.
+async function startPyodide(downloads, snapshot) {
   // Imported here, not at the top, so that the downloads start one round trip sooner. Pyodide
   // would import its runtime's JavaScript only once pyodide.mjs has run; importing it now
   // fetches and compiles it alongside the downloads, and Pyodide finds it already loaded.
@@ -209,6 +257,9 @@ async function startPyodide(downloads) {
         stdLibURL: here("%STDLIB%"),
         stdout: () => {},
         stderr: () => {},
+        ...(snapshot instanceof Uint8Array
+          ? { _loadSnapshot: snapshot }
+          : { _makeSnapshot: snapshot === true }),
       }),
     ]);
   } finally {
@@ -226,12 +277,20 @@ export const LOCK_FILE = here("%RUNTIME_DIR%pyodide-lock.json");
 // when each stage was reached, `keep()` writes the copies sw.js serves later, and `kept` says
 // whether Python started from such a copy.
 export function loadRuntime(post) {
+  const options = startOptions();
   const onBytes = progress(post);
   const downloads = FILES.map((file) => obtain(file, onBytes));
+  const forgotten = options.forgotten && self.caches ? forgetSnapshots().catch(() => {}) : null;
+  const restoring = keptSnapshot(options);
+  // A worker that restores, or starts after Forget token, or has nowhere to keep one, makes none.
+  const snapshot = restoring.then((bytes) => bytes ?? (!options.forgotten && Boolean(self.caches)));
   const fetched = Promise.all(downloads.map(({ done }) => done));
   fetched.then(() => reached("runtime-fetched"), () => {}); // a failure is reported below
   const interpreter = Promise.all([
-    startPyodide(downloads),
+    snapshot.then((chosen) => {
+      restoredFrom = chosen instanceof Uint8Array;
+      return startPyodide(downloads, chosen);
+    }),
     // Any failed download fails the start at once, whatever Pyodide is waiting for.
     fetched,
   ]).then(([pyodide]) => {
@@ -253,6 +312,14 @@ export function loadRuntime(post) {
     interpreter,
     session,
     stages,
+    // Whether Python was restored from a snapshot; makeSnapshot() keeps one, when this worker
+    // can make one, and says whether it did.
+    restored: () => restoredFrom,
+    makeSnapshot: async () => {
+      await forgotten;
+      const [chosen, pyodide] = await Promise.all([snapshot, interpreter]);
+      return chosen === true ? keepSnapshot(pyodide).catch(() => false) : false;
+    },
     keep: () => Promise.all(downloads.map(keep)),
     kept: () => startedFromCopy,
   };

@@ -46,17 +46,22 @@ const limits = "%LIMITS%";
 runtime.interpreter.then(
   () => {
     const { stages } = runtime;
-    postMessage({ type: "ready", runtime: runtime.kept() ? "kept" : "downloaded", limits, stages });
+    const restored = runtime.restored();
+    const kept = runtime.kept() ? "kept" : "downloaded";
+    postMessage({ type: "ready", runtime: kept, restored, limits, stages });
   },
   () => {}, // reported below, with the session's failure
 );
 
 python.then(
   async (session) => {
-    warmUp(session);
+    const warming = warmUp(session);
     for (const url of await runtime.keep()) {
       if (url) postMessage({ type: "kept", url });
     }
+    // Once warmed up and idle, and only if no check has come: the snapshot holds no token.
+    await warming;
+    if (!checked) runtime.makeSnapshot();
   },
   (error) => postMessage({ type: "failed", reason: reason(error) }),
 );

@@ -157,3 +157,86 @@ def kept(driver: Driver, runtime: str, within_s: float) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+# --- memory snapshots of Python (static/runtime.js) ---------------------------------------------
+
+# Every snapshot kept in any cache, by address.
+SNAPSHOTS = """
+const found = [];
+for (const name of await caches.keys()) {
+  for (const request of await (await caches.open(name)).keys()) {
+    if (/\\/snapshot-[0-9a-f]+\\.bin$/.test(request.url)) found.push(request.url);
+  }
+}
+return found;
+"""
+
+
+def snapshots(driver: Driver) -> list[str]:
+    return list(driver.js_async(SNAPSHOTS))
+
+
+def snapshot_kept(driver: Driver, within_s: float = CHECK_S) -> str:
+    """The address of the snapshot kept once this visit's worker has warmed up and idled."""
+    deadline = time.monotonic() + within_s
+    while not (found := snapshots(driver)):
+        assert time.monotonic() < deadline, f"{driver.name}: no snapshot kept in {within_s} s"
+        time.sleep(0.2)
+    [url] = found
+    return url
+
+
+def restored(driver: Driver) -> bool:
+    """Whether Python was restored from a snapshot at the last start."""
+    return bool(
+        driver.js("return performance.getEntriesByName('python-ready').at(-1).detail.restored")
+    )
+
+
+def snapshot_holds(driver: Driver, url: str, text: str) -> bool:
+    """Whether the kept snapshot's bytes hold `text` (ASCII), searched for in the browser."""
+    return bool(
+        driver.js_async(
+            """const [url, text] = arguments;
+               const response = await caches.match(url);
+               const bytes = new Uint8Array(await response.arrayBuffer());
+               const wanted = new TextEncoder().encode(text);
+               outer: for (let at = bytes.indexOf(wanted[0]); at !== -1;
+                           at = bytes.indexOf(wanted[0], at + 1)) {
+                 for (let i = 1; i < wanted.length; i++) {
+                   if (bytes[at + i] !== wanted[i]) continue outer;
+                 }
+                 return true;
+               }
+               return false;""",
+            url,
+            text,
+        )
+    )
+
+
+def delete_snapshots(driver: Driver) -> None:
+    for url in snapshots(driver):
+        driver.js_async(
+            "for (const name of await caches.keys()) await (await caches.open(name))"
+            ".delete(arguments[0]); return true;",
+            url,
+        )
+
+
+def move_snapshot(driver: Driver, url: str, to: str) -> None:
+    """Keeps the snapshot's bytes under another address (another build's), and not under its own."""
+    driver.js_async(
+        """const [url, to] = arguments;
+           for (const name of await caches.keys()) {
+             const cache = await caches.open(name);
+             const kept = await cache.match(url);
+             if (!kept) continue;
+             await cache.put(to, new Response(await kept.arrayBuffer()));
+             await cache.delete(url);
+           }
+           return true;""",
+        url,
+        to,
+    )

@@ -30,13 +30,19 @@ from tests.journeys import (  # noqa: F401 - fixtures
     READY_S,
     WIDGET,
     check,
+    delete_snapshots,
     fail,
     kept,
     kept_by_page,
     marks,
+    move_snapshot,
     open_page,
     paste_token,
+    restored,
     sign_in,
+    snapshot_holds,
+    snapshot_kept,
+    snapshots,
     submit,
     token_from_window,
     type_token,
@@ -200,3 +206,74 @@ def test_a_runtime_that_cannot_load_says_which_file_and_why(
     assert reason.startswith(f"../pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm.gz: ")
     assert "HTTP 404" in reason
     assert netlify.requests == []
+
+
+# --- a revisit restored from a memory snapshot made in this browser -------------------------------
+
+
+def needs_service_workers(driver: Driver) -> None:
+    if not driver.js("return Boolean(navigator.serviceWorker?.controller)"):
+        pytest.skip(f"{driver.name} offers no service workers here; the first-visit path stands")
+
+
+def test_a_revisit_restores_python_from_a_snapshot_and_checks(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    needs_service_workers(driver)
+    # This visit, left alone after Ready, keeps a snapshot once it has warmed up.
+    snapshot_kept(driver)
+    open_page(driver, site)
+    assert restored(driver)
+    assert "25.3 GiB" in check(driver)
+    assert driver.js("return document.querySelector('#alert').textContent") == ""
+
+
+def test_a_snapshot_holds_no_token_used_later_in_the_same_visit(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    needs_service_workers(driver)
+    delete_snapshots(driver)
+    # This visit restores none, so it makes one once warmed up; then a check with the token, in
+    # that same worker.
+    open_page(driver, site)
+    assert not restored(driver)
+    url = snapshot_kept(driver)
+    assert "25.3 GiB" in check(driver)
+    assert snapshot_holds(driver, url, "checker.netlify.check"), "the search finds nothing"
+    assert not snapshot_holds(driver, url, TOKEN)
+
+
+def test_a_snapshot_of_another_build_is_not_restored(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    needs_service_workers(driver)
+    url = snapshot_kept(driver)
+    other = url.rsplit("/", 1)[0] + "/snapshot-0123456789abcdef.bin"
+    move_snapshot(driver, url, other)
+    open_page(driver, site)
+    assert not restored(driver)
+    assert "25.3 GiB" in check(driver)
+    # The next visit left alone keeps this build's snapshot in place of the other's.
+    open_page(driver, site)
+    deadline = time.monotonic() + CHECK_S
+    while snapshots(driver) != [url]:
+        assert time.monotonic() < deadline, f"{driver.name}: {snapshots(driver)}, not [{url}]"
+        time.sleep(0.2)
+
+
+def test_forget_token_leaves_no_snapshot_behind(driver: Driver, site: str) -> None:
+    open_page(driver, site)
+    needs_service_workers(driver)
+    snapshot_kept(driver)
+    open_page(driver, site)
+    check(driver)
+    starts = marks(driver, "python-ready")
+    driver.click("#forget")
+    wait_ready(driver, after=starts)
+    assert not restored(driver)
+    # The new worker deletes every snapshot as it starts...
+    deadline = time.monotonic() + CHECK_S
+    while snapshots(driver):
+        assert time.monotonic() < deadline, f"{driver.name}: a snapshot outlived Forget token"
+        time.sleep(0.2)
+    # ...and, having started after Forget token, makes none of its own.
+    time.sleep(3)
+    assert snapshots(driver) == []
+    assert "25.3 GiB" in check(driver)

@@ -175,3 +175,39 @@ def test_a_damaged_copy_is_thrown_away_and_python_loads_anyway(
     assert checker.alert.text_content() == ""
     assert "acme" in checker.check(team="acme")
     assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
+
+
+# Every memory snapshot of Python kept (static/runtime.js), by address.
+SNAPSHOTS = """async () => {
+  const found = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) {
+      if (/\\/snapshot-[0-9a-f]+\\.bin$/.test(request.url)) found.push(request.url);
+    }
+  }
+  return found;
+}"""
+
+
+def test_a_damaged_snapshot_costs_a_normal_start_not_a_failure(
+    browser: Any, site: str, netlify: FakeNetlify
+) -> None:
+    with audited_context(browser, site) as context:
+        first = CheckerPage(context.new_page(), site).open()
+        first.until(f"() => ({SNAPSHOTS})().then((found) => found.length === 1)")
+        [url] = first.page.evaluate(SNAPSHOTS)
+        first.page.evaluate(
+            "([name, url]) => caches.open(name).then((cache) =>"
+            " cache.put(url, new Response(new Uint8Array(4096).fill(7))))",
+            [KEPT_IN, url],
+        )
+        first.page.close()
+        checker = CheckerPage(context.new_page(), site).open()
+        assert (
+            checker.page.evaluate(
+                "() => performance.getEntriesByName('python-ready').at(-1).detail.restored"
+            )
+            is False
+        )
+        assert checker.alert.text_content() == ""
+        assert "acme" in checker.check(team="acme")
