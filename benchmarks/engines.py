@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from benchmarks.stages import MARKS, reached, table  # noqa: E402
 from benchmarks.startup import IDLE_BEFORE_CHECK_MS, stage  # noqa: E402
 from publish.serve import make_server  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
@@ -41,20 +42,6 @@ from tests.engines import ENGINES, Driver, launch, missing  # noqa: E402
 from tests.fake_netlify import BANDWIDTH, TOKEN, FakeNetlify, Reply, bandwidth_figures  # noqa: E402
 
 TARGET = 0.4
-# The start's stages in the order they are reached, as the page marks them (static/python.js,
-# static/runtime.js): what each stands for in docs/speed.md's breakdown.
-STAGES = {
-    "python-start": "the page creates the worker",
-    "python:worker-started": "the worker's script has run",
-    "python:pyodide-imported": "Pyodide's JavaScript imported",
-    "python:wasm-compiling": "the WebAssembly handed to the engine",
-    "python:runtime-fetched": "every runtime file arrived",
-    "python:wasm-instantiated": "the WebAssembly compiled and instantiated",
-    "python:interpreter-started": "the interpreter started, the standard library mounted",
-    "python-ready": "the page hears `ready`",
-    "python:checker-imported": "the checker's Python imported, after `ready`",
-    "python:session-made": "the session made",
-}
 
 
 def mark(driver: Driver, name: str, timeout_s: float = 120) -> float:
@@ -74,15 +61,6 @@ def mark(driver: Driver, name: str, timeout_s: float = 120) -> float:
             )
             raise TimeoutError(f"{driver.name}: no {name} mark after {timeout_s} s: {shown}")
         time.sleep(0.02)
-
-
-def stages(driver: Driver) -> dict[str, float]:
-    """When each stage of the start was reached, in milliseconds from navigation."""
-    found = driver.js(
-        "return performance.getEntriesByType('mark')"
-        ".filter((m) => m.name.startsWith('python')).map((m) => [m.name, m.startTime]);"
-    )
-    return {str(name): float(at) for name, at in found}
 
 
 def checked(driver: Driver) -> float:
@@ -138,7 +116,7 @@ class EngineBench:
             driver.goto(self.url)
             ready = mark(driver, "python-ready")
             mark(driver, "python:session-made")  # marked when the warm-up's first round ends
-            self.stages.append(stages(driver))
+            self.stages.append(reached(driver.js(f"return {MARKS}")))
             driver.fill("#token", TOKEN)
             driver.fill("#team", "acme")
             time.sleep(IDLE_BEFORE_CHECK_MS / 1000)
@@ -225,21 +203,9 @@ def main() -> int:
             f"| {bench.engine} | {ready:.0f} / {floor:.0f} ms | {ready / floor:.2f} |"
             f" <= {TARGET} | {check:.1f} / {fetch:.1f} ms | {check / fetch:.2f} | <= 1.2 |"
         )
-    print_stages([bench for bench, *_ in rows])
-    return 0
-
-
-def print_stages(benches: list[EngineBench]) -> None:
-    """The start's breakdown: the median time each stage was reached, per engine."""
     print("\nThe start, stage by stage: median ms from navigation to each mark.\n")
-    print(f"| stage | {' | '.join(bench.engine for bench in benches)} |")
-    print(f"|---|{'---|' * len(benches)}")
-    for name, meaning in STAGES.items():
-        cells = []
-        for bench in benches:
-            times = [trial[name] for trial in bench.stages if name in trial]
-            cells.append(f"{statistics.median(times):.0f}" if times else "none")
-        print(f"| {meaning} (`{name}`) | {' | '.join(cells)} |")
+    print("\n".join(table({bench.engine: bench.stages for bench, *_ in rows})))
+    return 0
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from benchmarks.baselines import Site, as_netlify_serves, brotli_text, gzip_text, stage  # noqa: E402
 from benchmarks.before import checkout  # noqa: E402
+from benchmarks.stages import MARKS, reached, table  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.fake_netlify import (  # noqa: E402
     BANDWIDTH,
@@ -136,6 +137,17 @@ class Bench:
         detail = "() => performance.getEntriesByName('python-ready')[0].detail?.restored === true"
         return ready, bool(page.evaluate(detail))
 
+    def stages(self, page: Any) -> dict[str, float]:
+        """The start's stages, once the session is made (benchmarks/stages.py); none from a
+        version from before there were any."""
+        from playwright.sync_api import TimeoutError as Late
+
+        try:
+            self.mark(page, "python:session-made", timeout_s=10)
+        except Late:
+            return {}
+        return reached(page.evaluate(f"() => {MARKS}"))
+
     @staticmethod
     def leave(page: Any) -> None:
         """Stay until sw.js keeps the runtime and its compiled code; then go."""
@@ -162,6 +174,7 @@ class Bench:
         tasks = page.evaluate("() => window.__longTasks")
         cold_paths = list(served)
         warm, warm_restored = self.revisit(page, url)
+        warm_stages = self.stages(page)
         later, later_restored = self.revisit(page, url)
         context.close()
         return {
@@ -169,6 +182,7 @@ class Bench:
             "checks": [shown - submitted for submitted, shown in windows],  # type: ignore[dict-item]
             "warm": warm,
             "warm_restored": warm_restored,
+            "warm_stages": warm_stages,
             "later": later,
             "later_restored": later_restored,
             "start_long_tasks": sum(1 for start, _ in tasks if start < ready),
@@ -280,6 +294,9 @@ def main() -> int:
             }
             print(f"\n## {name}")
             print_table(floors, version, fetches, our_bytes, stock_bytes, args.trials)
+        print("\nThe first revisit, stage by stage: median ms from navigation to each mark.\n")
+        columns = {name: [run["warm_stages"] for run in v.ours] for name, v in versions.items()}
+        print("\n".join(table(columns)))
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.engines import STAGES
+from benchmarks.stages import STAGES
 from tests.conftest import ROOT
 
 SCRIPTS = sorted(
@@ -19,37 +19,32 @@ SCRIPTS = sorted(
 )
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_a_benchmark_starts_and_says_how_to_run_it(script: str) -> None:
+def run(script: str, *args: str, timeout_s: float = 60) -> str:
+    """What the benchmark printed, once it has exited without an error."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--help"],
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout_s,
         check=False,
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.startswith("usage:")
+    return result.stdout
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_benchmark_starts_and_says_how_to_run_it(script: str) -> None:
+    assert run(script, "--help").startswith("usage:")
 
 
 def test_the_engines_benchmark_runs_a_trial_and_shows_where_the_start_goes(dist: Path) -> None:
     # --dist: the suite's own site. Without it the benchmark would build dist/ afresh, without
     # the sign-in client id the session's site was built with, and break the journeys after it.
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "engines.py"),
-            *("--trials", "1", "--engines", "chromium", "--dist", str(dist)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=ROOT,
+    printed = run(
+        "engines.py", "--trials", "1", "--engines", "chromium", "--dist", str(dist), timeout_s=300
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    lines = result.stdout.splitlines()
+    lines = printed.splitlines()
     [row] = [line for line in lines if line.startswith("| chromium |")]
     cells = [cell.strip() for cell in row.split("|")[1:-1]]
     assert 0 < float(cells[2]) < 10 and 0 < float(cells[5]) < 100

@@ -66,16 +66,15 @@ def forms(count: int) -> api.Response:
 FIGURES = ("/accounts/acme/bandwidth", samples.RECORDED_BANDWIDTH)
 
 
+def two_teams(*forms_of: tuple[str, int]) -> tuple[api.Send, list[str]]:
+    """Acme and side listed, both with their figures, and the forms of those named."""
+    found = [(f"/accounts/{slug}/forms", forms(count)) for slug, count in forms_of]
+    return netlify(listed(FIGURES, ("/accounts/side/bandwidth", FIGURES[1]), *found))
+
+
 def test_a_count_plugs_into_the_check_and_is_shown_in_its_teams_report() -> None:
     made: list[FormCounter] = []
-    send, asked = netlify(
-        listed(
-            FIGURES,
-            ("/accounts/side/bandwidth", samples.RECORDED_BANDWIDTH),
-            ("/accounts/acme/forms", forms(3)),
-            ("/accounts/side/forms", forms(1)),
-        )
-    )
+    send, asked = two_teams(("acme", 3), ("side", 1))
     running = Check(TOKEN, [""], now=lambda: NOW, counts=(forms_count(made),))
     acme, side = drive(running, InTurn(send))
     # Each listed team's count began with its figures, and read its answer under its own key.
@@ -91,13 +90,7 @@ def test_a_count_plugs_into_the_check_and_is_shown_in_its_teams_report() -> None
 
 def test_a_counts_budget_is_shared_by_every_team_of_the_check() -> None:
     made: list[FormCounter] = []
-    send, asked = netlify(
-        listed(
-            FIGURES,
-            ("/accounts/side/bandwidth", samples.RECORDED_BANDWIDTH),
-            ("/accounts/acme/forms", forms(3)),
-        )
-    )
+    send, asked = two_teams(("acme", 3))
     running = Check(TOKEN, [""], now=lambda: NOW, counts=(forms_count(made, budget=1),))
     drive(running, InTurn(send))
     assert [path for path in asked if path.endswith("/forms")] == ["/accounts/acme/forms"]
