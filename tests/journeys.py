@@ -161,20 +161,21 @@ def kept(driver: Driver, runtime: str, within_s: float) -> bool:
 
 # --- memory snapshots of Python (static/runtime.js) ---------------------------------------------
 
-# Every snapshot kept in any cache, by address.
-SNAPSHOTS = """
-const found = [];
-for (const name of await caches.keys()) {
-  for (const request of await (await caches.open(name)).keys()) {
-    if (/\\/snapshot-[0-9a-f]+\\.bin$/.test(request.url)) found.push(request.url);
+# Every memory snapshot of Python kept in any cache (static/runtime.js), by address: a function
+# for a page to run, here and in tests/test_revisit.py.
+SNAPSHOTS = """async () => {
+  const found = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) {
+      if (/\\/snapshot-[0-9a-f]+\\.bin$/.test(request.url)) found.push(request.url);
+    }
   }
-}
-return found;
-"""
+  return found;
+}"""
 
 
 def snapshots(driver: Driver) -> list[str]:
-    return list(driver.js_async(SNAPSHOTS))
+    return list(driver.js_async(f"return await ({SNAPSHOTS})();"))
 
 
 def snapshot_kept(driver: Driver, within_s: float = CHECK_S) -> str:

@@ -19,6 +19,7 @@ from tests.audit import audited_context
 from tests.checker_page import CheckerPage
 from tests.conftest import served_copy
 from tests.fake_netlify import FakeNetlify
+from tests.journeys import SNAPSHOTS
 
 RUNTIME = f"/pyodide/{PYODIDE_VERSION}/pyodide.asm.wasm"
 RUNTIME_IS_KEPT = "(url) => caches.match(url).then((kept) => kept !== undefined)"
@@ -175,18 +176,6 @@ def test_a_damaged_copy_is_thrown_away_and_python_loads_anyway(
     assert checker.alert.text_content() == ""
     assert "acme" in checker.check(team="acme")
     assert any(response.url.endswith(RUNTIME + ".gz") for response in responses)
-
-
-# Every memory snapshot of Python kept (static/runtime.js), by address.
-SNAPSHOTS = """async () => {
-  const found = [];
-  for (const name of await caches.keys()) {
-    for (const request of await (await caches.open(name)).keys()) {
-      if (/\\/snapshot-[0-9a-f]+\\.bin$/.test(request.url)) found.push(request.url);
-    }
-  }
-  return found;
-}"""
 
 
 def test_a_damaged_snapshot_costs_a_normal_start_not_a_failure(
