@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checker.netlify import api, samples
-from checker.netlify.report import Deploys, TeamReport
+from checker.netlify.report import Counted, TeamReport
 from tests import fake_netlify
 from tests.fake_netlify import TOKEN
 
@@ -76,19 +76,20 @@ def report(team: dict[str, Any], figures: dict[str, Any], *, known: bool = True)
 
 
 def fake_report(
-    slug: str, team: dict[str, Any] | None = None, *, deploys: Deploys | None = None, **figures: Any
+    slug: str, team: dict[str, Any] | None = None, *, deploys: Counted | None = None, **figures: Any
 ) -> TeamReport:
     """The fake API's team `slug` (tests/fake_netlify.py), its period around today, with
     `figures` changed, `team` in place of its account object, and a credit team's `deploys`."""
     [listed_team] = [entry for entry in fake_netlify.TEAMS if entry["slug"] == slug]
     answer = fake_netlify.bandwidth_figures(slug)
     assert answer is not None
-    return replace(report(team or listed_team, {**answer, **figures}), deploys=deploys)
+    counts = {} if deploys is None else {"deploys": deploys}
+    return replace(report(team or listed_team, {**answer, **figures}), counts=counts)
 
 
-def counted(*by_site: tuple[str, int], failed: int = 0, left_out: int = 0) -> Deploys:
-    """A finished count of production deploys: each site's, most first."""
-    return Deploys(
+def counted(*by_site: tuple[str, int], failed: int = 0, left_out: int = 0) -> Counted:
+    """A finished count (of production deploys, say): each site's, most first."""
+    return Counted(
         count=sum(count for _, count in by_site),
         by_site=tuple(by_site),
         sites=len(by_site) + failed + left_out,

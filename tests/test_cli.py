@@ -486,8 +486,8 @@ def test_a_count_cut_short_under_the_threshold_is_not_known_to_be_under(
     result = run(netlify, ca_file, "--team", "credits-co", "--fail-over", "80")
     assert result.returncode == 1
     assert result.stderr == (
-        "app.py: credits-co: not known whether it reached 80 %: the deploys of 1 of its sites "
-        "could not be read\n"
+        "app.py: credits-co: not known whether it reached 80 %: the production deploys of 1 of its "
+        "sites could not be read\n"
     )
     assert "On track" not in result.stdout
     # Over the threshold even as a lower bound: reached.

@@ -7,15 +7,21 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
+from pytest import MonkeyPatch
 
-from checker.netlify import api, counters, samples
+from checker.figures import credits, history
+from checker.figures.credits import Meter
+from checker.netlify import api, check, counters, samples
 from checker.netlify.check import Check
 from checker.netlify.counters import Ask, Budget, Count, Team
 from checker.netlify.drive import InTurn, Stalled, drive
-from checker.netlify.report import TeamReport
+from checker.netlify.report import Counted, Plan, TeamReport, utc_now
+from checker.outputs import schema
+from checker.view.card import team_view
+from tests import fake_netlify
 from tests.answers import NOW, counted, listed, netlify, refused
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
@@ -47,16 +53,18 @@ class FormCounter:
         self.forms = len(api.read_json(api.answer(outcome), now, slug=self.team.slug))
         return []
 
-    def shown(self, report: TeamReport) -> TeamReport:
-        return replace(report, deploys=None if self.forms is None else counted(("forms", 1)))
+    def shown(self) -> Counted:
+        if self.forms is None:
+            return replace(counted(), done=False)
+        return counted((self.team.slug, self.forms))
 
 
-def forms_count(made: list[FormCounter], budget: int = 10) -> Count:
+def forms_count(made: list[FormCounter], budget: int = 10, plan: Plan = "legacy") -> Count:
     def counter(team: Team, left: Budget) -> FormCounter:
         made.append(FormCounter(team, left))
         return made[-1]
 
-    return Count(frozenset({"legacy"}), budget, counter)
+    return Count("forms", frozenset({plan}), budget, counter)
 
 
 def forms(count: int) -> api.Response:
@@ -83,7 +91,7 @@ def test_a_count_plugs_into_the_check_and_is_shown_in_its_teams_report() -> None
     assert [counter.read_keys for counter in made] == [[("forms", "acme")], [("forms", "side")]]
     assert [counter.forms for counter in made] == [3, 1]
     assert [len(counter.settled_with) for counter in made] == [1, 1]
-    assert acme.deploys is not None and side.deploys is not None
+    assert [acme.counts["forms"].count, side.counts["forms"].count] == [3, 1]
     # The default count (production deploys) applies to credit teams only: none asked here.
     assert not any("/sites" in path for path in asked)
 
@@ -109,9 +117,9 @@ def test_a_team_whose_figures_failed_shows_no_count() -> None:
     )
     running = Check(TOKEN, [""], now=lambda: NOW, counts=(forms_count(made),))
     acme, side = drive(running, InTurn(send))
-    assert side.error is not None and side.deploys is None
+    assert side.error is not None and not side.counts
     assert made[1].settled_with[0].bandwidth is None  # its counter was told
-    assert acme.deploys is not None
+    assert acme.counts["forms"].count == 3
 
 
 def test_a_named_teams_count_begins_once_its_plan_is_known() -> None:
@@ -121,7 +129,58 @@ def test_a_named_teams_count_begins_once_its_plan_is_known() -> None:
     [acme] = drive(running, InTurn(send))
     # Its plan came with its account object, after which its forms were asked for.
     assert asked[-1] == "/accounts/acme/forms" and made[0].forms == 2
-    assert acme.deploys is not None
+    assert acme.counts["forms"].count == 2
+
+
+# Form submissions at 1 credit each, as if Netlify's API reported them: a meter for the cost table.
+FORMS = Meter(
+    "forms",
+    "Form submissions",
+    "form submission",
+    "form submissions",
+    1,
+    date(2026, 12, 1),
+    "https://www.netlify.com/pricing/",
+)
+
+
+def test_a_new_meter_is_an_entry_in_the_cost_table_and_its_count(monkeypatch: MonkeyPatch) -> None:
+    """Nothing else changes: the estimate, the card, the JSON document and the readings kept
+    over time all show the new meter from the table and the team's report."""
+    monkeypatch.setattr(credits, "METERS", (*credits.METERS, FORMS))
+    monkeypatch.setattr(credits, "COUNTED", (*credits.COUNTED, FORMS))
+    [team] = [entry for entry in fake_netlify.TEAMS if entry["slug"] == "credits-co"]
+    now = utc_now()
+    send, _ = netlify(
+        {
+            "/accounts/credits-co": api.Response(200, json.dumps(team).encode()),
+            "/accounts/credits-co/bandwidth": api.Response(
+                200, json.dumps(fake_netlify.bandwidth_figures("credits-co")).encode()
+            ),
+            "/accounts/credits-co/forms": forms(40),
+        }
+    )
+    # Only the new count runs: the production deploys are left out, and said to be.
+    only = (forms_count([], plan="credit"),)
+    [report] = drive(Check(TOKEN, ["credits-co"], now=lambda: now, counts=only), InTurn(send))
+    assert report.counts["forms"].count == 40 and "deploys" not in report.counts
+    # 4.5 GB of bandwidth (90 credits) and 40 submissions (40).
+    [document_team] = schema.document([report], now)["teams"]
+    spent = document_team["credits"]
+    assert (spent["estimate"], spent["forms"]["count"], spent["forms"]["credits"]) == (130, 40, 40)
+    assert [meter["key"] for meter in spent["rate"]["meters"]] == ["bandwidth", "deploys", "forms"]
+    rows = {row["label"]: row["value"] for row in team_view(report, now, "decimal")["rows"]}
+    assert rows["Form submissions"] == "at least 40: 40 credits"
+    assert rows["Production deploys"] == "not counted: not counted"
+    assert rows["Most form submissions"] == "credits-co 40"
+    assert "1 credits per form submission since 1 Dec 2026" in rows["Rate"]
+    kept = history.reading(report, now)
+    assert kept is not None and json.loads(kept.line())["forms"] == 40
+    assert history.read_lines([kept.line()]) == [kept]
+
+
+def test_every_count_of_the_check_counts_a_meter_of_the_cost_table() -> None:
+    assert [count.meter for count in check.COUNTS] == [meter.key for meter in credits.COUNTED]
 
 
 # --- the driver ---------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_the_last_period_is_what_its_latest_reading_says() -> None:
 
 
 def test_a_credit_teams_reading_keeps_its_deploy_count_and_older_lines_still_read() -> None:
-    with_deploys = replace(at(3, 5 * 10**9), deploys=4)
+    with_deploys = replace(at(3, 5 * 10**9), counts={"deploys": 4})
     assert json.loads(with_deploys.line())["deploys"] == 4
     assert read_lines([with_deploys.line(), at(2, 10).line()]) == [with_deploys, at(2, 10)]
     for odd in ('"4"', "-1", "true", "1e3"):
@@ -146,7 +146,7 @@ def test_since_the_last_reading_covers_production_deploys() -> None:
         updated_at=START + timedelta(days=10),
     )
     deploys = counted(("blog", 5))
-    report = TeamReport(account, bandwidth, deploys=deploys)
-    kept = [replace(at(8, 5 * 10**9, slug="credits-co"), deploys=3)]
+    report = TeamReport(account, bandwidth, counts={"deploys": deploys})
+    kept = [replace(at(8, 5 * 10**9, slug="credits-co"), counts={"deploys": 3})]
     rows = {row["label"]: row["value"] for row in team_view(report, LATER, "decimal", kept)["rows"]}
     assert rows["Since the last reading"] == "+1 GB and +2 production deploys since 19 Nov 2026"

@@ -241,7 +241,7 @@ def test_a_free_credit_team_sees_its_bandwidth_and_deploys_in_credits_and_never_
     assert "165 of 300 credits spent (55 %)" in text
     assert "Bandwidth\n4.19 GiB: 90 credits" in text and "Monthly credits\n300" in text
     assert "Production deploys\nat least 5: 75 credits" in text
-    assert "Deployed most\nblog 3, docs 2" in text
+    assert "Most production deploys\nblog 3, docs 2" in text
     assert "Deploys left\nabout 9 more production deploys (15 credits each)" in text
     rate = "20 credits per GB since 14 Apr 2026; 15 credits per production deploy since 4 Sep 2025"
     assert f"Rate\n{rate}" in text

@@ -87,6 +87,7 @@ def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys
     assert credits["rate"] == {
         "meters": [
             {
+                "key": "bandwidth",
                 "name": "Bandwidth",
                 "unit": "GB",
                 "credits": 20,
@@ -94,6 +95,7 @@ def test_a_free_credit_team_spent_90_credits_on_bandwidth_and_75_on_five_deploys
                 "source": "https://www.netlify.com/pricing/",
             },
             {
+                "key": "deploys",
                 "name": "Production deploys",
                 "unit": "production deploy",
                 "credits": 15,

@@ -18,7 +18,7 @@ from checker.figures.team import team_model, verdict
 from checker.netlify import api, samples
 from checker.netlify.check import Check
 from checker.netlify.drive import InTurn, drive
-from checker.netlify.report import Deploys, TeamReport
+from checker.netlify.report import Counted, TeamReport
 from checker.outputs.schema import summary
 from checker.outputs.summary import markdown
 from checker.view.card import team_view
@@ -35,7 +35,7 @@ def account(**fields: Any) -> api.Account:
 
 
 def credit_report(
-    *, deploys: Deploys | None = None, used: int = 4_500_000_000, **fields: Any
+    *, deploys: Counted | None = None, used: int = 4_500_000_000, **fields: Any
 ) -> TeamReport:
     """Credits Co (90 credits of bandwidth, five deploys: 165 of 300) with these account fields."""
     team = {**CREDIT_TEAM, **fields}
@@ -290,7 +290,7 @@ def cycle_netlify(cycle: bool) -> api.Send:
 
 def test_deploys_and_the_pace_follow_the_credit_cycle_when_netlify_gives_one() -> None:
     [report] = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(cycle_netlify(cycle=True)))
-    assert report.deploys is not None and report.deploys.count == 4
+    assert "deploys" in report.counts and report.counts["deploys"].count == 4
     use = team_credit_use(report, NOW)
     # 20 credits of bandwidth and four deploys.
     assert use is not None and use.spent == 80 and use.period.source == "cycle"
@@ -303,7 +303,7 @@ def test_deploys_and_the_pace_follow_the_credit_cycle_when_netlify_gives_one() -
 
 def test_without_a_cycle_the_bandwidths_period_is_used_and_no_row_says_otherwise() -> None:
     [report] = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(cycle_netlify(cycle=False)))
-    assert report.deploys is not None and report.deploys.count == 1
+    assert "deploys" in report.counts and report.counts["deploys"].count == 1
     use = team_credit_use(report, NOW)
     assert use is not None and use.spent == 35 and use.period.source == "bandwidth"
     labels = [row["label"] for row in team_view(report, NOW, "binary")["rows"]]

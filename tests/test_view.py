@@ -116,7 +116,9 @@ def test_whatever_bandwidth_says_is_included_a_credit_team_stays_one(included: o
     if included != "missing":
         figures["included"] = included
     [credit_team] = [team for team in TEAMS if team["slug"] == "credits-co"]
-    report = replace(answers.report(credit_team, figures), deploys=answers.CREDITS_CO_DEPLOYS)
+    report = replace(
+        answers.report(credit_team, figures), counts={"deploys": answers.CREDITS_CO_DEPLOYS}
+    )
     team = team_view(report, utc_now(), "binary")
     assert team["headline"] == {"strong": "at least 165 of 300 credits", "rest": " spent (55 %)"}
     assert not team["over"] and "Over by" not in rows_of(team)

@@ -5,27 +5,31 @@ Teams created since 4 September 2025 (and teams that switched) have no bandwidth
 month's credits pay for bandwidth, production deploys, compute, web requests and AI inference
 alike, and a Free team's sites are paused when the credits run out. Netlify's API reports no
 credit use (its `capabilities.credits.used` reads 0), but it does report the bandwidth and, site
-by site, the deploys (checker/netlify/deploys.py): this module turns both into credits.
+by site, the deploys (checker/netlify/deploys.py): this module turns both into credits, at the
+rates of its cost table.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
 from checker.figures.amounts import date_text, pace
 from checker.netlify.api import Bandwidth, Billing
-from checker.netlify.report import Deploys, Period, TeamReport, bandwidth_period
+from checker.netlify.report import Counted, Period, TeamReport, bandwidth_period
 
 
 @dataclass(frozen=True)
 class Meter:
     """One thing a credit-based plan charges for that the API lets the checker count."""
 
+    key: str  # its name in the JSON document, in a reading kept over time, and in a report's counts
     name: str  # as a card's row names it
-    unit: str  # what one of it is
+    unit: str  # one of it
+    units: str  # more than one
     credits: int  # credits for each unit
     since: date  # when Netlify's rate took effect
     source: str  # where Netlify says so
@@ -33,29 +37,69 @@ class Meter:
     def rate(self) -> str:
         return f"{self.credits} credits per {self.unit} since {date_text(self.since)}"
 
+    def amount(self, count: int, sign: str = "") -> str:
+        """A count of it in words: "1 production deploy", or with `sign` "+", "+3 ..."."""
+        return f"{count:{sign},} {self.unit if abs(count) == 1 else self.units}"
 
-# The cost table: every meter the checker counts, at Netlify's rate. Adding one (form
-# submissions, if the API ever reports them) is one entry here, and the counter that reads its
-# answers (as checker/netlify/deploys.py does for deploys).
+
+# The cost table: every meter the checker counts, at Netlify's rate. Bandwidth comes with the
+# team's figures; every meter after it is counted item by item, by the count of the check whose
+# `meter` is its key (checker/netlify/check.py's COUNTS), and every output shows it from here.
+# Adding one (form submissions, if the API ever reports them) is one entry here and its count.
 # Bandwidth: 20 credits per GB since 14 April 2026 (10 before), from Netlify's pricing page and
 # changelog. Netlify does not say whether a GB is 10^9 bytes or 2^30; it is taken as 10^9, as
 # "GB" means in its pricing. That counts the larger figure, so it errs towards warning early:
 # bytes / 10^9 is 1.074 x bytes / 2^30.
-BANDWIDTH = Meter("Bandwidth", "GB", 20, date(2026, 4, 14), "https://www.netlify.com/pricing/")
+BANDWIDTH = Meter(
+    "bandwidth", "Bandwidth", "GB", "GB", 20, date(2026, 4, 14), "https://www.netlify.com/pricing/"
+)
 # Each successful production deploy, from Netlify's "How credits work" page, since credit-based
 # plans began; previews, branch deploys, failed deploys and rollbacks cost nothing.
 PRODUCTION_DEPLOYS = Meter(
+    "deploys",
     "Production deploys",
     "production deploy",
+    "production deploys",
     15,
     date(2025, 9, 4),
     "https://www.netlify.com/pricing/",
 )
 METERS = (BANDWIDTH, PRODUCTION_DEPLOYS)
+COUNTED = METERS[1:]
 CREDITS_PER_GB = BANDWIDTH.credits
-CREDITS_PER_DEPLOY = PRODUCTION_DEPLOYS.credits
 GB = 10**9
 BILLING_PAGE = "https://app.netlify.com/teams/{slug}/billing/general"
+
+
+@dataclass(frozen=True)
+class MeterUse:
+    """What one counted meter has cost: None counted when its count could not be made."""
+
+    meter: Meter
+    counted: Counted | None
+
+    @property
+    def credits(self) -> int:
+        return (0 if self.counted is None else self.counted.count) * self.meter.credits
+
+    @property
+    def incomplete(self) -> str | None:
+        """Why its count may be short of the truth, if it may."""
+        counted, units = self.counted, self.meter.units
+        if counted is None:
+            return f"its {units} were not counted"
+        if counted.unknown is not None:
+            return f"its {units} could not be counted: {counted.unknown}"
+        if counted.failed:
+            return f"the {units} of {counted.failed} of its sites could not be read"
+        if counted.left_out:
+            return "the check's budget of requests ran out before every site was counted"
+        if counted.unreadable:
+            return f"{counted.unreadable} of its {units} could not be read"
+        if not counted.done:
+            return f"its {units} are still being counted"
+        return None
+
 
 # Which count of the credits spent a team's share is worked from: the checker's own estimate
 # (bandwidth and production deploys), or Netlify's count across every meter, whichever is higher.
@@ -68,8 +112,8 @@ class CreditUse:
 
     included: int  # the month's credits
     bandwidth: float  # credits bandwidth has cost so far
-    deploys: Deploys | None  # the production deploys counted, if the team's could be
-    # Bandwidth and production deploys together: the checker's own estimate, a lower bound.
+    counts: tuple[MeterUse, ...]  # every other meter of the cost table, as counted
+    # Bandwidth and the counted meters together: the checker's own estimate, a lower bound.
     estimate: float
     # Netlify's own count across every meter, when it gives one above 0 (it can lag).
     netlify: int | None
@@ -101,24 +145,14 @@ class CreditUse:
 
     @property
     def incomplete(self) -> str | None:
-        """Why the estimate that drives the share may be well short of the truth, if it may:
-        production deploys not all counted. None when it is complete as far as the API shows."""
+        """Why the estimate that drives the share may be well short of the truth, if it may: a
+        meter not all counted. None when it is complete as far as the API shows."""
         if self.counted_by == "netlify":
             return None
-        deploys = self.deploys
-        if deploys is None:
-            return "its production deploys were not counted"
-        if deploys.unknown is not None:
-            return f"its production deploys could not be counted: {deploys.unknown}"
-        if deploys.failed:
-            return f"the deploys of {deploys.failed} of its sites could not be read"
-        if deploys.left_out:
-            return "the check's budget of requests ran out before every site was counted"
-        if deploys.unreadable:
-            return f"{deploys.unreadable} of its production deploys could not be read"
-        if not deploys.done:
-            return "its production deploys are still being counted"
-        return None
+        return next(filter(None, (use.incomplete for use in self.counts)), None)
+
+    def counted(self, meter: Meter) -> Counted | None:
+        return next((use.counted for use in self.counts if use.meter == meter), None)
 
     @property
     def used_up(self) -> bool:
@@ -130,8 +164,9 @@ class CreditUse:
 
     @property
     def deploys_left(self) -> int:
-        """How many more production deploys the credits left would pay for, at today's total."""
-        return max(0, math.floor((self.included - self.spent) / CREDITS_PER_DEPLOY))
+        """How many more production deploys the credits left would pay for, at today's total:
+        what a deploy gate asks (the Action's `deploys-left`)."""
+        return max(0, math.floor((self.included - self.spent) / PRODUCTION_DEPLOYS.credits))
 
 
 def team_credit_use(report: TeamReport, now: datetime) -> CreditUse | None:
@@ -143,16 +178,10 @@ def team_credit_use(report: TeamReport, now: datetime) -> CreditUse | None:
         report.bandwidth,
         monthly,
         now,
-        report.deploys,
+        report.counts,
         netlify=report.account.netlify_credits,
         period=report.period,
     )
-
-
-def deploy_credits(deploys: Deploys | int | None) -> int:
-    """What production deploys cost: a count of them, or the deploys counted of a team."""
-    count = deploys.count if isinstance(deploys, Deploys) else deploys or 0
-    return count * CREDITS_PER_DEPLOY
 
 
 def when_spent(plan: str | None, billing: Billing) -> str:
@@ -194,22 +223,23 @@ def credit_use(
     bandwidth: Bandwidth,
     included: int,
     now: datetime,
-    deploys: Deploys | None = None,
+    counts: Mapping[str, Counted] | None = None,
     *,
     netlify: int | None = None,
     period: Period | None = None,
 ) -> CreditUse:
     period = period or bandwidth_period(bandwidth)
     spent_on_bandwidth = credits_for(bandwidth.used)
-    estimate = spent_on_bandwidth + deploy_credits(deploys)
+    uses = tuple(MeterUse(meter, (counts or {}).get(meter.key)) for meter in COUNTED)
+    estimate = spent_on_bandwidth + sum(use.credits for use in uses)
     spent = _higher(estimate, netlify)
-    # Deploys so far at their own pace plus bandwidth at its own: both grow with the period, so
-    # the total's pace is the sum of theirs.
+    # Each meter so far at its own pace: all grow with the period, so the total's pace is the
+    # sum of theirs.
     course = pace(spent, included, period.start, period.end, now)
     return CreditUse(
         included=included,
         bandwidth=spent_on_bandwidth,
-        deploys=deploys,
+        counts=uses,
         estimate=estimate,
         netlify=netlify,
         period=period,

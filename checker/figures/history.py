@@ -9,11 +9,12 @@ used and the period: never the token, nor anything else of the account.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeGuard
 
+from checker.figures import credits
 from checker.figures.team import team_model
 from checker.netlify.api import MAX_BYTES, SLUG
 from checker.netlify.report import TeamReport
@@ -27,8 +28,9 @@ class Reading:
     used: int
     period_start: datetime | None
     period_end: datetime | None
-    # A credit team's production deploys in the period, when all were counted; else None.
-    deploys: int | None = None
+    # A credit team's counted meters in the period (checker/figures/credits.py), under their
+    # keys, each only when it was all counted: production deploys, under "deploys".
+    counts: Mapping[str, int] = field(default_factory=dict)
     # Netlify's own count of a credit team's credits spent, when it gave one above 0.
     credits: int | None = None
     # The share that counts, in percent (checker/figures/team.py), and Netlify's own word
@@ -49,7 +51,7 @@ class Reading:
                 "used": self.used,
                 "period_start": _iso(self.period_start),
                 "period_end": _iso(self.period_end),
-                **({} if self.deploys is None else {"deploys": self.deploys}),
+                **self.counts,
                 **({} if self.credits is None else {"credits": self.credits}),
                 **({} if self.share is None else {"share": self.share}),
                 **({"netlify_over": True} if self.netlify_over else {}),
@@ -66,7 +68,6 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
     bandwidth = report.bandwidth
     if bandwidth is None:
         return None
-    counted = report.deploys
     where = team_model(report, now)
     share = where.share
     return Reading(
@@ -77,7 +78,7 @@ def reading(report: TeamReport, now: datetime) -> Reading | None:
         bandwidth.period_start,
         bandwidth.period_end,
         # Only a whole count: a lower bound would make the next reading's change look larger.
-        counted.count if counted is not None and counted.complete else None,
+        {key: counted.count for key, counted in report.counts.items() if counted.complete},
         report.account.netlify_credits if report.plan == "credit" else None,
         # JSON has no infinity: all of nothing is written as a share no threshold is above.
         None if share is None else round(min(share * 100, MAX_SHARE), 2),
@@ -118,15 +119,17 @@ def _reading(fields: dict[str, object]) -> Reading | None:
     when = [_when(text) for text in times]
     if any(text is not None and moment is None for text, moment in zip(times, when, strict=True)):
         return None
-    deploys, credits = fields.get("deploys"), fields.get("credits")
+    counts = {meter.key: fields.get(meter.key) for meter in credits.COUNTED}
+    netlify = fields.get("credits")
     share, over = fields.get("share"), fields.get("netlify_over", False)
-    if not (_optional_count(deploys) and _optional_count(credits) and isinstance(over, bool)):
+    if not (all(map(_optional_count, [*counts.values(), netlify])) and isinstance(over, bool)):
         return None
     if share is not None and (
         isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= MAX_SHARE
     ):
         return None
-    return Reading(slug, checked_at, when[0], used, when[1], when[2], deploys, credits, share, over)
+    whole = {key: count for key, count in counts.items() if isinstance(count, int)}
+    return Reading(slug, checked_at, when[0], used, when[1], when[2], whole, netlify, share, over)
 
 
 def _optional_count(value: object) -> TypeGuard[int | None]:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from enum import Enum
 
 from checker.netlify import api, counters, deploys, inputs, ratelimit
-from checker.netlify.keys import Counted, Details, Figures, Key, TeamList
+from checker.netlify.keys import Details, Figures, ForCount, Key, TeamList
 from checker.netlify.ratelimit import (
     RATE_LIMIT_MAX_WAIT,
     RATE_LIMIT_UNKNOWN_WAIT,
@@ -217,7 +217,7 @@ class Check:
                     team = self._teams[index]
                     team.details = outcome
                     return self._advance(team, Arrival.DETAILS)
-                case Counted(index, count, counted):
+                case ForCount(index, count, counted):
                     team = self._teams[index]
                     asks = team.counters[count].read(counted, outcome, self._now())
                     self._ask(team, count, asks)
@@ -326,12 +326,12 @@ class Check:
         return new
 
     def _ask(self, team: _Team, count: int, asks: list[counters.Ask]) -> None:
-        self._queue += [(Counted(team.index, count, ask.key), ask.request) for ask in asks]
+        self._queue += [(ForCount(team.index, count, ask.key), ask.request) for ask in asks]
 
     def _show_counts(self, team: _Team) -> None:
         if team.report is not None and team.report.bandwidth is not None:
-            for counter in team.counters.values():
-                team.report = counter.shown(team.report)
+            shown = {self._counts[i].meter: c.shown() for i, c in team.counters.items()}
+            team.report = replace(team.report, counts={**team.report.counts, **shown})
 
     def _with_details(self, figures: TeamReport, details: api.Outcome) -> TeamReport:
         try:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from checker.netlify import api
-from checker.netlify.report import Plan, TeamReport
+from checker.netlify.report import Counted, Plan, TeamReport
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,18 @@ class Counter(Protocol):
         """One of its requests' outcomes."""
         ...
 
-    def shown(self, report: TeamReport) -> TeamReport:
-        """The team's report with what is counted so far."""
+    def shown(self) -> Counted:
+        """What is counted so far."""
         ...
 
 
 @dataclass(frozen=True)
 class Count:
-    """A kind of count: the plans whose teams it applies to, the requests it may make in one
-    check, and how one team's counter is made."""
+    """A kind of count: the meter it counts (its key in the cost table, checker/figures/credits.py,
+    under which each team's report holds what it counted), the plans whose teams it applies to,
+    the requests it may make in one check, and how one team's counter is made."""
 
+    meter: str
     plans: frozenset[Plan]
     budget: int
     counter: Callable[[Team, Budget], Counter]

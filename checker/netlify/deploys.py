@@ -14,14 +14,14 @@ for each credit team, its requests within the check's cap and this module's budg
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from checker.netlify import api
 from checker.netlify.counters import Ask, Budget, Count, Team
-from checker.netlify.report import Deploys, TeamReport
+from checker.netlify.report import Counted, TeamReport
 
 PER_PAGE = 100
 # Requests for deploy lists one check may make, across all its teams. Netlify allows 500 requests
@@ -218,10 +218,10 @@ class Tally:
     def counting(self) -> bool:
         return self._unknown is None
 
-    def snapshot(self) -> Deploys:
+    def snapshot(self) -> Counted:
         sites = [entry for entry in self._sites if entry.count]
         by_site = sorted(((e.site.name, e.count) for e in sites), key=lambda pair: -pair[1])
-        return Deploys(
+        return Counted(
             count=sum(entry.count for entry in self._sites),
             by_site=tuple(by_site),
             sites=len(self._sites) if self._listed and self._unknown is None else None,
@@ -294,8 +294,8 @@ class DeployCounter:
             return self._ask(_SiteDeploys(key.site, key.page + 1))
         return []
 
-    def shown(self, report: TeamReport) -> TeamReport:
-        return replace(report, deploys=self._tally.snapshot())
+    def shown(self) -> Counted:
+        return self._tally.snapshot()
 
     def _ask(self, key: _Sites | _SiteDeploys) -> list[Ask]:
         site = key.site if isinstance(key, _SiteDeploys) else None
@@ -312,4 +312,5 @@ class DeployCounter:
         return [Ask(key, request)]
 
 
-COUNT = Count(frozenset({"credit"}), BUDGET, DeployCounter)
+# Under "deploys", the key of production deploys in the cost table (checker/figures/credits.py).
+COUNT = Count("deploys", frozenset({"credit"}), BUDGET, DeployCounter)

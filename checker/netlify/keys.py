@@ -27,7 +27,7 @@ class Details:
 
 
 @dataclass(frozen=True)
-class Counted:
+class ForCount:
     """A request of one of a team's counts (checker/netlify/counters.py): `count` its place in
     the check's counts, `key` the counter's own."""
 
@@ -36,4 +36,4 @@ class Counted:
     key: Hashable
 
 
-Key = TeamList | Figures | Details | Counted
+Key = TeamList | Figures | Details | ForCount

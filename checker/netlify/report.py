@@ -6,8 +6,8 @@ readings kept over time and the command line; keeping it here keeps them off the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -25,11 +25,12 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
-class Deploys:
-    """A credit team's production deploys in its billing period, as counted so far."""
+class Counted:
+    """What one count of a team (checker/netlify/counters.py) has counted so far in its period,
+    site by site: a credit team's production deploys are the first."""
 
     count: int
-    # The sites that deployed, most first: (name, production deploys).
+    # The sites that counted any, most first: (name, how many).
     by_site: tuple[tuple[str, int], ...]
     # The team's sites, once all of them are listed; None until then, or if the list failed.
     sites: int | None
@@ -38,11 +39,11 @@ class Deploys:
     # Sites whose deploy list could not be read, and sites left out when the budget ran out.
     failed: int
     left_out: int
-    # Production deploys without a readable id or creation time: not counted, and said.
+    # Items without a readable id or creation time: not counted, and said.
     unreadable: int
     # Why nothing could be counted at all, if so: the site list failed, or there is no period.
     unknown: str | None
-    # No request for these deploys is still to come.
+    # No request of this count is still to come.
     done: bool
 
     @property
@@ -76,9 +77,9 @@ class TeamReport:
     unchanged: bool = False
     # Whether Netlify's account object for the team was had: without it, the plan is unknown.
     account_known: bool = True
-    # A credit team's production deploys in the period (checker/netlify/deploys.py), as counted
-    # so far.
-    deploys: Deploys | None = None
+    # What each of the team's counts has counted so far, under its meter's key in the cost table
+    # (checker/figures/credits.py): a credit team's production deploys, under "deploys".
+    counts: Mapping[str, Counted] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:

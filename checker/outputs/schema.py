@@ -8,7 +8,7 @@ from typing import Any
 from checker.figures import credits
 from checker.figures.team import team_model, verdict
 from checker.netlify import api
-from checker.netlify.report import Deploys, Period, TeamReport
+from checker.netlify.report import Period, TeamReport
 
 # /4: what Netlify's account object says of a team (`account`), where the team stands against
 # the threshold (`standing`: the share that counts, which count it is worked from, Netlify's
@@ -19,24 +19,6 @@ from checker.netlify.report import Deploys, Period, TeamReport
 # `deploys` says what was counted. (/2: a team on a credit plan, or
 # whose plan is unknown, claims no bandwidth allowance.)
 JSON_SCHEMA = "netlify-bandwidth-checker/4"
-RATE = {
-    # Every meter of the cost table, and the two figures a script redoes the sum with.
-    "meters": [
-        {
-            "name": meter.name,
-            "unit": meter.unit,
-            "credits": meter.credits,
-            "since": meter.since.isoformat(),
-            "source": meter.source,
-        }
-        for meter in credits.METERS
-    ],
-    "credits_per_gb": credits.CREDITS_PER_GB,
-    "bytes_per_gb": credits.GB,
-    "credits_per_production_deploy": credits.CREDITS_PER_DEPLOY,
-    "since": credits.BANDWIDTH.since.isoformat(),
-    "source": credits.BANDWIDTH.source,
-}
 
 
 def document(
@@ -107,14 +89,15 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
             "estimate": round(use.estimate, 2),
             "netlify_count": use.netlify,
             "bandwidth_credits": round(use.bandwidth, 2),
-            "deploys": _deploys(use.deploys),
+            # Each counted meter under its key, as the cost table names it: "deploys".
+            **{counted.meter.key: _counted(counted) for counted in use.counts},
             "deploys_left": use.deploys_left,
             "period": _period(use.period),
             "used_percent": None if use.share is None else _percent(use.share),
             "projected": None if use.projected is None else round(use.projected, 2),
             "on_course_to_run_out": use.on_course_to_run_out,
             "runs_out_at": _iso(use.runs_out),
-            "rate": RATE,
+            "rate": _rate(),
         }
     team["period"] = {
         "start": _iso(report.bandwidth.period_start),
@@ -124,6 +107,28 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
     }
     team["updated_at"] = _iso(report.bandwidth.updated_at)
     return team
+
+
+def _rate() -> dict[str, Any]:
+    """Every meter of the cost table, and the figures a script redoes the sum with."""
+    return {
+        "meters": [
+            {
+                "key": meter.key,
+                "name": meter.name,
+                "unit": meter.unit,
+                "credits": meter.credits,
+                "since": meter.since.isoformat(),
+                "source": meter.source,
+            }
+            for meter in credits.METERS
+        ],
+        "credits_per_gb": credits.CREDITS_PER_GB,
+        "bytes_per_gb": credits.GB,
+        "credits_per_production_deploy": credits.PRODUCTION_DEPLOYS.credits,
+        "since": credits.BANDWIDTH.since.isoformat(),
+        "source": credits.BANDWIDTH.source,
+    }
 
 
 def _percent(share: float) -> float:
@@ -158,17 +163,18 @@ def _iso(when: datetime | None) -> str | None:
     return None if when is None else when.isoformat()
 
 
-def _deploys(deploys: Deploys | None) -> dict[str, Any] | None:
-    """The production deploys counted; `complete` false: a lower bound, and the rest says why."""
-    if deploys is None:
+def _counted(use: credits.MeterUse) -> dict[str, Any] | None:
+    """A counted meter; `complete` false: a lower bound, and the rest says why."""
+    counted = use.counted
+    if counted is None:
         return None
     return {
-        "count": deploys.count,
-        "credits": credits.deploy_credits(deploys),
-        "complete": deploys.complete,
-        "sites": [{"name": name, "count": count} for name, count in deploys.by_site],
-        "sites_failed": deploys.failed,
-        "sites_left_out": deploys.left_out,
-        "unreadable": deploys.unreadable,
-        "not_counted": deploys.unknown,
+        "count": counted.count,
+        "credits": use.credits,
+        "complete": counted.complete,
+        "sites": [{"name": name, "count": count} for name, count in counted.by_site],
+        "sites_failed": counted.failed,
+        "sites_left_out": counted.left_out,
+        "unreadable": counted.unreadable,
+        "not_counted": counted.unknown,
     }

@@ -13,21 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
-from checker.figures import history
+from checker.figures import credits, history
 from checker.figures.amounts import Usage, date_text, format_bytes, format_percent
 from checker.figures.credits import (
     BILLING_PAGE,
-    CREDITS_PER_DEPLOY,
-    METERS,
+    PRODUCTION_DEPLOYS,
     CreditUse,
+    MeterUse,
     credits_for,
     credits_text,
-    deploy_credits,
 )
 from checker.figures.history import Reading
 from checker.figures.team import Team, team_model
 from checker.netlify import api
-from checker.netlify.report import Deploys, TeamReport, bandwidth_period
+from checker.netlify.report import TeamReport, bandwidth_period
 from checker.view.chart import period_chart
 from checker.view.names import listed
 from checker.view.quotas import quota_rows
@@ -58,7 +57,6 @@ NETLIFY_COUNTS = (
     "Netlify's own count covers every meter, compute, web requests and AI inference included, "
     "and can lag by half an hour. A GB is taken as 10\u2079 bytes, which Netlify does not state."
 )
-RATE = "; ".join(meter.rate() for meter in METERS)
 
 
 class Fields(TypedDict):
@@ -73,7 +71,7 @@ class Fields(TypedDict):
     chart: Chart | None
     over: bool
     runs_out: bool
-    note: str | None  # what is still under way: a credit team's deploys being counted
+    note: str | None  # what is still under way: a credit team's meters being counted
 
 
 @dataclass(frozen=True)
@@ -229,7 +227,7 @@ def unknown_card(given: Given) -> Fields:
 def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
     """A credit-based plan: what the credits spent come to and when, at this pace, they run out,
     with what the API cannot see and where Netlify shows the rest. The share is worked from the
-    higher of two counts, the checker's estimate (bandwidth and production deploys) and
+    higher of two counts, the checker's estimate (bandwidth and the meters it counts) and
     Netlify's own, and the card says which. Never an allowance: there is none to be over."""
     bandwidth, text = given.bandwidth, given.text
     included = f"{use.included:,}"
@@ -237,13 +235,13 @@ def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
     rows = [
         *_netlify_count_rows(use),
         row("Bandwidth", f"{text['used']}: {credits_text(use.bandwidth)} credits"),
-        *deploy_rows(use.deploys),
+        *[counted for meter in use.counts for counted in count_rows(meter)],
         row("Monthly credits", included),
         row("Deploys left", _deploys_left(use)),
     ]
     if use.projected is not None:
         rows.append(row("By the period's end", f"about {credits_text(use.projected)} credits"))
-    rows.append(row("Rate", RATE))
+    rows.append(row("Rate", "; ".join(meter.rate() for meter in credits.METERS)))
     rows += as_netlify_reports(bandwidth, text)
     rows += period_rows(use.period, bandwidth.updated_at, given.now)
     rows += _other_period(use, bandwidth)
@@ -272,7 +270,7 @@ def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
         ),
         "over": False,
         "runs_out": use.on_course_to_run_out,
-        "note": _counting(use.deploys),
+        "note": next(filter(None, map(_counting, use.counts)), None),
     }
 
 
@@ -299,10 +297,10 @@ def _netlify_count_rows(use: CreditUse) -> list[Row]:
 def _deploys_left(use: CreditUse) -> str:
     if use.used_up:
         return "none: the month's credits are spent"
-    left = use.deploys_left
+    left, deploys = use.deploys_left, PRODUCTION_DEPLOYS
     return (
-        f"about {left:,} more production deploy{'s' * (left != 1)} ({CREDITS_PER_DEPLOY} credits "
-        "each) before the credits run out"
+        f"about {left:,} more {deploys.unit if left == 1 else deploys.units} ({deploys.credits} "
+        "credits each) before the credits run out"
     )
 
 
@@ -343,35 +341,37 @@ def reported_over(fields: Fields, account: api.Account, *, credit: bool) -> Fiel
     }
 
 
-def deploy_rows(deploys: Deploys | None) -> list[Row]:
-    """The production deploys counted, what they cost, and the sites that deployed most."""
-    if deploys is None or deploys.unknown is not None:
-        why = deploys.unknown if deploys else "not counted"
-        return [row("Production deploys", f"not counted: {why}", "warning")]
+def count_rows(use: MeterUse) -> list[Row]:
+    """A counted meter (production deploys): how many, what they cost, the sites with most."""
+    counted, meter = use.counted, use.meter
+    if counted is None or counted.unknown is not None:
+        why = counted.unknown if counted else "not counted"
+        return [row(meter.name, f"not counted: {why}", "warning")]
     # A lower bound whatever the count: Netlify bills deploys its lists no longer show.
-    cost = f"at least {deploys.count:,}: {deploy_credits(deploys):,} credits"
+    cost = f"at least {counted.count:,}: {use.credits:,} credits"
     missed = []
-    if deploys.failed:
-        missed.append(f"{deploys.failed} site{'s' * (deploys.failed != 1)} could not be read")
-    if deploys.left_out:
-        missed.append(f"{deploys.left_out} not counted: this check's budget of requests ran out")
-    if deploys.unreadable:
-        missed.append(f"{deploys.unreadable} without a readable id or date, not counted")
+    if counted.failed:
+        missed.append(f"{counted.failed} site{'s' * (counted.failed != 1)} could not be read")
+    if counted.left_out:
+        missed.append(f"{counted.left_out} not counted: this check's budget of requests ran out")
+    if counted.unreadable:
+        missed.append(f"{counted.unreadable} without a readable id or date, not counted")
     said = "; ".join(missed)
     tone: Tone = "warning" if said else ""
-    rows = [row("Production deploys", f"{cost} ({said})" if said else cost, tone)]
-    if deploys.by_site:
-        most = ", ".join(f"{name} {count}" for name, count in deploys.by_site[:3])
-        rows.append(row("Deployed most", most))
+    rows = [row(meter.name, f"{cost} ({said})" if said else cost, tone)]
+    if counted.by_site:
+        most = ", ".join(f"{name} {count}" for name, count in counted.by_site[:3])
+        rows.append(row(f"Most {meter.units}", most))
     return rows
 
 
-def _counting(deploys: Deploys | None) -> str | None:
-    if deploys is None or deploys.done:
+def _counting(use: MeterUse) -> str | None:
+    counted, units = use.counted, use.meter.units
+    if counted is None or counted.done:
         return None
-    if deploys.sites is None:
-        return "Counting production deploys…"
-    return f"Counting production deploys: {deploys.counted} of {deploys.sites} sites…"
+    if counted.sites is None:
+        return f"Counting {units}…"
+    return f"Counting {units}: {counted.counted} of {counted.sites} sites…"
 
 
 def _bytes_meter(figures: Usage) -> Meter | None:
@@ -401,7 +401,7 @@ def _since_rows(
     current: Reading, last: Reading | None, before: Sequence[Reading], units: str
 ) -> list[Row]:
     """What the readings kept on the device add: the last period's figure, and the change since
-    this period's latest reading (a credit team's production deploys too, where both readings
+    this period's latest reading (a credit team's counted meters too, where both readings
     counted them all)."""
     rows = []
     if last is not None:
@@ -412,11 +412,10 @@ def _since_rows(
         moved = current.used - previous.used
         since = f"since {date_text(previous.when)}"
         said = f"{'+' if moved > 0 else '-'}{format_bytes(abs(moved), units)}" if moved else ""
-        if current.deploys is not None and previous.deploys is not None:
-            deployed = current.deploys - previous.deploys
-            plural = "s" * (abs(deployed) != 1)
-            count = f"{deployed:+d} production deploy{plural}" if deployed else ""
-            said = " and ".join(filter(None, [said, count]))
+        for meter in credits.COUNTED:
+            later, earlier = current.counts.get(meter.key), previous.counts.get(meter.key)
+            if later is not None and earlier is not None and later != earlier:
+                said = " and ".join(filter(None, [said, meter.amount(later - earlier, "+")]))
         value = f"{said} {since}" if said else f"no change {since}"
         rows.append(row("Since the last reading", value))
     return rows
@@ -424,5 +423,6 @@ def _since_rows(
 
 def _reading_credits(reading: Reading) -> float:
     """A kept reading in credits, for the chart, as the card counts them: its bandwidth and its
-    deploys (where they were all counted), or Netlify's own count where that was higher."""
-    return max(credits_for(reading.used) + deploy_credits(reading.deploys), reading.credits or 0)
+    counted meters (where each was all counted), or Netlify's own count where that was higher."""
+    counted = sum(reading.counts.get(m.key, 0) * m.credits for m in credits.COUNTED)
+    return max(credits_for(reading.used) + counted, reading.credits or 0)

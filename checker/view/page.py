@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, TypedDict
 
-from checker.figures import history
+from checker.figures import credits, history
 from checker.figures.amounts import UNIT_SYSTEMS
 from checker.figures.history import Reading
 from checker.figures.team import team_model
@@ -81,11 +81,16 @@ def units_view(
         else pending_view(report)
         for report in reports
     ]
-    counting = any(r.deploys is not None and not r.deploys.done for r in answered)
+    counting = [
+        meter.units
+        for meter in credits.COUNTED
+        for report in answered
+        if (counted := report.counts.get(meter.key)) is not None and not counted.done
+    ]
     if len(answered) < len(reports):
         status = f"{len(answered)} of {len(reports)} teams have answered…"
     elif counting:
-        status = "Counting production deploys…"
+        status = f"Counting {counting[0]}…"
     else:
         status = ("Example: " if example else "") + _status(answered, teams, now)
     return {"status": status, "teams": teams}

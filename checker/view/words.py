@@ -6,6 +6,7 @@ without building a card.
 
 from __future__ import annotations
 
+from checker.figures import credits
 from checker.figures.amounts import Usage, date_text, format_percent
 from checker.figures.credits import CreditUse, credits_text, when_spent
 from checker.figures.team import Team
@@ -110,9 +111,7 @@ def _legacy_pace(figures: Usage, text: dict[str, str], percent: str | None) -> s
 
 def _credit_pace(use: CreditUse, account: api.Account) -> str:
     rule = when_spent(account.plan, account.billing)
-    which = (
-        "Netlify's own count" if use.counted_by == "netlify" else "bandwidth and production deploys"
-    )
+    which = "Netlify's own count" if use.counted_by == "netlify" else _estimated_from()
     end = use.period.end
     if use.used_up:
         return f"The credits are spent: {which} come to all {use.included:,} of them. {rule}"
@@ -130,3 +129,9 @@ def _credit_pace(use: CreditUse, account: api.Account) -> str:
         f"On track: at this pace, about {credits_text(use.projected)} of the {use.included:,} "
         f"credits by the period's end. {rule}"
     )
+
+
+def _estimated_from() -> str:
+    """What the checker's own estimate of a credit team's spending adds up: each meter it counts."""
+    names = [credits.BANDWIDTH.name.lower(), *(meter.units for meter in credits.COUNTED)]
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
