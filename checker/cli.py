@@ -22,12 +22,12 @@ from checker import transport
 from checker.arguments import arguments
 from checker.figures import history
 from checker.figures.team import Verdict, team_model, verdict
-from checker.netlify import api, inputs
+from checker.netlify import api
 from checker.netlify.api import Send
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
 from checker.netlify.report import Clock, TeamReport, utc_now
 from checker.netlify.samples import example_reports
-from checker.outputs import action_outputs, alert_issue, local_file, notify, schema
+from checker.outputs import action_outputs, addresses, alert_issue, local_file, notify, schema
 from checker.outputs.summary import markdown
 from checker.outputs.terminal import log_text
 from checker.transport import check
@@ -89,7 +89,7 @@ def _run(
         print(said, file=stderr)
         return _output(args, reports, stdout, stderr, now(), example=True)
     base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
-    if not inputs.usable_base(base):
+    if not addresses.usable_base(base):
         print(
             f"{args.prog}: NETLIFY_API_URL must be an https:// address with a host, "
             f"such as {api.API_BASE} (or http:// on this machine)",
@@ -97,7 +97,7 @@ def _run(
         )
         return EXIT_USAGE
     github_api = os.environ.get("GITHUB_API_URL") or alert_issue.API_BASE
-    if args.github_issue and not inputs.usable_base(github_api):
+    if args.github_issue and not addresses.usable_base(github_api):
         print(
             f"{args.prog}: GITHUB_API_URL must be an https:// address with a host and nothing "
             f"else, such as {alert_issue.API_BASE}",

@@ -32,9 +32,9 @@ from checker.netlify.api import (
 )
 from checker.netlify.check import CAP, Check, Memory
 from checker.netlify.drive import drive
-from checker.netlify.inputs import is_loopback
 from checker.netlify.ratelimit import Pause
 from checker.netlify.report import Clock, TeamReport, utc_now
+from checker.outputs.addresses import is_loopback
 
 # Named on the command line only: the page sends no header of its own beyond Authorization,
 # which is all that Netlify's CORS answer need allow.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -228,6 +229,11 @@ def test_the_wait_is_measured_on_netlifys_clock_not_ours(reset: str) -> None:
         ("2024-03-10 16:03:00 UTC", datetime(2024, 3, 10, 16, 3, tzinfo=UTC)),
         ("30", NOW + timedelta(seconds=30)),
         ("Sun, 10 Mar 2024 16:05:00 GMT", datetime(2024, 3, 10, 16, 5, tzinfo=UTC)),
+        # HTTP's two obsolete forms, which a recipient is still to read
+        ("Sunday, 10-Mar-24 16:05:00 GMT", datetime(2024, 3, 10, 16, 5, tzinfo=UTC)),
+        ("Sun Mar 10 16:05:00 2024", datetime(2024, 3, 10, 16, 5, tzinfo=UTC)),
+        ("Sun, 10 Mar 2024 25:05:00 GMT", None),
+        ("Sun, 10 Mar 2024 16:05:00 +0000", None),
         ("whenever", None),
     ],
 )
@@ -338,3 +344,8 @@ def test_any_json_document_gives_a_result_or_a_typed_error(document: object) -> 
         except TYPED:
             continue
         assert result is not None
+
+
+@given(st.text())
+def test_a_slug_is_put_in_an_address_as_one_path_segment_whatever_it_holds(text: str) -> None:
+    assert api.segment(text) == quote(text, safe="")

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.netlify import api, inputs
+from checker.outputs import addresses
 from tests.fake_netlify import TOKEN
 
 # --- the token ----------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def test_slugs_that_merely_resemble_tokens_are_still_slugs(slug: str) -> None:
     ],
 )
 def test_only_this_machine_counts_as_loopback(url: str, local: bool) -> None:
-    assert inputs.is_loopback(url) is local
+    assert addresses.is_loopback(url) is local
 
 
 @given(st.text(max_size=40))

@@ -92,3 +92,6 @@ def test_the_app_ships_precompiled_in_the_same_zip(dist: Path) -> None:
     command_line = {"checker.cli", "checker.schema", "checker.transport", "argparse", "getpass"}
     assert not command_line & shipped
     assert not {"urllib.request", "http.client"} & shipped
+    # Nor what the page's requests and rate limit once took from the library whole: urllib's
+    # parser (and the ipaddress module it imports) and email's date parser, 34 KB gzipped.
+    assert not {"urllib.parse", "ipaddress", "email.utils", "checker.outputs.addresses"} & shipped

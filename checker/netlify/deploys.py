@@ -17,7 +17,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from checker.netlify import api
 from checker.netlify.counters import Ask, Budget, Count, Team
@@ -44,8 +43,8 @@ class Site:
 
 
 def sites_request(token: str, slug: str, page: int, *, base: str = api.API_BASE) -> api.Request:
-    query = urlencode({"page": page, "per_page": PER_PAGE})
-    return api.get_request(token, f"/{quote(slug, safe='')}/sites?{query}", base=base)
+    query = f"page={page}&per_page={PER_PAGE}"
+    return api.get_request(token, f"/{api.segment(slug)}/sites?{query}", base=base)
 
 
 def deploys_request(
@@ -53,8 +52,8 @@ def deploys_request(
 ) -> api.Request:
     # Netlify filters to production deploys that are ready; the answer is still checked deploy
     # by deploy, in case a filter is ever ignored.
-    query = urlencode({"production": "true", "state": "ready", "page": page, "per_page": PER_PAGE})
-    return api.get_request(token, f"/sites/{quote(site_id, safe='')}/deploys?{query}", base=base)
+    query = f"production=true&state=ready&page={page}&per_page={PER_PAGE}"
+    return api.get_request(token, f"/sites/{api.segment(site_id)}/deploys?{query}", base=base)
 
 
 def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site]:

@@ -1,5 +1,5 @@
-"""What a person types or sets, cleaned or refused before any request is made: the token, the
-team slug, and the API address the command line may be pointed at.
+"""What a person types, cleaned or refused before any request is made: the token and the team
+slug.
 
 Nothing here is sent anywhere: a refused input raises TokenInvalid or SlugInvalid with a sentence
 that never repeats a token.
@@ -7,9 +7,7 @@ that never repeats a token.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
 from checker.netlify.api import SLUG, TOKENS_PAGE, SlugInvalid, TokenInvalid
 
@@ -93,32 +91,3 @@ def clean_slug(raw: str) -> str | None:
             "or leave the team out to see all your teams."
         )
     return slug
-
-
-def usable_base(url: str) -> bool:
-    """Whether `url` may stand in for the API: https:// with a host, or http:// on this machine.
-
-    Nothing else: another scheme (file://, ftp://) would read or send the token somewhere that
-    is no API at all, however local its host.
-    """
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError:
-        return False
-    # User information ("https://api.netlify.com@evil.example") hides the real host from a
-    # reader, and a fragment has no place in an API's address.
-    if not parts.hostname or "@" in parts.netloc or "#" in url:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(url))
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` names this machine: `localhost` or a loopback address, nothing else."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name such as 127.attacker.example resolves wherever its owner likes

@@ -11,11 +11,23 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 # The longest wait believed; Netlify's window is a minute.
 MAX_CREDIBLE_WAIT = timedelta(days=1)
 _NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
+# An HTTP date (RFC 9110, section 5.6.7): IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT", which
+# servers send, and the two obsolete forms a recipient is to accept, RFC 850's
+# "Sunday, 06-Nov-94 08:49:37 GMT" and asctime's "Sun Nov  6 08:49:37 1994". Patterns of its own:
+# email.utils, which reads them too, would ship three more modules to the browser.
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTH = "(" + "|".join(_MONTHS) + ")"
+_TIME = r"(\d\d):(\d\d):(\d\d)"
+_HTTP_DATES = (
+    # Each pattern, and which of its groups hold the year, month, day, hour, minute and second.
+    (re.compile(rf"[A-Z][a-z]{{2}}, (\d\d) {_MONTH} (\d{{4}}) {_TIME} GMT"), (3, 2, 1, 4, 5, 6)),
+    (re.compile(rf"[A-Z][a-z]{{5,8}}, (\d\d)-{_MONTH}-(\d\d) {_TIME} GMT"), (3, 2, 1, 4, 5, 6)),
+    (re.compile(rf"[A-Z][a-z]{{2}} {_MONTH} ([ \d]\d) {_TIME} (\d{{4}})"), (6, 1, 2, 3, 4, 5)),
+)
 
 
 def message(retry_at: datetime | None, now: datetime) -> str:
@@ -74,11 +86,31 @@ def _moment(text: str, *, unix: bool) -> datetime | None:
             return datetime.fromisoformat(netlify_style.group(1)).replace(tzinfo=UTC)
         except ValueError:
             return None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return _http_date(text)
+
+
+def _http_date(text: str) -> datetime | None:
+    for pattern, places in _HTTP_DATES:
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        year, month, day, hour, minute, second = (found.group(place) for place in places)
+        years = int(year)
+        if len(year) == 2:  # RFC 850's two digits: the century that puts it nearest to now
+            years += 1900 if years >= 70 else 2000
+        try:
+            return datetime(
+                years,
+                _MONTHS.index(month) + 1,
+                int(day),
+                int(hour),
+                int(minute),
+                int(second),
+                tzinfo=UTC,
+            )
+        except ValueError:
+            return None  # a day or an hour that does not exist
+    return None
 
 
 # Netlify's own clients wait for its rate limit to reset and ask again; so does a check, on the

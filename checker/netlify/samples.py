@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from checker.netlify import api
 from checker.netlify.check import Check
@@ -131,7 +130,7 @@ def example_reports(now: datetime) -> list[TeamReport]:
     sites = {site_id: days for team in EXAMPLE_SITES.values() for site_id, days in team.items()}
 
     def answer(request: api.Request) -> api.Response:
-        path = urlsplit(request.url).path
+        path = request.url.partition("?")[0]
         if path.endswith("/accounts"):
             return api.Response(200, json.dumps(list(map(dated, EXAMPLE_TEAMS))).encode())
         if path.endswith("/sites"):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from checker.netlify import inputs
+from checker.outputs import addresses
 from checker.outputs.terminal import log_text
 
 API_BASE = "https://api.github.com"
@@ -88,7 +88,7 @@ def sync(state: State, body: str, environment: Mapping[str, str], send: Send | N
     api = environment.get("GITHUB_API_URL", API_BASE).rstrip("/")
     repository = environment.get("GITHUB_REPOSITORY", "")
     token = environment.get("GITHUB_TOKEN", "")
-    if not inputs.usable_base(api) or not _REPOSITORY.match(repository) or not token:
+    if not addresses.usable_base(api) or not _REPOSITORY.match(repository) or not token:
         raise GitHubError(
             "the alert issue needs GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN, as a "
             "GitHub Actions workflow sets them (give the job `permissions: issues: write`)"
