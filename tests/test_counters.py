@@ -22,7 +22,7 @@ from checker.netlify.report import Counted, Plan, TeamReport, utc_now
 from checker.outputs import schema
 from checker.view.card import team_view
 from tests import fake_netlify
-from tests.answers import NOW, counted, listed, netlify, refused
+from tests.answers import NOW, counted, fake_report, listed, netlify, refused
 from tests.clock import Clock
 from tests.fake_netlify import TOKEN
 
@@ -181,6 +181,19 @@ def test_a_new_meter_is_an_entry_in_the_cost_table_and_its_count(monkeypatch: Mo
 
 def test_every_count_of_the_check_counts_a_meter_of_the_cost_table() -> None:
     assert [count.meter for count in check.COUNTS] == [meter.key for meter in credits.COUNTED]
+
+
+def test_no_meters_key_is_taken_by_a_reading_or_the_json_documents_credits(
+    monkeypatch: MonkeyPatch,
+) -> None:
+    """A meter's count is kept under its key beside a reading's own fields and the `credits`
+    object's: a key that named one of those would overwrite it."""
+    keys = {meter.key for meter in credits.COUNTED}
+    reading = history.Reading("acme", NOW, None, 0, None, None, credits=1, share=1.0)
+    taken = set(json.loads(reading.line())) | {"netlify_over"}
+    monkeypatch.setattr(credits, "COUNTED", ())  # the object's own keys, with no meter's
+    [team] = schema.document([fake_report("credits-co")], NOW)["teams"]
+    assert keys and not keys & (taken | set(team["credits"]))
 
 
 # --- the driver ---------------------------------------------------------------------------------
