@@ -11,7 +11,7 @@ from checker.figures.history import reading
 from checker.netlify import api, deploys, samples
 from checker.netlify.check import Check
 from checker.netlify.drive import InTurn, drive
-from checker.netlify.report import TeamReport
+from checker.netlify.report import Counted, TeamReport
 from checker.view.card import team_view
 from checker.view.page import page_view
 from tests.answers import NOW
@@ -22,6 +22,11 @@ START = datetime.fromisoformat("2024-02-17T00:00:00.000-08:00")
 END = datetime.fromisoformat("2024-03-17T00:00:00.000-07:00")
 CREDIT_TEAM = samples.account("credits-co", "Credits Co", "Free", credits=(0, 300))
 LEGACY_TEAM = samples.account("acme", "Acme Web", "Pro")
+
+
+def deploys_of(report: TeamReport) -> Counted:
+    """What the team's production deploy count came to: it must have one."""
+    return report.counts["deploys"]
 
 
 def netlify(
@@ -90,18 +95,14 @@ def test_only_ready_production_deploys_inside_the_period_count_whatever_netlify_
     ]
     for filters in (True, False):
         report = counted(netlify({"blog": blog}, filters=filters))
-        assert "deploys" in report.counts
-        assert (report.counts["deploys"].count, report.counts["deploys"].complete) == (2, True), (
-            filters
-        )
+        assert (deploys_of(report).count, deploys_of(report).complete) == (2, True), filters
 
 
 def test_a_team_of_two_sites_counts_each_and_names_the_busiest_first() -> None:
     days = [NOW - timedelta(days=n) for n in range(1, 6)]
     report = counted(netlify({"docs": [at(days[0])], "blog": [at(day) for day in days[1:]]}))
-    assert "deploys" in report.counts
-    assert report.counts["deploys"].by_site == (("blog", 4), ("docs", 1))
-    assert report.counts["deploys"].count == 5 and report.counts["deploys"].sites == 2
+    assert deploys_of(report).by_site == (("blog", 4), ("docs", 1))
+    assert deploys_of(report).count == 5 and deploys_of(report).sites == 2
 
 
 # --- paging ------------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def test_150_production_deploys_on_one_site_take_two_pages() -> None:
     asked: list[str] = []
     busy = [at(NOW - timedelta(hours=n)) for n in range(150)]
     report = counted(netlify({"busy": busy}, asked=asked))
-    assert "deploys" in report.counts and report.counts["deploys"].count == 150
+    assert deploys_of(report).count == 150
     assert [path for path in asked if "/deploys" in path] == ["/sites/busy/deploys"] * 2
 
 
@@ -121,8 +122,8 @@ def test_a_page_that_ends_before_the_period_is_the_last_asked_for() -> None:
     old = [at(NOW - timedelta(days=n / 2)) for n in range(100)] + [at(START - timedelta(days=9))]
     report = counted(netlify({"old": old}, asked=asked))
     assert [path for path in asked if "/deploys" in path] == ["/sites/old/deploys"]
-    assert "deploys" in report.counts and report.counts["deploys"].complete
-    assert report.counts["deploys"].count == sum(
+    assert deploys_of(report).complete
+    assert deploys_of(report).count == sum(
         1 for n in range(100) if NOW - timedelta(days=n / 2) >= START
     )
 
@@ -142,7 +143,7 @@ def test_a_deploy_pushed_onto_the_next_page_is_counted_once() -> None:
         return netlify({"busy": []})(request)
 
     report = counted(send)
-    assert "deploys" in report.counts and report.counts["deploys"].count == 100
+    assert deploys_of(report).count == 100
 
 
 def test_endless_full_pages_that_repeat_one_deploy_stop_and_count_it_once() -> None:
@@ -156,7 +157,7 @@ def test_endless_full_pages_that_repeat_one_deploy_stop_and_count_it_once() -> N
         return netlify({"busy": []})(request)
 
     report = counted(send)
-    assert "deploys" in report.counts and report.counts["deploys"].count == 1
+    assert deploys_of(report).count == 1
     assert len(asked) == 2  # the second page added nothing new
 
 
@@ -171,8 +172,8 @@ def test_endless_full_pages_of_one_site_stop_at_the_second() -> None:
         return netlify({"busy": [at(NOW - timedelta(hours=1))]})(request)
 
     report = counted(send)
-    assert "deploys" in report.counts and report.counts["deploys"].count == 1
-    assert report.counts["deploys"].sites == 1 and len(asked) == 2
+    assert deploys_of(report).count == 1
+    assert deploys_of(report).sites == 1 and len(asked) == 2
 
 
 def test_deploys_without_a_readable_date_or_id_make_the_count_incomplete_and_say_so() -> None:
@@ -181,13 +182,13 @@ def test_deploys_without_a_readable_date_or_id_make_the_count_incomplete_and_say
     endless = [{**at(NOW), "id": f"x{n}", "created_at": None} for n in range(100)]
     asked: list[str] = []
     report = counted(netlify({"blog": [at(NOW - timedelta(hours=1)), undated, nameless]}))
-    assert "deploys" in report.counts and report.counts["deploys"].count == 1
-    assert report.counts["deploys"].unreadable == 2 and not report.counts["deploys"].complete
+    assert deploys_of(report).count == 1
+    assert deploys_of(report).unreadable == 2 and not deploys_of(report).complete
     rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
     assert "2 without a readable id or date, not counted" in rows["Production deploys"]
     # Full pages of deploys with no date end where their ids stop being new, not at the budget.
     report = counted(netlify({"blog": endless * 3}, asked=asked))
-    assert "deploys" in report.counts and report.counts["deploys"].unreadable == 100
+    assert deploys_of(report).unreadable == 100
     assert [path for path in asked if "/deploys" in path] == ["/sites/blog/deploys"] * 2
 
 
@@ -195,12 +196,8 @@ def test_a_team_of_200_sites_is_counted_within_the_budget() -> None:
     asked: list[str] = []
     sites = {f"site-{n}": [at(NOW - timedelta(days=1))] for n in range(200)}
     report = counted(netlify(sites, asked=asked))
-    assert "deploys" in report.counts
-    assert (
-        report.counts["deploys"].count,
-        report.counts["deploys"].sites,
-        report.counts["deploys"].complete,
-    ) == (200, 200, True)
+    made = deploys_of(report)
+    assert (made.count, made.sites, made.complete) == (200, 200, True)
     # Three pages of sites (the third, empty, is what says the list has ended) and one deploy
     # list each: well inside Netlify's 500 requests a minute.
     lists = [path for path in asked if "/sites" in path]
@@ -210,9 +207,9 @@ def test_a_team_of_200_sites_is_counted_within_the_budget() -> None:
 def test_past_the_budget_what_was_not_counted_is_said() -> None:
     sites = {f"site-{n}": [at(NOW - timedelta(days=1))] for n in range(deploys.BUDGET + 50)}
     report = counted(netlify(sites))
-    assert "deploys" in report.counts and not report.counts["deploys"].complete
-    assert report.counts["deploys"].left_out > 0
-    assert report.counts["deploys"].count + report.counts["deploys"].left_out == deploys.BUDGET + 50
+    made = deploys_of(report)
+    assert not made.complete and made.left_out > 0
+    assert made.count + made.left_out == deploys.BUDGET + 50
     rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
     assert rows["Production deploys"].startswith("at least")
     assert "budget of requests ran out" in rows["Production deploys"]
@@ -224,12 +221,8 @@ def test_past_the_budget_what_was_not_counted_is_said() -> None:
 def test_a_site_whose_deploys_cannot_be_read_makes_the_count_a_lower_bound() -> None:
     sites = {"blog": [at(NOW - timedelta(days=1))], "broken": []}
     report = counted(netlify(sites, failing=frozenset({"broken"})))
-    assert "deploys" in report.counts
-    assert (
-        report.counts["deploys"].count,
-        report.counts["deploys"].failed,
-        report.counts["deploys"].complete,
-    ) == (1, 1, False)
+    made = deploys_of(report)
+    assert (made.count, made.failed, made.complete) == (1, 1, False)
     team = team_view(report, NOW, "binary")
     assert team["headline"] is not None and team["headline"]["strong"].startswith("at least ")
     assert reading(report, NOW) is not None and not reading(report, NOW).counts  # type: ignore[union-attr]
@@ -242,10 +235,8 @@ def test_a_site_list_that_fails_leaves_the_bandwidth_standing() -> None:
         return netlify({})(request)
 
     report = counted(send)
-    assert report.bandwidth is not None and "deploys" in report.counts
-    assert (
-        report.counts["deploys"].unknown == "Netlify's list of the team's sites could not be read"
-    )
+    assert report.bandwidth is not None
+    assert deploys_of(report).unknown == "Netlify's list of the team's sites could not be read"
     rows = {row["label"]: row["value"] for row in team_view(report, NOW, "binary")["rows"]}
     assert rows["Production deploys"].startswith("not counted")
 
