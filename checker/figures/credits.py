@@ -102,7 +102,7 @@ class MeterUse:
 
 
 # Which count of the credits spent a team's share is worked from: the checker's own estimate
-# (bandwidth and production deploys), or Netlify's count across every meter, whichever is higher.
+# (bandwidth and each meter it counts), or Netlify's count across every meter, whichever is higher.
 CountedBy = Literal["estimate", "netlify"]
 
 
@@ -150,9 +150,6 @@ class CreditUse:
         if self.counted_by == "netlify":
             return None
         return next(filter(None, (use.incomplete for use in self.counts)), None)
-
-    def counted(self, meter: Meter) -> Counted | None:
-        return next((use.counted for use in self.counts if use.meter == meter), None)
 
     @property
     def used_up(self) -> bool:
