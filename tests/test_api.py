@@ -234,6 +234,7 @@ def test_the_wait_is_measured_on_netlifys_clock_not_ours(reset: str) -> None:
         ("Sun Mar 10 16:05:00 2024", datetime(2024, 3, 10, 16, 5, tzinfo=UTC)),
         ("Sun, 10 Mar 2024 25:05:00 GMT", None),
         ("Sun, 10 Mar 2024 16:05:00 +0000", None),
+        ("Sun, 1\u0660 Mar 2024 16:05:00 GMT", None),  # a digit, but not an ASCII one
         ("whenever", None),
     ],
 )

@@ -24,9 +24,18 @@ _MONTH = "(" + "|".join(_MONTHS) + ")"
 _TIME = r"(\d\d):(\d\d):(\d\d)"
 _HTTP_DATES = (
     # Each pattern, and which of its groups hold the year, month, day, hour, minute and second.
-    (re.compile(rf"[A-Z][a-z]{{2}}, (\d\d) {_MONTH} (\d{{4}}) {_TIME} GMT"), (3, 2, 1, 4, 5, 6)),
-    (re.compile(rf"[A-Z][a-z]{{5,8}}, (\d\d)-{_MONTH}-(\d\d) {_TIME} GMT"), (3, 2, 1, 4, 5, 6)),
-    (re.compile(rf"[A-Z][a-z]{{2}} {_MONTH} ([ \d]\d) {_TIME} (\d{{4}})"), (6, 1, 2, 3, 4, 5)),
+    (
+        re.compile(rf"[A-Z][a-z]{{2}}, (\d\d) {_MONTH} (\d{{4}}) {_TIME} GMT", re.A),
+        (3, 2, 1, 4, 5, 6),
+    ),
+    (
+        re.compile(rf"[A-Z][a-z]{{5,8}}, (\d\d)-{_MONTH}-(\d\d) {_TIME} GMT", re.A),
+        (3, 2, 1, 4, 5, 6),
+    ),
+    (
+        re.compile(rf"[A-Z][a-z]{{2}} {_MONTH} ([ \d]\d) {_TIME} (\d{{4}})", re.A),
+        (6, 1, 2, 3, 4, 5),
+    ),
 )
 
 
@@ -96,7 +105,7 @@ def _http_date(text: str) -> datetime | None:
             continue
         year, month, day, hour, minute, second = (found.group(place) for place in places)
         years = int(year)
-        if len(year) == 2:  # RFC 850's two digits: the century that puts it nearest to now
+        if len(year) == 2:  # RFC 850's two digits: 70 to 99 in the 1900s, the rest in the 2000s
             years += 1900 if years >= 70 else 2000
         try:
             return datetime(
