@@ -37,9 +37,13 @@ class Meter:
     def rate(self) -> str:
         return f"{self.credits} credits per {self.unit} since {date_text(self.since)}"
 
+    def noun(self, count: int) -> str:
+        """Its unit, singular or plural for `count` of it."""
+        return self.unit if abs(count) == 1 else self.units
+
     def amount(self, count: int, sign: str = "") -> str:
         """A count of it in words: "1 production deploy", or with `sign` "+", "+3 ..."."""
-        return f"{count:{sign},} {self.unit if abs(count) == 1 else self.units}"
+        return f"{count:{sign},} {self.noun(count)}"
 
 
 # The cost table: every meter the checker counts, at Netlify's rate. Bandwidth comes with the

@@ -299,8 +299,8 @@ def _deploys_left(use: CreditUse) -> str:
         return "none: the month's credits are spent"
     left, deploys = use.deploys_left, PRODUCTION_DEPLOYS
     return (
-        f"about {left:,} more {deploys.unit if left == 1 else deploys.units} ({deploys.credits} "
-        "credits each) before the credits run out"
+        f"about {left:,} more {deploys.noun(left)} ({deploys.credits} credits each) before the "
+        "credits run out"
     )
 
 

@@ -81,16 +81,19 @@ def units_view(
         else pending_view(report)
         for report in reports
     ]
-    counting = [
-        meter.units
-        for meter in credits.COUNTED
-        for report in answered
-        if (counted := report.counts.get(meter.key)) is not None and not counted.done
-    ]
+    counting = next(
+        (
+            meter.units
+            for meter in credits.COUNTED
+            for report in answered
+            if (counted := report.counts.get(meter.key)) is not None and not counted.done
+        ),
+        None,
+    )
     if len(answered) < len(reports):
         status = f"{len(answered)} of {len(reports)} teams have answered…"
     elif counting:
-        status = f"Counting {counting[0]}…"
+        status = f"Counting {counting}…"
     else:
         status = ("Example: " if example else "") + _status(answered, teams, now)
     return {"status": status, "teams": teams}
