@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import build
+from publish.stdlib import STANDINS
 from tests.conftest import ROOT
 
 
@@ -95,3 +96,22 @@ def test_the_app_ships_precompiled_in_the_same_zip(dist: Path) -> None:
     # Nor what the page's requests and rate limit once took from the library whole: urllib's
     # parser (and the ipaddress module it imports) and email's date parser, 34 KB gzipped.
     assert not {"urllib.parse", "ipaddress", "email.utils", "checker.outputs.addresses"} & shipped
+
+
+def test_pyodide_starts_without_asyncio_or_package_installing(dist: Path) -> None:
+    # Pyodide's start imports asyncio (and with it sockets, ssl, subprocesses, logging,
+    # threads) and its package installer (shutil, tempfile, zipfile, pathlib); the page does
+    # neither, and ships the stand-ins in publish/stdlib/standins instead. Had anything the page
+    # runs imported the real ones, the trim would have shipped them.
+    shipped = shipped_stdlib(dist)
+    assert {"asyncio", "pyodide.webloop", "pyodide._package_loader"} <= shipped
+    heavy = {"asyncio.base_events", "ssl", "socket", "subprocess", "logging", "threading"}
+    assert not (heavy | {"shutil", "tempfile", "zipfile", "pathlib"}) & shipped
+    # And a stand-in is never what the app itself imports: it has only what Pyodide reads.
+    wanted = set()
+    for source in browser_python().values():
+        wanted |= imported_modules(source)
+    standins = module_files(
+        [path.relative_to(STANDINS).as_posix() for path in STANDINS.rglob("*.py")]
+    )
+    assert not wanted & standins
