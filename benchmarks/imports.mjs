@@ -1,21 +1,25 @@
-// Runs the built site's Pyodide under Node.js with Python's import-time profile on, starts
-// the interpreter, imports the checker as the worker does, and prints Python's profile lines
-// after a line "--- checker" (benchmarks/imports.py reads them). RUNTIME_DIR holds the
-// runtime, inflated; STDLIB the standard library's zip, with the checker in it.
+// Runs the built site's Pyodide under Node.js with benchmarks/import_clock.py as sitecustomize,
+// starts the interpreter, imports the checker as the worker does, and prints the clock's log:
+// lines "depth|module|microseconds" after "--- start" (Pyodide's own start) and after
+// "--- checker", then each part's total. RUNTIME_DIR holds the runtime, inflated; STDLIB the
+// standard library's zip, with the checker and the clock in it.
 const dir = process.env.RUNTIME_DIR;
 const { loadPyodide } = await import(`${dir}/pyodide.mjs`);
-const lines = [];
 const started = performance.now();
 const pyodide = await loadPyodide({
   indexURL: `${dir}/`,
   stdLibURL: process.env.STDLIB,
-  env: { PYTHONPROFILEIMPORTTIME: "1" },
   stdout: () => {},
-  stderr: (line) => lines.push(line),
+  stderr: () => {},
 });
 const booted = performance.now();
-lines.push("--- checker");
+const log = () => pyodide.runPython("import sitecustomize; len(sitecustomize.LOG)");
+const atStart = log();
 pyodide.pyimport("checker.session");
 const imported = performance.now();
-lines.push(`--- interpreter ${(booted - started).toFixed(1)} ms, checker ${(imported - booted).toFixed(1)} ms`);
-console.log(lines.join("\n"));
+const lines = (from, to) =>
+  pyodide.runPython(
+    `'\\n'.join(f'{d}|{n}|{us}' for d, n, us in sitecustomize.LOG[${from}:${to}])`,
+  );
+console.log(["--- start", lines(0, atStart), "--- checker", lines(atStart, log())].join("\n"));
+console.log(`--- totals ${(booted - started) * 1000} ${(imported - booted) * 1000}`);

@@ -53,3 +53,13 @@ def test_the_engines_benchmark_runs_a_trial_and_shows_where_the_start_goes(dist:
     assert len(reached) == len(STAGES) and "none" not in reached
     times = [float(cell) for cell in reached]
     assert times[0] == min(times) and times[-1] == max(times)
+
+
+def test_the_imports_benchmark_clocks_pyodides_start_and_the_checkers_import(dist: Path) -> None:
+    printed = run("imports.py", "--trials", "1", "--top", "100", "--dist", str(dist))
+    start, checker = printed.split("Importing checker.session")
+    # Pyodide's own start, whose imports Python's import-time profile cannot see, and the
+    # checker's modules after it: each under its own heading, none in the other's table.
+    assert "| `_pyodide._core_docs` |" in start and "| `traceback` |" in start
+    assert "| `checker.netlify.api` |" in checker and "checker." not in start
+    assert "| `asyncio.base_events` |" not in printed  # the stand-in, not the real asyncio
