@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import shutil
 import statistics
 import subprocess
@@ -65,7 +66,7 @@ def profile(runtime: Path, stdlib: Path) -> tuple[dict[str, dict[str, int]], dic
     """Each part's modules' own import times, and each part's whole time in microseconds."""
     out = subprocess.run(
         ["node", str(ROOT / "benchmarks" / "imports.mjs")],
-        env={"PATH": "/usr/bin:/bin", "RUNTIME_DIR": str(runtime), "STDLIB": str(stdlib)},
+        env={**os.environ, "RUNTIME_DIR": str(runtime), "STDLIB": str(stdlib)},
         check=True,
         capture_output=True,
         text=True,

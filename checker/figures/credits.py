@@ -41,6 +41,10 @@ class Meter:
         """Its unit, singular or plural for `count` of it."""
         return self.unit if abs(count) == 1 else self.units
 
+    def cost(self, count: int) -> int:
+        """What `count` of it costs in credits."""
+        return count * self.credits
+
     def amount(self, count: int, sign: str = "") -> str:
         """A count of it in words: "1 production deploy", or with `sign` "+", "+3 ..."."""
         return f"{count:{sign},} {self.noun(count)}"
@@ -84,7 +88,7 @@ class MeterUse:
 
     @property
     def credits(self) -> int:
-        return (0 if self.counted is None else self.counted.count) * self.meter.credits
+        return self.meter.cost(0 if self.counted is None else self.counted.count)
 
     @property
     def incomplete(self) -> str | None:

@@ -424,5 +424,5 @@ def _since_rows(
 def _reading_credits(reading: Reading) -> float:
     """A kept reading in credits, for the chart, as the card counts them: its bandwidth and its
     counted meters (where each was all counted), or Netlify's own count where that was higher."""
-    counted = sum(reading.counts.get(m.key, 0) * m.credits for m in credits.COUNTED)
+    counted = sum(m.cost(reading.counts.get(m.key, 0)) for m in credits.COUNTED)
     return max(credits_for(reading.used) + counted, reading.credits or 0)
