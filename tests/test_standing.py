@@ -234,6 +234,22 @@ def test_an_incomplete_count_under_the_threshold_is_unknown_and_over_it_is_reach
     assert verdict(team_model(complete, NOW), 80) == "not reached"
 
 
+def test_a_short_count_stays_unknown_behind_netlifys_higher_count() -> None:
+    # Netlify's own count lags (and has read 0 when it was wrong): it is a lower bound too, so a
+    # count cut short under it still leaves the truth unseen. 200 of 300 is 66.7 %.
+    capabilities = {"credits": {"included": 300, "used": 200}}
+    report = credit_report(deploys=counted(("blog", 3), failed=1), capabilities=capabilities)
+    model = team_model(report, NOW)
+    assert model.counted_by == "netlify"
+    assert verdict(model, 80) == "unknown"
+    assert model.unknown == "the production deploys of 1 of its sites could not be read"
+    assert verdict(model, 60) == "reached"
+    assert summary(report, NOW, 80)["standing"]["verdict"] == "unknown"
+    assert card(report)["pace"]["text"].startswith("Not known to be on track: the production")
+    complete = credit_report(capabilities=capabilities)
+    assert verdict(team_model(complete, NOW), 80) == "not reached"
+
+
 def test_an_unknown_plan_is_judged_by_the_allowance_its_answer_gives_else_unknown() -> None:
     side = fake_report("side-projects", used=97 * 2**30)
     unknown_plan = replace(side, account_known=False)

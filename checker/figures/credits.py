@@ -153,10 +153,10 @@ class CreditUse:
 
     @property
     def incomplete(self) -> str | None:
-        """Why the estimate that drives the share may be well short of the truth, if it may: a
-        meter not all counted. None when it is complete as far as the API shows."""
-        if self.counted_by == "netlify":
-            return None
+        """Why the share may be well short of the truth, if it may: a meter not all counted.
+        None when the count is complete as far as the API shows. This holds whichever count
+        drives the share: Netlify's lags (and has read 0 when it was wrong), so it is a lower
+        bound as well, and a count cut short under it still leaves the truth unseen."""
         return next(filter(None, (use.incomplete for use in self.counts)), None)
 
     @property
