@@ -4,6 +4,7 @@ refuses before anything is asked of Netlify."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -98,6 +99,28 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         help="append the outputs a later workflow step can read (reached, highest-share, "
         "deploys-left, unknown) to FILE, such as GitHub's $GITHUB_OUTPUT",
     )
+    gate = parser.add_argument_group(
+        "deploy guard",
+        "what the Netlify Build plugin runs before a production deploy: one line of JSON saying "
+        "whether the deploy of one team's site goes ahead (docs/build-plugin.md)",
+    )
+    gate.add_argument(
+        "--deploy-gate",
+        action="store_true",
+        help="decide for one team (--team, or --site): stop when Netlify reports it over, when "
+        "fewer credits are left than a production deploy costs, or at --fail-over (90 by default "
+        "for a credit team; a legacy team only with --fail-over)",
+    )
+    gate.add_argument(
+        "--site",
+        metavar="SITE_ID",
+        help="with --deploy-gate: the team is the one this site belongs to",
+    )
+    gate.add_argument(
+        "--stop-on-unknown",
+        action="store_true",
+        help="with --deploy-gate: stop the deploy too when the team's standing cannot be told",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     args.prog = prog
@@ -115,4 +138,23 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         parser.error("--notify needs --fail-over: the threshold to be told about")
     if args.notify and args.example:
         parser.error("--notify reports real teams, not the example's")
+    if args.deploy_gate:
+        _gate_arguments(parser, args)
+    elif args.site or args.stop_on_unknown:
+        parser.error("--site and --stop-on-unknown go with --deploy-gate")
     return args
+
+
+# A site's id as Netlify gives it (a UUID), or its name.
+_SITE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}\Z")
+
+
+def _gate_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--deploy-gate decides for one team and writes nothing but its decision."""
+    if len(args.team) + bool(args.site) != 1:
+        parser.error("--deploy-gate decides for one team: give --team SLUG or --site SITE_ID")
+    if args.site and not _SITE.match(args.site):
+        parser.error("--site takes a site's id, such as the build's SITE_ID")
+    others = [args.example, args.github_issue, args.notify, args.history, args.summary]
+    if any(others) or args.github_output or args.format != "text":
+        parser.error("--deploy-gate prints its decision alone: it takes no other output")

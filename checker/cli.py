@@ -22,12 +22,20 @@ from checker import transport
 from checker.arguments import arguments
 from checker.figures import history
 from checker.figures.team import Verdict, team_model, verdict
-from checker.netlify import api
+from checker.netlify import api, inputs
 from checker.netlify.api import Send
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
 from checker.netlify.report import Clock, TeamReport, utc_now
 from checker.netlify.samples import example_reports
-from checker.outputs import action_outputs, addresses, alert_issue, local_file, notify, schema
+from checker.outputs import (
+    action_outputs,
+    addresses,
+    alert_issue,
+    deploy_gate,
+    local_file,
+    notify,
+    schema,
+)
 from checker.outputs.summary import markdown
 from checker.outputs.terminal import log_text
 from checker.transport import check
@@ -126,6 +134,8 @@ def _run(
         said = waiting(pause.number, RATE_LIMIT_WAITS).format(seconds=seconds)
         print(f"{args.prog}: {said}", file=stderr)
 
+    if args.deploy_gate:
+        return _deploy_gate(args, token, send, base, stdout, now, sleep, say_pause)
     try:
         reports = check(token, args.team, send, base=base, now=now, sleep=sleep, on_pause=say_pause)
     except api.NetworkError as error:
@@ -142,6 +152,48 @@ def _run(
         print(f"{args.prog}: {log_text(error.message)}", file=stderr)
         return EXIT_FAILED
     return _output(args, reports, stdout, stderr, now())
+
+
+def _deploy_gate(
+    args: argparse.Namespace,
+    token: str,
+    send: Send,
+    base: str,
+    stdout: TextIO,
+    now: Clock,
+    sleep: Callable[[float], None],
+    on_pause: Callable[[Pause], None],
+) -> int:
+    """--deploy-gate: the one team's decision, as one line of JSON, whatever happened; a
+    failure to check the team is its own decision ("unknown"), never an exit without one."""
+    try:
+        team = args.team or [_site_team(token, args.site, send, base, now())]
+        [report] = check(token, team, send, base=base, now=now, sleep=sleep, on_pause=on_pause)
+    except api.CheckError as error:
+        gate = deploy_gate.unknown(error.message, stop_on_unknown=args.stop_on_unknown)
+    else:
+        when = now()
+        gate = deploy_gate.decide(
+            team_model(report, when),
+            when,
+            args.units,
+            threshold=args.fail_over,
+            stop_on_unknown=args.stop_on_unknown,
+        )
+    print(json.dumps(gate.document()), file=stdout)
+    return EXIT_OK
+
+
+def _site_team(token: str, site: str, send: Send, base: str, now: datetime) -> str:
+    """The slug of the team the site belongs to. Raises CheckError."""
+    request = api.site_request(inputs.clean_token(token), site, base=base)
+    try:
+        response = send(request)
+    except api.CheckError:
+        raise
+    except Exception:  # noqa: BLE001 - a transport that broke is a request without an answer
+        raise api.unreachable() from None
+    return api.read_site_team(response, now)
 
 
 def _output(

@@ -286,6 +286,13 @@ class FakeNetlify:
         parts = address.removeprefix(PREFIX + "/").split("/")
         if len(parts) == 2 and parts[1] == "sites" and parts[0] != "accounts":
             return Reply(200, fake_sites.page_of(self.sites.get(parts[0], []), query))
+        if len(parts) == 2 and parts[0] == "sites":
+            # getSite, as a build asks it for the team of the site it builds.
+            owners = [(slug, site) for slug, sites in self.sites.items() for site in sites]
+            found = [
+                {**site, "account_slug": slug} for slug, site in owners if site["id"] == parts[1]
+            ]
+            return Reply(200, found[0]) if found else error(404, "Not Found")
         if len(parts) == 3 and parts[0] == "sites" and parts[2] == "deploys":
             if parts[1] not in self.deploys:
                 return error(404, "Not Found")

@@ -19,6 +19,7 @@ SOURCES = sorted(
     [
         *(ROOT / "static").glob("*.js"),
         *(ROOT / "publish").rglob("*.mjs"),
+        *(ROOT / "plugin").glob("*.mjs"),
         *(ROOT / "tests" / "scripts").glob("*.js"),
     ]
 )

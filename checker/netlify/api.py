@@ -258,6 +258,11 @@ def account_request(token: str, slug: str, *, base: str = API_BASE) -> Request:
     return get_request(token, f"/accounts/{segment(slug)}", base=base)
 
 
+def site_request(token: str, site_id: str, *, base: str = API_BASE) -> Request:
+    """One site (getSite), for the team it belongs to: a build knows its site, not its team."""
+    return get_request(token, f"/sites/{segment(site_id)}", base=base)
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
@@ -280,6 +285,20 @@ def bandwidth_of(document: object) -> Bandwidth:
         period_end=timestamp(document.get("period_end_date")),
         updated_at=timestamp(document.get("last_updated_at")),
     )
+
+
+def read_site_team(response: Response, now: datetime) -> str:
+    """The slug of the team a site belongs to (getSite's `account_slug`)."""
+    if response.status == 404:
+        raise TeamNotFound(
+            "This token cannot see the site being built: it must be a personal access token of "
+            "a member of the site's team."
+        )
+    document = read_json(response, now, slug=None)
+    slug = document.get("account_slug") if isinstance(document, dict) else None
+    if isinstance(slug, str) and SLUG.match(slug):
+        return slug
+    raise BadResponse(_shape_message("site", "a site with its team's slug"))
 
 
 def read_accounts(response: Response, now: datetime) -> list[Account]:

@@ -45,7 +45,7 @@ from checker.view.shape import (
     meter,
     row,
 )
-from checker.view.words import headline, pace
+from checker.view.words import deploys_left, headline, pace
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
 UNSEEN_SPENDING = (
@@ -297,11 +297,8 @@ def _netlify_count_rows(use: CreditUse) -> list[Row]:
 def _deploys_left(use: CreditUse) -> str:
     if use.used_up:
         return "none: the month's credits are spent"
-    left, deploys = use.deploys_left, PRODUCTION_DEPLOYS
-    return (
-        f"about {left:,} more {deploys.noun(left)} ({deploys.credits} credits each) before the "
-        "credits run out"
-    )
+    each = f"({PRODUCTION_DEPLOYS.credits} credits each)"
+    return f"{deploys_left(use)} {each} before the credits run out"
 
 
 def _other_period(use: CreditUse, bandwidth: api.Bandwidth) -> list[Row]:

@@ -43,7 +43,7 @@ def pace(model: Team, text: dict[str, str]) -> Pace | None:
     """The sentence under the headline: where the figure is heading, and what happens then."""
     report, figures, use = model.report, model.usage, model.credits
     if model.netlify_over:
-        return {"text": _reported(report.account), "tone": "warning"}
+        return {"text": reported(report.account), "tone": "warning"}
     if use is not None:
         warning = use.on_course_to_run_out or use.incomplete
         return {"text": _credit_pace(use, report.account), "tone": "warning" if warning else ""}
@@ -83,7 +83,8 @@ def _share(model: Team) -> str | None:
     return None if share is None else format_percent(share)
 
 
-def _reported(account: api.Account) -> str:
+def reported(account: api.Account) -> str:
+    """What Netlify's account object says of a team it reports over."""
     billing, said = account.billing, []
     if billing.lifecycle_state not in (None, "active"):
         said.append(f"its state is “{billing.lifecycle_state}”, not active")
@@ -135,3 +136,11 @@ def _estimated_from() -> str:
     """What the checker's own estimate of a credit team's spending adds up: each meter it counts."""
     names = [credits.BANDWIDTH.name.lower(), *(meter.units for meter in credits.COUNTED)]
     return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+
+
+def deploys_left(use: CreditUse) -> str:
+    """How many more production deploys the credits left pay for: "about 9 more production
+    deploys", or "at most" when a count is short, since whatever it missed was spent too."""
+    left, deploys = use.deploys_left, credits.PRODUCTION_DEPLOYS
+    bound = "at most" if use.incomplete is not None else "about"
+    return f"{bound} {left:,} more {deploys.noun(left)}"
