@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.netlify import api, ratelimit, samples
+from tests.conftest import ROOT
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
 # Netlify's answer as recorded (the seed article's too), kept once, in checker/netlify/samples.py.
@@ -350,3 +351,19 @@ def test_any_json_document_gives_a_result_or_a_typed_error(document: object) -> 
 @given(st.text())
 def test_a_slug_is_put_in_an_address_as_one_path_segment_whatever_it_holds(text: str) -> None:
     assert api.segment(text) == quote(text, safe="")
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "\u0661\u0662", "\uff13\uff10"])
+def test_a_rate_limit_header_of_other_digits_is_no_time_and_no_crash(value: str) -> None:
+    # "²".isdigit() is true and int("²") raises; int("١٢") is 12, which nobody wrote.
+    now = datetime(2026, 12, 8, 12, tzinfo=UTC)
+    assert ratelimit.retry_time({"retry-after": value}, now) is None
+    assert ratelimit.retry_time({"x-ratelimit-reset": value}, now) is None
+    error = api._status_error(api.Response(429, b"", {"retry-after": value}), now, "acme")
+    assert isinstance(error, api.RateLimited) and error.retry_at is None
+    assert api._count(value) is None
+
+
+def test_no_text_from_outside_is_read_with_isdigit() -> None:
+    sources = [path for path in (ROOT / "checker").rglob("*.py") if path.name != "numerals.py"]
+    assert not [str(path) for path in sources if ".isdigit()" in path.read_text()]

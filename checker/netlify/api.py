@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from checker.netlify import ratelimit
+from checker.netlify.numerals import ascii_digits
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,8 +29,6 @@ MAX_BYTES = 2**53 - 1
 
 # A team slug as Netlify writes them (and as the checker accepts one typed).
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
-# A count written as text: ASCII digits only (str.isdigit() takes "²", which int() refuses).
-_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True)
@@ -493,7 +492,7 @@ def _count(value: object) -> int | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+    elif isinstance(value, str) and ascii_digits(value.strip()):
         value = int(value)
     if isinstance(value, int) and 0 <= value <= MAX_BYTES:
         return value

@@ -31,7 +31,7 @@ def token_shaped(text: str) -> bool:
     if _NETLIFY_TOKEN.match(text):
         return True
     if len(text) < TOKEN_LENGTH or not (
-        any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+        any(c in "0123456789" for c in text) and any(c.isalpha() for c in text)
     ):
         return False
     words = text.split("-")

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from checker.netlify.numerals import ascii_digits
+
 # The longest wait believed; Netlify's window is a minute.
 MAX_CREDIBLE_WAIT = timedelta(days=1)
 _NETLIFY_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
@@ -64,7 +66,7 @@ def retry_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
     """
     reset = headers.get("x-ratelimit-reset", "").strip()
     after = headers.get("retry-after", "").strip()
-    if after.isdigit() and len(after) <= 9:
+    if ascii_digits(after, most=9):
         wait = timedelta(seconds=int(after))
     else:
         at = _moment(reset, unix=True) or _moment(after, unix=False)
@@ -81,7 +83,7 @@ def _moment(text: str, *, unix: bool) -> datetime | None:
     """A point in time as Netlify writes one: unix seconds, its own form, or an HTTP date."""
     if not text:
         return None
-    if text.isdigit():
+    if ascii_digits(text):
         if not unix or len(text) > 12:
             return None
         try:
