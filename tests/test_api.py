@@ -367,3 +367,10 @@ def test_a_rate_limit_header_of_other_digits_is_no_time_and_no_crash(value: str)
 def test_no_text_from_outside_is_read_with_isdigit() -> None:
     sources = [path for path in (ROOT / "checker").rglob("*.py") if path.name != "numerals.py"]
     assert not [str(path) for path in sources if ".isdigit()" in path.read_text()]
+
+
+@pytest.mark.parametrize(
+    "written", ["2024-03-10t15:15:03z", "2024-03-10T15:15:03z", "2024-03-10t15:15:03Z"]
+)
+def test_rfc_3339s_lower_case_t_and_z_are_read(written: str) -> None:
+    assert api.timestamp(written) == datetime(2024, 3, 10, 15, 15, 3, tzinfo=UTC)

@@ -171,6 +171,17 @@ def test_a_401_for_one_listed_team_is_that_teams_problem() -> None:
     assert "its role in that team may not include billing" in side.error.message
 
 
+def test_a_404_for_a_team_the_list_just_gave_is_not_told_as_no_such_team() -> None:
+    send, _ = side_refuses(404)
+    _, side = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
+    assert isinstance(side.error, api.BadResponse)
+    assert "No team with the slug" not in side.error.message
+    assert side.error.message.startswith("Netlify lists “side” among this token's teams but")
+    named, _ = netlify({"/accounts/acme/bandwidth": refused(404)})
+    with pytest.raises(api.TeamNotFound, match="No team with the slug “acme”"):
+        drive(Check(TOKEN, ["acme"], now=lambda: NOW), InTurn(named))
+
+
 def test_every_listed_team_refusing_the_token_means_the_token_failed() -> None:
     send, _ = netlify(
         listed(

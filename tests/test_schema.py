@@ -169,3 +169,20 @@ def test_the_documented_example_has_every_key_a_document_has() -> None:
         return {key for key in keys if ".quotas." not in key}
 
     assert shown(_keys(example)) == shown(_keys(made))
+
+
+def test_without_a_period_whether_a_team_is_on_course_is_not_known() -> None:
+    # Nothing to measure a pace against: neither "yes" nor "no" can be claimed.
+    no_period = {"period_start_date": None, "period_end_date": None}
+    acme, credits_co = document(
+        [
+            fake_report("acme", **no_period),
+            fake_report("credits-co", deploys=CREDITS_CO_DEPLOYS, **no_period),
+        ],
+        utc_now(),
+    )["teams"]
+    assert acme["bandwidth"]["on_course_to_run_over"] is None
+    assert credits_co["credits"]["projected"] is None
+    assert credits_co["credits"]["on_course_to_run_out"] is None
+    over = document([fake_report("side-projects", **no_period)], utc_now())["teams"][0]
+    assert over["bandwidth"]["on_course_to_run_over"] is False  # over already, not on course

@@ -250,6 +250,11 @@ def test_a_short_count_stays_unknown_behind_netlifys_higher_count() -> None:
     assert verdict(team_model(complete, NOW), 80) == "not reached"
 
 
+def test_deploys_left_on_a_short_count_are_at_most_what_it_leaves() -> None:
+    report = credit_report(deploys=counted(("blog", 3), failed=1))  # 135 of 300 seen
+    assert rows(report)["Deploys left"].startswith("at most 11 more production deploys (15")
+
+
 def test_an_unknown_plan_is_judged_by_the_allowance_its_answer_gives_else_unknown() -> None:
     side = fake_report("side-projects", used=97 * 2**30)
     unknown_plan = replace(side, account_known=False)

@@ -521,7 +521,8 @@ def timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or len(value) > 64:
         return None
     try:
-        when = datetime.fromisoformat(value.strip())
+        # RFC 3339 allows a lower-case "t" and "z", which fromisoformat() refuses.
+        when = datetime.fromisoformat(value.strip().upper())
     except ValueError:
         return None
     return when if when.tzinfo else None

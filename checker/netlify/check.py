@@ -46,6 +46,13 @@ class TeamRefused(api.Forbidden):
         self.token_message = token_message
 
 
+def listed_not_found(slug: str) -> api.BadResponse:
+    return api.BadResponse(
+        f"Netlify lists “{slug}” among this token's teams but answered that its bandwidth "
+        "figures were not found (HTTP 404). Try again shortly."
+    )
+
+
 # At most this many requests in flight per check: a token with eighty teams must not burst past
 # Netlify's 500 requests a minute, and browsers allow six connections to one host anyway.
 CAP = 6
@@ -349,7 +356,11 @@ class Check:
             # Decoded once: the figures and the `raw` copy are both made from this.
             document = api.guarded(api.read_json, response, self._now(), slug=account.slug)
             result = api.guarded(api.bandwidth_of, document)
-        except (api.Forbidden, api.TeamNotFound, api.BadResponse, api.ServerError) as error:
+        except api.TeamNotFound as error:
+            # A team the token has just listed exists: its 404 is not "no such team".
+            shown = error if team.named else listed_not_found(account.slug)
+            return self._failed(error, TeamReport(account, None), shown=shown)
+        except (api.Forbidden, api.BadResponse, api.ServerError) as error:
             # A role without billing access, say; a token, rate or network failure ends it all.
             return self._failed(error, TeamReport(account, None))
         except api.TokenRejected as error:

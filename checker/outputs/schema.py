@@ -73,7 +73,10 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
     team["bandwidth"] = {
         **figures.amounts(),
         "used_percent": None if figures.share is None else _percent(figures.share),
-        "on_course_to_run_over": figures.on_course_to_run_over,
+        # Unknown, not "no", while there is no pace to tell it by (no period, or too early).
+        "on_course_to_run_over": figures.on_course_to_run_over
+        if figures.projected is not None or figures.over > 0
+        else None,
     }
     if report.plan != "legacy":
         # No allowance to measure against: Netlify's "included" as given, nothing derived from it.
@@ -95,7 +98,9 @@ def summary(report: TeamReport, now: datetime, threshold: float | None = None) -
             "period": _period(use.period),
             "used_percent": None if use.share is None else _percent(use.share),
             "projected": None if use.projected is None else round(use.projected, 2),
-            "on_course_to_run_out": use.on_course_to_run_out,
+            "on_course_to_run_out": use.on_course_to_run_out
+            if use.projected is not None or use.used_up
+            else None,
             "runs_out_at": _iso(use.runs_out),
             "rate": _rate(),
         }
