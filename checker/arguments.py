@@ -124,6 +124,7 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     args.prog = prog
+    args.outputs_written = False  # --github-output: written once, by the run or for its failure
     if args.json:
         args.format = "json"
     if args.github_issue and args.fail_over is None:

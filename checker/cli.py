@@ -72,14 +72,29 @@ def main(
 ) -> int:
     args = arguments(argv, prog)
     try:
-        return _run(args, send, stdin, stdout, stderr, now, sleep)
+        code = _run(args, send, stdin, stdout, stderr, now, sleep)
     except KeyboardInterrupt:
-        return EXIT_FAILED
+        code = EXIT_FAILED
     except Exception as error:  # noqa: BLE001 - the last resort: one line, never a traceback
         # Only the kind of error: its words may come from a server, and hold escape sequences.
         kind = log_text(type(error).__name__)
         print(f"{prog}: something unexpected went wrong ({kind}). Please try again.", file=stderr)
-        return EXIT_FAILED
+        code = EXIT_FAILED
+    failed = code != EXIT_OK and not args.outputs_written and args.fail_over is not None
+    if args.github_output and failed:
+        # A later step's gate reads the outputs whatever happened: a failed run says so there.
+        _write_outputs(args, action_outputs.failed(args.team), stderr)
+    return code
+
+
+def _write_outputs(args: argparse.Namespace, values: dict[str, str], stderr: TextIO) -> bool:
+    args.outputs_written = True
+    try:
+        local_file.append_text(args.github_output, action_outputs.lines(values))
+    except local_file.LocalFileError as error:
+        print(f"{args.prog}: could not write the outputs: {log_text(error.reason)}", file=stderr)
+        return False
+    return True
 
 
 def _run(
@@ -265,13 +280,8 @@ def _output(
             return EXIT_FAILED
         print(f"{args.prog}: {done}", file=stderr)
     if args.github_output and threshold is not None:
-        values = action_outputs.lines(action_outputs.outputs(reports, now, threshold))
-        try:
-            local_file.append_text(args.github_output, values)
-        except local_file.LocalFileError as error:
-            print(
-                f"{args.prog}: could not write the outputs: {log_text(error.reason)}", file=stderr
-            )
+        values = action_outputs.outputs(reports, now, threshold)
+        if not _write_outputs(args, values, stderr):
             return EXIT_FAILED
     targets = [] if example else notify.targets(args.notify, os.environ)
     delivered = True

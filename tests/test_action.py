@@ -272,3 +272,54 @@ def test_with_notify_it_installs_the_pinned_apprise_and_says_so_where_asked(
     [sent] = target.received
     assert sent["title"] == "Netlify: Side Projects has used 130 % of its bandwidth allowance"
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_run_whose_check_failed_still_writes_outputs_that_hold_a_gate_closed(
+    tmp_path: Path, netlify: FakeNetlify, ca_file: Path, github: FakeGitHub
+) -> None:
+    netlify.override("/accounts", error(500, "Internal Server Error"), repeat=True)
+    result, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80")
+    assert result.returncode == 1
+    assert outputs(tmp_path) == {
+        "reached": "false",
+        "highest-share": "",
+        "deploys-left": "",
+        "unknown": "1",
+    }
+    (tmp_path / "output").unlink()
+    netlify.override("/accounts/acme/bandwidth", error(503, "down"), repeat=True)
+    named, _ = run_action(tmp_path, netlify, ca_file, github, threshold="80", team="acme")
+    assert named.returncode == 1
+    assert outputs(tmp_path)["unknown"] == "1"
+
+
+def gate_open(values: dict[str, str]) -> bool:
+    """The documented deploy gate's `if:` (docs/alerts.md), evaluated as the runner would for
+    these outputs: a missing output reads as ''."""
+    text = (ROOT / "docs" / "alerts.md").read_text()
+    [expression] = re.findall(r"if: >-\n\s+(.+?\n\s+.+?)\n\s+run: netlify deploy", text)
+    expression = " ".join(expression.split())
+    clauses = expression.split(" && ")
+    assert clauses == [
+        "steps.netlify.outputs.unknown == '0'",
+        "steps.netlify.outputs.deploys-left != ''",
+        "fromJSON(steps.netlify.outputs.deploys-left) >= 3",
+    ]
+    left = values.get("deploys-left", "")
+    return values.get("unknown", "") == "0" and left != "" and int(left) >= 3
+
+
+def test_the_documented_deploy_gate_fails_closed() -> None:
+    assert gate_open({"reached": "false", "deploys-left": "9", "unknown": "0"})
+    assert not gate_open({"reached": "false", "deploys-left": "2", "unknown": "0"})
+    assert not gate_open({"reached": "false", "deploys-left": "9", "unknown": "1"})
+    assert not gate_open({})  # nothing written at all
+    failed = {"reached": "false", "highest-share": "", "deploys-left": "", "unknown": "1"}
+    assert not gate_open(failed)
+
+
+def test_apprise_is_installed_from_wheels_alone() -> None:
+    [step] = ACTION["runs"]["steps"]
+    script = step["run"].replace("\\\n", " ")  # continued lines as one
+    [install] = [line for line in script.splitlines() if "--require-hashes" in line]
+    assert "--only-binary :all:" in install

@@ -28,5 +28,17 @@ def outputs(reports: Sequence[TeamReport], now: datetime, threshold: float) -> d
     }
 
 
+def failed(teams: Sequence[str]) -> dict[str, str]:
+    """The outputs of a run whose check failed as a whole (no token, Netlify down): nothing
+    reached that is known, and every team asked for (at least one) could not be judged, so
+    that a gate reading `unknown == '0'` holds the deploy back."""
+    return {
+        "reached": "false",
+        "highest-share": "",
+        "deploys-left": "",
+        "unknown": str(max(1, len(teams))),
+    }
+
+
 def lines(values: dict[str, str]) -> str:
     return "".join(f"{name}={value}\n" for name, value in values.items())
