@@ -7,13 +7,26 @@ import argparse
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from checker import __version__
 from checker.figures.amounts import UNIT_SYSTEMS
 
+# An address with a scheme, as argparse would repeat it ("unrecognized arguments: slack://…"):
+# a notification address carries its secret after the scheme.
+_ADDRESS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,19}://)\S*")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose own errors repeat what they were given, with no part of an address
+    after its scheme."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_ADDRESS.sub(r"\1…", message))
+
 
 def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="Show how much of your Netlify teams' monthly bandwidth is used.",
         epilog=(
@@ -93,6 +106,13 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         "space-separated",
     )
     parser.add_argument(
+        "--notify-file",
+        type=Path,
+        metavar="FILE",
+        help="also notify every address in FILE, one a line (# for a comment): for anything "
+        "that runs unattended, since arguments show in process lists",
+    )
+    parser.add_argument(
         "--github-output",
         type=Path,
         metavar="FILE",
@@ -135,9 +155,9 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         parser.error("--fail-over takes a percentage from 0 to 1000")
     if args.history and args.example:
         parser.error("--history keeps real readings, not the example's")
-    if args.notify and args.fail_over is None:
+    if (args.notify or args.notify_file) and args.fail_over is None:
         parser.error("--notify needs --fail-over: the threshold to be told about")
-    if args.notify and args.example:
+    if (args.notify or args.notify_file) and args.example:
         parser.error("--notify reports real teams, not the example's")
     if args.deploy_gate:
         _gate_arguments(parser, args)
@@ -156,6 +176,7 @@ def _gate_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--deploy-gate decides for one team: give --team SLUG or --site SITE_ID")
     if args.site and not _SITE.match(args.site):
         parser.error("--site takes a site's id, such as the build's SITE_ID")
-    others = [args.example, args.github_issue, args.notify, args.history, args.summary]
+    others = [args.example, args.github_issue, args.notify, args.notify_file, args.history]
+    others.append(args.summary)
     if any(others) or args.github_output or args.format != "text":
         parser.error("--deploy-gate prints its decision alone: it takes no other output")

@@ -127,7 +127,11 @@ def _run(
             file=stderr,
         )
         return EXIT_USAGE
-    targets = notify.targets(args.notify, os.environ)
+    try:
+        targets = _targets(args)
+    except local_file.LocalFileError as error:
+        print(f"{args.prog}: --notify-file {log_text(error.reason)}", file=stderr)
+        return EXIT_USAGE
     if targets and args.fail_over is None:
         said = f"{notify.ENVIRONMENT} needs --fail-over: the threshold to be told about"
         print(f"{args.prog}: {said}", file=stderr)
@@ -283,7 +287,7 @@ def _output(
         values = action_outputs.outputs(reports, now, threshold)
         if not _write_outputs(args, values, stderr):
             return EXIT_FAILED
-    targets = [] if example else notify.targets(args.notify, os.environ)
+    targets = [] if example else _targets(args)
     delivered = True
     if targets and threshold is not None:
         judged = list(zip(reports, verdicts, strict=True))
@@ -300,7 +304,7 @@ def _output(
 
 def _notify(
     args: argparse.Namespace,
-    targets: list[str],
+    targets: list[notify.Target],
     judged: list[tuple[TeamReport, Verdict]],
     kept: list[history.Reading],
     now: datetime,
@@ -324,10 +328,17 @@ def _notify(
     )
     if message is None:
         return True
-    failures = notify.send(targets, message, len(args.notify))
+    failures = notify.send(targets, message)
     for failure in failures:
         print(f"{args.prog}: {failure}", file=stderr)
     return not failures
+
+
+def _targets(args: argparse.Namespace) -> list[notify.Target]:
+    """Every notification address given. Raises LocalFileError for a --notify-file unread."""
+    file = args.notify_file
+    listed = local_file.read_text(file) if file else ""
+    return notify.targets(args.notify, os.environ, listed, str(file or ""))
 
 
 def _say_unknown(

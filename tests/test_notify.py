@@ -5,7 +5,10 @@ sent, when, and that a notification address (a secret) is never printed."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -148,11 +151,91 @@ def test_without_apprise_notify_is_a_usage_error_that_says_how_to_install_it(
 
 
 def test_a_target_is_named_by_place_and_scheme_alone() -> None:
-    said = notify.named(2, f"slack://{SECRET}/T0/B0", from_option=True)
-    assert said == "the 2nd --notify target, slack://…"
-    assert notify.named(11, SECRET, from_option=False) == (
-        "the 11th address in NETLIFY_NOTIFY, an address without a scheme"
+    given = notify.targets(
+        ["a://1", f"slack://{SECRET}/T0/B0"], {"NETLIFY_NOTIFY": "x " * 10 + SECRET}
     )
+    assert given[1].name == "the 2nd --notify target, slack://…"
+    assert given[-1].name == "the 11th address in NETLIFY_NOTIFY, an address without a scheme"
+    listed = notify.targets([], {}, f"# mine\n\n  ntfy://{SECRET}  \n", "alerts.txt")
+    assert [(t.url, t.name) for t in listed] == [
+        (f"ntfy://{SECRET}", "the 1st address in alerts.txt, ntfy://…")
+    ]
+
+
+def test_argparses_own_errors_print_no_part_of_an_address_after_its_scheme(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    first, second = f"slack://T000/B000/{SECRET}1", f"slack://T000/B000/{SECRET}2"
+    result = run(netlify, ca_file, "--fail-over", "80", "--notify", first, second)
+    assert result.returncode == 2
+    assert "unrecognized arguments: slack://…" in result.stderr
+    assert SECRET not in result.stderr and "T000" not in result.stderr
+
+
+def test_an_address_apprise_does_not_know_is_named_by_its_place_alone(
+    netlify: FakeNetlify, ca_file: Path
+) -> None:
+    args = ("--team", "acme", "--fail-over", "20", "--notify", f"{SECRET}://x/y")
+    result = notified(netlify, ca_file, *args)
+    assert result.returncode == 3
+    assert (
+        result.stderr == "app.py: the 1st --notify target is not an address Apprise can send to\n"
+    )
+
+
+def test_a_file_of_addresses_is_read_and_a_pipe_or_a_link_is_refused(
+    netlify: FakeNetlify, ca_file: Path, target: Target, tmp_path: Path
+) -> None:
+    listed = tmp_path / "notify.txt"
+    listed.write_text(f"# the team's channel\n{target.url}\n")
+    args = ("--team", "acme", "--fail-over", "20", "--notify-file", str(listed))
+    result = notified(netlify, ca_file, *args)
+    assert result.returncode == 3, result.stderr
+    assert len(target.received) == 1
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    refused = notified(netlify, ca_file, "--fail-over", "20", "--notify-file", str(pipe))
+    assert refused.returncode == 2 and "is not a regular file" in refused.stderr
+    (tmp_path / "link").symlink_to(listed)
+    linked = notified(
+        netlify, ca_file, "--fail-over", "20", "--notify-file", str(tmp_path / "link")
+    )
+    assert linked.returncode == 2 and "symbolic link" in linked.stderr
+    assert netlify.api_requests() == [] or len(target.received) == 1
+
+
+class Trickle:
+    """A target that answers a byte a second, as if more were always to come (at most 90)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 80:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(1)
+
+
+def test_a_target_that_trickles_cannot_hold_the_run(netlify: FakeNetlify, ca_file: Path) -> None:
+    slow = Trickle()
+    started = time.monotonic()
+    url = f"json://127.0.0.1:{slow.port}/{SECRET}"
+    result = notified(netlify, ca_file, "--team", "acme", "--fail-over", "20", "--notify", url)
+    took = time.monotonic() - started
+    assert result.returncode == 3
+    assert result.stderr == (
+        "app.py: the 1st --notify target, json://…, did not take the message within "
+        f"{notify.DEADLINE_SECONDS} seconds\n"
+    )
+    # The deadline, and the process's exit: the thread still reading is given up on.
+    assert took < notify.DEADLINE_SECONDS + 30
 
 
 def test_with_the_alert_issue_it_notifies_when_the_issue_opens_and_when_it_closes(
@@ -179,3 +262,80 @@ def test_with_the_alert_issue_it_notifies_when_the_issue_opens_and_when_it_close
         "Netlify: Side Projects has used 130 % of its bandwidth allowance",
         "Netlify: every team is back under 200 %",
     ]
+
+
+# --- what chat services receive: Apprise's real payloads for Slack, Discord and Telegram --------
+
+HOSTILE = (
+    "@everyone <@&1234> <!channel> <!here> &lt;!channel&gt; "
+    "<https://evil.example/pay|Netlify billing: pay now> <a href='https://evil.example'>pay</a> "
+    "[pay](https://evil.example) evil.example/pay"
+)
+# What would ping or link if it arrived whole.
+LIVE = (
+    "@everyone",
+    "<@&",
+    "<!channel>",
+    "<!here>",
+    "&lt;!channel&gt;",
+    "<https://",
+    "<a href",
+    "](https://",
+    "https://evil",
+    "evil.example",
+)
+
+
+class Captured:
+    """Every request Apprise's plugins make through requests, answered 200 without a network."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import requests
+
+        self.bodies: list[str] = []
+        captured = self
+
+        def send(adapter: Any, request: Any, **kwargs: Any) -> Any:
+            body = request.body or b""
+            captured.bodies.append(body.decode() if isinstance(body, bytes) else str(body))
+            answer = requests.Response()
+            # Slack's webhook answers "ok"; the others, JSON.
+            slack = "hooks.slack.com" in request.url
+            answer.status_code, answer._content = 200, b"ok" if slack else b'{"ok": true}'
+            answer.request = request
+            return answer
+
+        monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+
+
+def test_no_text_from_netlify_can_ping_or_link_in_slack_discord_or_telegram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.answers import NOW, fake_report
+
+    captured = Captured(monkeypatch)
+    over = fake_report("side-projects", {"slug": "side-projects", "name": HOSTILE})
+    message = notify.message([(over, "reached")], 80, NOW, "binary")
+    assert message is not None
+    addresses = [
+        "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ",
+        "discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js",
+        "tgram://123456789:abcdefg_hijklmnopqrstuvwxyz123456/12315544",
+    ]
+    targets = notify.targets(addresses, {})
+    assert notify.send(targets, message) == []
+    assert len(captured.bodies) == 3
+    for body in captured.bodies:
+        text = json.loads(body)
+        shown = json.dumps(text, ensure_ascii=False)
+        assert "everyone" in shown  # the name arrives, as text
+        assert not [live for live in LIVE if live in shown], shown
+        # Slack's payload is not read as markup at all.
+        assert text.get("mrkdwn", False) is False
+
+
+def test_every_mention_and_link_is_broken_by_an_invisible_joiner() -> None:
+    said = notify.plain(HOSTILE)
+    assert said.replace("\u2060", "") == HOSTILE
+    assert not [live for live in LIVE if live in said]
+    assert notify.plain("Acme 25.3 % of 100 GiB") == "Acme 25.3 % of 100 GiB"  # numbers stay

@@ -1,5 +1,6 @@
-"""The command line's own files (`--history FILE`, `--summary FILE`): opened without following a
-link, refused unless they are regular files, and made readable by their owner alone.
+"""The command line's own files (`--history FILE`, `--summary FILE`, `--notify-file FILE`):
+opened without following a link, refused unless they are regular files, and made readable by
+their owner alone.
 
 A history says how a team's usage moved, day by day, and a summary lists every team: for the
 reader's eyes only. So a new file is made readable by its owner alone; a symbolic link in its
@@ -62,6 +63,20 @@ def read(path: Path) -> list[Reading]:
         raise
     except OSError as error:
         raise LocalFileError(path, error.strerror or "cannot be read") from None
+
+
+def read_text(path: Path, most: int = 64 * 1024) -> str:
+    """A small file of the reader's, such as --notify-file's addresses, whole."""
+    try:
+        with open(_opened(path, os.O_RDONLY), encoding="utf-8", errors="replace") as file:
+            text = file.read(most + 1)
+    except LocalFileError:
+        raise
+    except OSError as error:
+        raise LocalFileError(path, error.strerror or "cannot be read") from None
+    if len(text) > most:
+        raise LocalFileError(path, f"is larger than {most // 1024} KiB, so it is not read")
+    return text
 
 
 def append(path: Path, readings: Iterable[Reading]) -> None:

@@ -5,9 +5,10 @@ itself needs nothing but Python, and imports it only when a notification is to b
 
 A notification address carries its secret (a webhook's token, a password), so none is ever
 printed, not in an error either: a target is named by its place and its scheme alone ("the 2nd
---notify target, slack://…"). What is sent is plain text: a title, and one line for each team
-at or over the threshold and each team that could not be judged, in the card's words, each name
-capped and stripped of control characters.
+--notify target, slack://…"). What is sent is plain text, for every service: a title, and one
+line for each team at or over the threshold and each team that could not be judged, in the
+card's words, each text from Netlify capped, stripped of control characters, and with every
+mention and link broken (`plain()`). Every target is sent to at once, with one deadline for all.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from checker.figures.amounts import format_percent
 from checker.figures.history import Reading
@@ -43,17 +47,37 @@ def available() -> bool:
     return importlib.util.find_spec("apprise") is not None
 
 
-def targets(given: Sequence[str], environment: Mapping[str, str]) -> list[str]:
-    """The notification addresses of --notify, then those NETLIFY_NOTIFY holds (space-separated)."""
-    return [*given, *environment.get(ENVIRONMENT, "").split()]
+@dataclass(frozen=True)
+class Target:
+    """A notification address, and where it was given ("the 2nd --notify target")."""
+
+    url: str
+    where: str
+
+    @property
+    def name(self) -> str:
+        """As it may be printed: its place and its scheme, never the rest of its address."""
+        found = _SCHEME.match(self.url.strip())
+        scheme = f"{found.group(0).lower()}://…" if found else "an address without a scheme"
+        return f"{self.where}, {scheme}"
 
 
-def named(place: int, url: str, *, from_option: bool) -> str:
-    """A target as it may be printed: its place and its scheme, never the rest of its address."""
-    found = _SCHEME.match(url.strip())
-    scheme = f"{found.group(0).lower()}://…" if found else "an address without a scheme"
-    where = "--notify target" if from_option else f"address in {ENVIRONMENT}"
-    return f"the {_ordinal(place)} {where}, {scheme}"
+def targets(
+    given: Sequence[str], environment: Mapping[str, str], listed: str = "", file: str = ""
+) -> list[Target]:
+    """The notification addresses of --notify, then those NETLIFY_NOTIFY holds (space-separated),
+    then those of the --notify-file `file` (its text `listed`: one a line, # for a comment)."""
+    lines = (line.strip() for line in listed.splitlines())
+    sources = [
+        ("--notify target", list(given)),
+        (f"address in {ENVIRONMENT}", environment.get(ENVIRONMENT, "").split()),
+        (f"address in {file}", [line for line in lines if line and not line.startswith("#")]),
+    ]
+    return [
+        Target(url, f"the {_ordinal(place)} {where}")
+        for where, urls in sources
+        for place, url in enumerate(urls, start=1)
+    ]
 
 
 def _ordinal(number: int) -> str:
@@ -63,10 +87,21 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+# What a chat service reads as a mention, a ping or a link: "@everyone", Discord's "<@&role>",
+# Slack's "<!channel>" and "<https://…|text>" (and "&lt;!here&gt;", which Apprise turns back
+# into one), Telegram's "<a href=…>", a scheme's "://" and a domain's dot ("evil.example", which
+# Slack and Telegram link by themselves). Each is broken up with an invisible word joiner.
+_LIVE = re.compile(r"[@<&]|:(?=//)|(?<=\w)\.(?=[^\W\d_])")
+_JOINER = "\u2060"
+
+
 def plain(text: str, cap: int | None = None) -> str:
-    """Text from Netlify as a notification carries it: one line, no control character."""
+    """Text from Netlify as a notification carries it: one line, no control character, and
+    nothing a chat service would take for a mention or a link. Every text from Netlify in a
+    notification passes here, and nowhere else."""
     text = terminal_text(" ".join(text.split()))
-    return text if cap is None or len(text) <= cap else text[: cap - 1] + "\u2026"
+    text = text if cap is None or len(text) <= cap else text[: cap - 1] + "\u2026"
+    return _LIVE.sub(lambda found: found.group(0) + _JOINER, text)
 
 
 @dataclass(frozen=True)
@@ -156,44 +191,74 @@ def _recovered(threshold: float) -> Message:
     )
 
 
-def send(urls: Sequence[str], message: Message, given: int) -> list[str]:
-    """Sends `message` to each address; the sentence for each one that failed. The first
-    `given` addresses came from --notify, the rest from the environment."""
+# How long every target together has to take a message: a target that never answers, or
+# answers a byte at a time (Apprise's own timeout bounds each read, not the whole), is given up
+# on, and its thread, a daemon, cannot hold the process's exit.
+DEADLINE_SECONDS = 20
+
+
+def send(addresses: Sequence[Target], message: Message) -> list[str]:
+    """Sends `message` to every address at once, as plain text; the sentence for each one that
+    failed or did not answer in time."""
     import apprise  # here, not at the top: the extra is optional, and the browser never sends
 
+    outcomes: dict[int, tuple[str, list[str]]] = {}
+    with _silenced():
+        threads = {}
+        for place, target in enumerate(addresses):
+            args = (apprise, target.url, message, place, outcomes)
+            threads[place] = threading.Thread(target=_send_one, args=args, daemon=True)
+            threads[place].start()
+        due = time.monotonic() + DEADLINE_SECONDS
+        for thread in threads.values():
+            thread.join(max(0.0, due - time.monotonic()))
+        done = dict(outcomes)  # a late one may still write; it counts as late
     failures = []
-    for place, url in enumerate(urls, start=1):
-        from_option = place <= given
-        name = named(place if from_option else place - given, url, from_option=from_option)
-        with _captured() as said:
-            notifier = apprise.Apprise()
-            if not notifier.add(url):
-                failures.append(f"{name}, is not an address Apprise can send to")
-                continue
-            sent = notifier.notify(title=message.title, body=message.body)
-        if not sent:
-            status = next((found.group(1) for r in said if (found := _STATUS.search(r))), None)
+    for place, target in enumerate(addresses):
+        outcome, logged = done.get(place, ("late", []))
+        if outcome == "late":
+            failures.append(
+                f"{target.name}, did not take the message within {DEADLINE_SECONDS} seconds"
+            )
+        elif outcome == "unknown":
+            # Not even its scheme: an address Apprise does not know may be a secret mistyped.
+            failures.append(f"{target.where} is not an address Apprise can send to")
+        elif outcome == "failed":
+            status = next((found.group(1) for r in logged if (found := _STATUS.search(r))), None)
             why = f"was refused: HTTP {status}" if status else "could not be reached"
-            failures.append(f"{name}, {why}")
+            failures.append(f"{target.name}, {why}")
     return failures
 
 
+def _send_one(
+    apprise: Any, url: str, message: Message, place: int, outcomes: dict[int, tuple[str, list[str]]]
+) -> None:
+    """One target, in a thread of its own: its outcome and Apprise's log of it, by its place.
+    The log may hold the address: only an HTTP status is ever taken from it."""
+    # Sent here, in this thread, not from Apprise's own pool: a worker of that pool still
+    # reading from a target at the deadline would hold the process's exit until it ends.
+    asset = apprise.AppriseAsset(service_timeout=0, async_mode=False)
+    notifier = apprise.Apprise(asset=asset)
+    if not notifier.add(url):
+        outcomes[place] = ("unknown", [])
+        return
+    # Plain text for every service: none reads the team names as its own markup.
+    result = notifier.notify(
+        title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT
+    )
+    logged = [entry.message for entry in result.logs()]
+    outcomes[place] = ("sent" if result else "failed", logged)
+
+
 @contextmanager
-def _captured() -> Iterator[list[str]]:
-    """Apprise's log while sending, kept here: it would print to stderr, and its lines may hold
-    an address. Only an HTTP status is ever taken from it."""
-    said: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            said.append(record.getMessage())
-
+def _silenced() -> Iterator[None]:
+    """Apprise's log kept off stderr while sending: its lines may hold an address."""
     logger = logging.getLogger("apprise")
-    handler, propagate = Keep(logging.WARNING), logger.propagate
+    handler, propagate = logging.NullHandler(), logger.propagate
     logger.addHandler(handler)
     logger.propagate = False
     try:
-        yield said
+        yield
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
