@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -133,3 +134,20 @@ def test_the_credit_teams_used_credits_of_0_is_never_shown_as_usage() -> None:
     assert team["caveat"] is not None and "fewer credits are left than this shows" in team["caveat"]
     assert team["link"] is not None
     assert team["link"]["href"] == "https://app.netlify.com/teams/credits-co/billing/general"
+
+
+def test_no_text_of_a_card_carries_a_control_or_a_bidirectional_override() -> None:
+    # Drawn as text nodes nothing runs, but "\u202e" would reorder what follows on screen.
+    from tests.test_standing import credit_report
+
+    hostile = "\u202emoc.elpmaxe\x1b[31m\u2066"
+    report = credit_report(
+        name=f"Credits {hostile}",
+        type_name=f"Free{hostile}",
+        lifecycle_state=f"paused{hostile}",
+        sites_with_usage_exceeded=[f"blog{hostile}"],
+        usages_exceeded=[f"credits{hostile}"],
+    )
+    shown = json.dumps(team_view(report, NOW, "binary"), ensure_ascii=False)
+    assert "moc.elpmaxe" in shown and "its state is “paused" in shown
+    assert not [char for char in "\u202e\x1b\u2066" if char in shown]

@@ -8,19 +8,8 @@ outside reaches a terminal without passing here.
 
 from __future__ import annotations
 
-# Bidirectional overrides and isolates reorder what follows them on screen.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def terminal_text(text: str) -> str:
-    """`text` with every control character replaced, so that it prints as it reads."""
-    return "".join("\ufffd" if _is_control(char) else char for char in text)
-
-
-def _is_control(char: str) -> bool:
-    # Unicode's category Cc (C0, DEL and C1), and the bidirectional controls.
-    return ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in _BIDI_CONTROLS
-
+# The reader's filter (checker/view/text.py): a terminal is shown what the page is.
+from checker.view.text import shown_text as terminal_text
 
 # A workflow's runner reads `::command::` at the start of a line (after spaces too) and the
 # legacy `##[command]` anywhere in one.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from checker.figures import credits, history
 from checker.figures.amounts import Usage, date_text, format_bytes, format_percent
@@ -45,6 +45,7 @@ from checker.view.shape import (
     meter,
     row,
 )
+from checker.view.text import shown_text
 from checker.view.words import deploys_left, headline, pace
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
@@ -137,7 +138,7 @@ def _view(
     # The slug too, where it differs from the name.
     slug = account.slug if account.slug != account.name else None
     subtitle = " · ".join(filter(None, [account.plan, slug]))
-    return {
+    view: TeamView = {
         "slug": account.slug,
         "heading": account.name,
         "subtitle": subtitle,
@@ -157,6 +158,19 @@ def _view(
         "chart": fields["chart"] if fields else None,
         "raw": raw,
     }
+    return _shown(view)
+
+
+def _shown(value: Any) -> Any:
+    """Every text of a card as a reader is shown it (view/text.py): a name, a state or a site
+    from Netlify can stand anywhere in it, so all of it passes, once, here."""
+    if isinstance(value, str):
+        return shown_text(value)
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    return value
 
 
 def _fields(
