@@ -46,6 +46,12 @@ LIMITS = {
     "timed_out": api.timed_out().message,
     "max_body_bytes": api.MAX_BODY_BYTES,
     "unexpected": UNEXPECTED,
+    # static/worker.js's gate refused a request: it was to somewhere other than Netlify's API.
+    "refused": (
+        "The page stopped a request that its Python asked for, to somewhere other than "
+        "Netlify's API: nothing was sent, the token least of all. Python's saved copy in this "
+        "browser was deleted. Reload the page to check again."
+    ),
 }
 
 # What receive() and resume() answer when no check is running (a bad form ended it at once).

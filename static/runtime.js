@@ -189,7 +189,7 @@ async function keptSnapshot(options) {
 }
 
 // Every snapshot of every build, out of every cache: what Forget token leaves behind.
-async function forgetSnapshots() {
+export async function forgetSnapshots() {
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
     for (const request of await cache.keys()) {

@@ -2,7 +2,7 @@
 // the requests Python asks for with fetch. Runs in a module worker so the page stays responsive
 // while Python starts or waits on Netlify.
 
-import { LOCK_FILE, loadRuntime, reason } from "./runtime.js";
+import { forgetSnapshots, LOCK_FILE, loadRuntime, reason } from "./runtime.js";
 
 const runtime = loadRuntime(postMessage);
 const python = runtime.session;
@@ -124,6 +124,29 @@ async function bounded(stream, abort) {
   return body;
 }
 
+// The gate: whatever Python asks, nothing leaves but a GET of Netlify's API, with no header but
+// the two Python builds (the token's Authorization, and Accept), and to the address checked
+// here. A revisit restores Python from a snapshot in Cache Storage that no build hash covers
+// (it is made in this browser), and a script of this origin could have rewritten the address in
+// it once, to one the policy's 'self' allows; this code, which the build hashes, has the last
+// word. Its `href` is what is sent: "/api/v1/../../x" is checked as what it resolves to.
+const API_ORIGIN = "https://api.netlify.com";
+const API_PATH = "/api/v1/";
+const HEADERS = new Set(["authorization", "accept"]);
+
+function allowed({ method, url, headers }) {
+  let address;
+  try {
+    address = new URL(url);
+  } catch {
+    return null;
+  }
+  const named = Object.keys(headers ?? {}).every((name) => HEADERS.has(name.toLowerCase()));
+  const plain = !address.username && !address.password && !address.hash;
+  const netlify = address.origin === API_ORIGIN && address.pathname.startsWith(API_PATH);
+  return method === "GET" && netlify && plain && named ? address.href : null;
+}
+
 // A check: Python says what to send, up to six requests at once (checker/netlify/check.py keeps the
 // cap), and reads each outcome as it arrives. The page is told of each request as it starts
 // (its watchdog times requests, not checks), of each wait for Netlify's rate limit, and gets a
@@ -139,6 +162,7 @@ async function runCheck(session, id, form) {
   let drawing = null;
   let drawn = 0; // when the last partial view was posted
   let resumed = null; // settles when a wait for the rate limit is over
+  let refused = false; // Python asked for a request the gate refuses: the check is over
   const draw = () => {
     drawing = null;
     drawn = performance.now();
@@ -160,9 +184,15 @@ async function runCheck(session, id, form) {
     }
   };
   const start = (request) => {
+    const address = allowed(request);
+    if (address === null) {
+      refused = done = true;
+      return;
+    }
     const abort = new AbortController();
     postMessage({ type: "request", id });
-    const sending = send(request, abort, limits.request_ms).then(({ body, ...outcome }) => {
+    const outgoing = { ...request, url: address };
+    const sending = send(outgoing, abort, limits.request_ms).then(({ body, ...outcome }) => {
       inFlight.delete(sending);
       if (!done) follow(JSON.parse(session.receive(request.id, JSON.stringify(outcome), body)));
     });
@@ -175,6 +205,11 @@ async function runCheck(session, id, form) {
   // A check that ended early (a rate limit, say) leaves nothing running behind it.
   for (const abort of inFlight.values()) abort.abort();
   clearTimeout(drawing);
+  if (refused) {
+    // The Python that asked may have come from a rewritten snapshot: no revisit restores it.
+    if (self.caches) await forgetSnapshots().catch(() => {});
+    return { ok: false, error: { message: limits.refused, field: null } };
+  }
   return JSON.parse(session.view());
 }
 

@@ -200,3 +200,43 @@ def test_a_damaged_snapshot_costs_a_normal_start_not_a_failure(
         )
         assert checker.alert.text_content() == ""
         assert "acme" in checker.check(team="acme")
+
+
+# Rewrites every copy of `from` in the kept snapshot's bytes to `to`, of the same length.
+REWRITE = """async ([name, url, from, to]) => {
+  const cache = await caches.open(name);
+  const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  const [old, replaced] = [from, to].map((text) => new TextEncoder().encode(text));
+  let count = 0;
+  scan: for (let at = bytes.indexOf(old[0]); at !== -1; at = bytes.indexOf(old[0], at + 1)) {
+    for (let i = 1; i < old.length; i++) if (bytes[at + i] !== old[i]) continue scan;
+    bytes.set(replaced, at);
+    count++;
+  }
+  await cache.put(url, new Response(bytes));
+  return count;
+}"""
+
+
+def test_a_rewritten_snapshot_cannot_send_the_token_anywhere_but_netlify(
+    browser: Any, site: str, netlify: FakeNetlify, site_log: list[str]
+) -> None:
+    """The red team's attack: a script of the site's own origin rewrites Netlify's address in
+    the kept snapshot to one of the same length that the policy's 'self' allows. The worker's
+    gate refuses the request, and the snapshot is thrown away."""
+    api = "https://api.netlify.com/api/v1"
+    stolen = (site.rstrip("/") + "/stolen").ljust(len(api), "x")
+    with audited_context(browser, site) as context:
+        first = CheckerPage(context.new_page(), site).open()
+        first.until(f"() => ({SNAPSHOTS})().then((found) => found.length === 1)")
+        [url] = first.page.evaluate(SNAPSHOTS)
+        assert first.page.evaluate(REWRITE, [KEPT_IN, url, api, stolen]) >= 1
+        first.page.close()
+        checker = CheckerPage(context.new_page(), site).open()
+        restored = "() => performance.getEntriesByName('python-ready').at(-1).detail.restored"
+        assert checker.page.evaluate(restored) is True
+        said = checker.fail(team="acme")
+        assert said.startswith("The page stopped a request that its Python asked for")
+        assert not [path for path in site_log if "/stolen" in path]
+        assert netlify.api_requests() == []
+        checker.until(f"() => ({SNAPSHOTS})().then((found) => found.length === 0)")
