@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import pytest
+
 from checker.figures.history import reading
 from checker.netlify import api, deploys, samples
 from checker.netlify.check import Check
@@ -126,6 +128,66 @@ def test_a_page_that_ends_before_the_period_is_the_last_asked_for() -> None:
     assert deploys_of(report).count == sum(
         1 for n in range(100) if NOW - timedelta(days=n / 2) >= START
     )
+
+
+def test_a_short_page_that_link_says_is_not_the_last_does_not_end_the_count() -> None:
+    asked: list[str] = []
+    busy = [at(NOW - timedelta(hours=n)) for n in range(120)]
+    send = netlify({"busy": busy}, asked=asked)
+
+    def short_pages(request: api.Request) -> api.Response:
+        """Forty deploys a page, with Netlify's Link header."""
+        address = urlsplit(request.url)
+        if "/deploys" not in address.path:
+            return send(request)
+        page = int(dict(part.split("=") for part in address.query.split("&"))["page"])
+        taken = busy[(page - 1) * 40 : page * 40]
+        asked.append(address.path.removeprefix("/api/v1"))
+        link = '<https://api.netlify.com/api/v1/x?page=9>; rel="last"'
+        if page * 40 < len(busy):
+            link = f'<https://api.netlify.com/api/v1/x?page={page + 1}>; rel="next", ' + link
+        return api.Response(200, json.dumps(taken).encode(), {"link": link})
+
+    report = counted(short_pages)
+    assert deploys_of(report).count == 120 and deploys_of(report).complete
+    assert sum(1 for path in asked if path == "/sites/busy/deploys") >= 3
+
+
+def test_without_a_link_a_short_page_is_the_last_and_a_link_without_next_ends_a_full_one() -> None:
+    busy = [at(NOW - timedelta(hours=n)) for n in range(150)]
+    send = netlify({"busy": busy})
+
+    def with_link(link: str | None) -> api.Send:
+        def answer(request: api.Request) -> api.Response:
+            got = send(request)
+            if "/deploys" not in request.url or link is None:
+                return got
+            return api.Response(got.status, got.body, {"link": link})
+
+        return answer
+
+    assert deploys_of(counted(with_link(None))).count == 150  # two full-then-short pages
+    last = '<https://api.netlify.com/api/v1/x?page=1>; rel="first"'
+    assert deploys_of(counted(with_link(last))).count == 100  # Link: this page is the last
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [
+        ('<https://api.netlify.com/api/v1/sites?page=2>; rel="next"', True),
+        ('<a?page=2>; rel=next, <a?page=9>; rel="last"', True),
+        ('<a?page=9>; rel="last", <a?page=2>; REL="Next"', True),
+        ('<a?page=1>; rel="prev first"', False),
+        ('<a?page=2>; rel="next-ish"', False),
+        ("", False),
+        (None, None),
+    ],
+)
+def test_netlifys_link_header_says_whether_a_next_page_follows(
+    link: str | None, said: bool | None
+) -> None:
+    headers = {} if link is None else {"link": link}
+    assert api.next_page(api.Response(200, b"[]", headers)) is said
 
 
 # --- answers made to inflate the count (the third security review) ------------------------------

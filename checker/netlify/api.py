@@ -286,6 +286,24 @@ def bandwidth_of(document: object) -> Bandwidth:
     )
 
 
+# A `rel` of a Link header's entry: rel="next", rel=next, or one of several (rel="next last").
+_REL = re.compile(r';\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
+
+
+def next_page(response: Response) -> bool | None:
+    """What a list's `Link` header says of the page after this one: True (a `rel="next"`), False
+    (a Link without one: this page is the last), or None (no Link, which a browser is not let
+    read unless Netlify exposes it). Only whether there is one: the token is never sent to an
+    address a header names, so the next page is always asked for by its number."""
+    link = response.headers.get("link")
+    if link is None:
+        return None
+    rels = {
+        rel.lower() for found in _REL.finditer(link) for rel in "".join(found.groups("")).split()
+    }
+    return "next" in rels
+
+
 def read_site_team(response: Response, now: datetime) -> str:
     """The slug of the team a site belongs to (getSite's `account_slug`)."""
     if response.status == 404:

@@ -5,8 +5,10 @@ On credit-based plans each successful production deploy costs 15 credits (Netlif
 work"); deploy previews, branch deploys, failed deploys and rolling back to an earlier deploy cost
 nothing. Netlify has no deploy list for a whole team, so the team's sites are listed
 (listSitesForAccount), then each site's production deploys (listSiteDeploys), newest first. A
-list is paged until a page comes back with fewer entries than asked for or, for deploys, ends
-before the period's start: never by a `Link` header, which a browser may not be let read.
+list is paged by its `Link` header where the answer shows one (the command line always sees it;
+a browser only if Netlify exposes it): on while it names a next page, however short the page,
+and no further when it names none. Without a Link, until a page comes back with fewer entries
+than asked for. A deploy list also stops at a page that ends before the period's start.
 `COUNT` is what checker/netlify/check.py runs (checker/netlify/counters.py): a `DeployCounter`
 for each credit team, its requests within the check's cap and this module's budget.
 """
@@ -99,6 +101,12 @@ def _list(response: api.Response, slug: str, now: datetime, what: str) -> list[d
     return [entry for entry in document if isinstance(entry, dict)]
 
 
+def _more(listed: list[Any], link: bool | None) -> bool:
+    """Whether a list goes on past this page: as its Link header says, or, without one, when the
+    page is full. A short page that Link says is not the last does not end the list."""
+    return len(listed) == PER_PAGE if link is None else link
+
+
 @dataclass
 class _Site:
     site: Site
@@ -122,7 +130,7 @@ class Tally:
     _end: datetime | None = None
     _period_known: bool = False
     _sites: list[_Site] = field(default_factory=list)
-    _held: list[tuple[int, int, list[Deploy]]] = field(default_factory=list)
+    _held: list[tuple[int, int, list[Deploy], bool | None]] = field(default_factory=list)
     _listed: bool = False
     _unknown: str | None = None
     _left_out: int = 0
@@ -136,15 +144,16 @@ class Tally:
             self._unknown = self._unknown or "Netlify gave no billing period to count them in"
             return []
         held, self._held = self._held, []
-        wanted = [(index, page, self._count(index, listed)) for index, page, listed in held]
+        wanted = [(index, page, self._count(index, *rest)) for index, page, *rest in held]
         return [(index, page + 1) for index, page, more in wanted if more]
 
     def site_id(self, index: int) -> str:
         return self._sites[index].site.id
 
-    def sites(self, listed: list[Site]) -> tuple[list[int], bool]:
+    def sites(self, listed: list[Site], link: bool | None = None) -> tuple[list[int], bool]:
         """A page of the site list: the indexes of the sites to ask about now, and whether to ask
-        for the next page. Before the period is known no site is skipped."""
+        for the next page (`link`: what its Link header says of one, if it has a Link). Before the
+        period is known no site is skipped."""
         self._asking -= 1
         fresh = []
         known = {entry.site.id for entry in self._sites}
@@ -155,20 +164,22 @@ class Tally:
                 continue  # made after the period ended
             fresh.append(len(self._sites))
             self._sites.append(_Site(site))
-        # A full page that adds no site is the same page again: asking on would never end.
-        more = len(listed) == PER_PAGE and bool(new)
+        # A page that adds no site is the same page again: asking on would never end.
+        more = _more(listed, link) and bool(new)
         self._listed = not more
         return fresh, more
 
-    def deploys(self, index: int, page: int, listed: list[Deploy]) -> bool:
+    def deploys(
+        self, index: int, page: int, listed: list[Deploy], link: bool | None = None
+    ) -> bool:
         """A page of one site's deploys; True when its next page is to be asked for."""
         self._asking -= 1
         if not self._period_known:
-            self._held.append((index, page, listed))
+            self._held.append((index, page, listed, link))
             return False
-        return self._count(index, listed)
+        return self._count(index, listed, link)
 
-    def _count(self, index: int, listed: list[Deploy]) -> bool:
+    def _count(self, index: int, listed: list[Deploy], link: bool | None) -> bool:
         entry, start, end = self._sites[index], self._start, self._end
         if start is None or end is None:
             return False
@@ -187,9 +198,9 @@ class Tally:
             if d.id is not None and d.created_at is not None and start <= d.created_at < end
         )
         oldest = min((d.created_at for d in listed if d.created_at is not None), default=None)
-        # A full page that adds no deploy read before is the same page again: stop there.
+        # A page that adds no deploy read before is the same page again: stop there.
         fresh = any(d.id is not None for d in new)
-        more = len(listed) == PER_PAGE and fresh and (oldest is None or oldest >= start)
+        more = _more(listed, link) and fresh and (oldest is None or oldest >= start)
         entry.done = not more
         return more
 
@@ -274,22 +285,24 @@ class DeployCounter:
         tally, slug = self._tally, self._team.slug
         if isinstance(key, _Sites):
             try:
-                listed = api.guarded(read_sites, api.answer(outcome), slug, now)
+                response = api.answer(outcome)
+                listed = api.guarded(read_sites, response, slug, now)
             except api.CheckError:
                 tally.sites_failed()  # the bandwidth stands; the count says it could not be made
                 return []
-            fresh, more = tally.sites(listed)
+            fresh, more = tally.sites(listed, api.next_page(response))
             if self._report is not None and self._report.bandwidth is None:
                 return []
             asks = self._ask(_Sites(key.page + 1)) if more else []
             return asks + [ask for site in fresh for ask in self._ask(_SiteDeploys(site, 1))]
         assert isinstance(key, _SiteDeploys)
         try:
-            listed = api.guarded(read_deploys, api.answer(outcome), slug, now)
+            response = api.answer(outcome)
+            listed = api.guarded(read_deploys, response, slug, now)
         except api.CheckError:
             tally.deploys_failed(key.site)
             return []
-        if tally.deploys(key.site, key.page, listed):
+        if tally.deploys(key.site, key.page, listed, api.next_page(response)):
             return self._ask(_SiteDeploys(key.site, key.page + 1))
         return []
 
