@@ -66,6 +66,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if address == "/" + headers.HEADERS_FILE:
             self.send_error(404)  # Netlify reads it; it never serves it
             return None
+        if headers.sent_for(_requested(raw), self.rules) != headers.sent_for(address, self.rules):
+            # Rules match the path as requested, before decoding, as Netlify's do: "/%74oken"
+            # would serve token.html without its policy. Here nothing is served without it.
+            self.send_error(404)
+            return None
         path = self.translate_path(self.path)
         redirect = headers.redirect_for(address, self.redirects, served=os.path.exists(path))
         to = redirect.to if redirect else None
@@ -103,7 +108,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         # Every matching rule's headers, doubles included: the strictest reading of the CDN.
-        for name, value in headers.sent_for(_address(self.path), self.rules):
+        for name, value in headers.sent_for(_requested(self.path), self.rules):
             self.send_header(name, value)
         super().end_headers()
 
@@ -119,6 +124,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 # What an address that names no file is translated to: no file by that name is ever built.
 _NOWHERE = "no such file (outside the site, or missing)"
+
+
+def _requested(path: str) -> str:
+    """The path of a request as header rules see it: without query or fragment, not decoded."""
+    return path.split("?", 1)[0].split("#", 1)[0]
 
 
 def _address(path: str) -> str:

@@ -14,8 +14,10 @@ import pytest
 
 import build
 import publish.headers
+from publish.downloads import BuildError
 from publish.headers import CONFIG
 from publish.serve import serve
+from tests import netlify_build
 
 
 def headers_of(url: str) -> dict[str, str]:
@@ -85,7 +87,10 @@ ADDRESSES: list[tuple[str, str | None]] = [
     ("token/", "/token.html"),
     ("token.html", "/token.html"),
     ("token.html/", None),  # served by no rule of this server's: 404, no page to frame
-    ("token%2Ehtml", "/token.html"),
+    # Netlify matches rules before decoding: at an escaped address a page would carry no rule,
+    # so the local server serves nothing there (check-deploy asks a live site what it does).
+    ("token%2Ehtml", None),
+    ("%74oken", None),
     ("index", "/"),
     ("index/", "/"),
     ("index.html", "/"),
@@ -262,3 +267,54 @@ def test_the_local_server_serves_nothing_outside_the_site(site: str, path: str) 
     assert answer.status == 404
     assert b"not the site's" not in answer.read()
     connection.close()
+
+
+# --- Netlify's own headers parser (@netlify/headers-parser, pinned in tests/netlify_build/) ----
+
+
+@pytest.fixture(scope="module")
+def netlifys_parser() -> None:
+    try:
+        netlify_build.runner()
+    except netlify_build.Unreachable as reason:
+        pytest.skip(f"Netlify's headers parser could not be installed: {reason}")
+
+
+def test_netlifys_own_parser_reads_every_rule_and_matches_every_path_as_the_build_does(
+    netlifys_parser: None, dist: Path
+) -> None:
+    rules = publish.headers.site_rules(dist)
+    asked = [
+        *publish.headers.published_paths(dist),
+        *publish.headers.page_addresses(dist),
+        # Where Netlify's matcher and a naive one part: a standalone "*" makes its slash
+        # optional, a trailing slash and case do not count, and nothing is decoded first.
+        "/static",
+        "/staticfoo",
+        "/pyodide",
+        "/TOKEN.HTML/",
+        "/widget/",
+        "//",
+        "/%74oken",
+        "/token%2Ehtml",
+    ]
+    parsed = netlify_build.headers(CONFIG, dist / publish.headers.HEADERS_FILE, asked)
+    assert parsed["errors"] == []
+    # As `netlify dev` would send them: Node.js refused the multi-line policies.
+    assert parsed["unsendable"] == []
+    theirs = {(rule["for"], tuple(sorted(rule["values"].items()))) for rule in parsed["rules"]}
+    assert {(rule.path, tuple(sorted(rule.values))) for rule in rules} == theirs
+    matched = {path: sorted(rule.path for rule in rules if rule.matches(path)) for path in asked}
+    assert matched == {path: sorted(found) for path, found in parsed["matches"].items()}
+    assert "/static/*" in matched["/static"] and matched["/%74oken"] == ["/*"]
+
+
+def test_every_header_value_is_one_line_as_node_will_send_it(dist: Path, tmp_path: Path) -> None:
+    # netlify dev and netlify serve crashed on the line breaks of a multi-line policy.
+    for rule in publish.headers.site_rules(dist):
+        for name, value in rule.values:
+            assert "\n" not in value and "  " not in value, (rule.path, name)
+    broken = tmp_path / "multi-line.toml"
+    broken.write_text('[[headers]]\n  for = "/x"\n  [headers.values]\n    A = """\n  b;\n  c"""\n')
+    with pytest.raises(BuildError, match="spans lines"):
+        publish.headers.check_site(dist, publish.headers.from_toml(broken), [])

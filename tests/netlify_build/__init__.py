@@ -59,6 +59,27 @@ def runner() -> Path:
     return command
 
 
+def package(name: str) -> Path:
+    """The entry point of one of the pinned runner's packages, such as @netlify/headers-parser."""
+    folder = runner().parents[1] / name
+    entry = json.loads((folder / "package.json").read_text())["main"]
+    return folder / entry
+
+
+def headers(config: Path, headers_file: Path, paths: list[str]) -> dict[str, object]:
+    """What Netlify's own headers parser reads of `config` and `headers_file` (headers.mjs)."""
+    args = [str(package("@netlify/headers-parser")), str(config), str(headers_file)]
+    done = subprocess.run(
+        ["node", str(HERE / "headers.mjs"), *args, json.dumps(paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def pack(into: Path) -> Path:
     """This repository as npm packs it for a user (package.json's `files`)."""
     done = _npm(["npm", "pack", "--json", "--pack-destination", str(into), str(ROOT)], into)
