@@ -358,3 +358,22 @@ def test_a_credit_team_whose_figures_fail_asks_for_no_deploys() -> None:
     credit, _ = drive(Check(TOKEN, [""], now=lambda: NOW), InTurn(send))
     assert credit.error is not None and "deploys" not in credit.counts
     assert not [path for path in asked if "/deploys" in path]
+
+
+def test_a_site_listed_without_an_id_or_a_deploy_that_is_not_an_object_leaves_the_count_short() -> (
+    None
+):
+    # Found by tests/test_spec.py: a site that cannot be addressed was passed over in silence,
+    # and a team whose only site it was read "not reached".
+    def send(request: api.Request) -> api.Response:
+        address = urlsplit(request.url)
+        path = address.path.removeprefix("/api/v1")
+        if path == "/credits-co/sites":
+            return answer([{"name": "no id"}, samples.site("blog", "blog")])
+        if path == "/sites/blog/deploys":
+            return answer([at(NOW - timedelta(days=1)), "a deploy?"])
+        return netlify({})(request)
+
+    counted_deploys = deploys_of(counted(send))
+    assert counted_deploys.failed == 1 and counted_deploys.unreadable == 1
+    assert counted_deploys.count == 1 and not counted_deploys.complete

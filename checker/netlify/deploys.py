@@ -15,10 +15,9 @@ for each credit team, its requests within the check's cap and this module's budg
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from checker.netlify import api
 from checker.netlify.counters import Ask, Budget, Count, Team
@@ -58,16 +57,20 @@ def deploys_request(
     return api.get_request(token, f"/sites/{api.segment(site_id)}/deploys?{query}", base=base)
 
 
-def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site]:
-    entries = _list(response, slug, now, "site list")
-    sites = []
-    for entry in entries:
-        site_id, name = entry.get("id"), entry.get("name")
-        if not isinstance(site_id, str) or not _SITE_ID.match(site_id):
-            continue  # a site that cannot be addressed cannot be asked for its deploys
-        shown = name.strip() if isinstance(name, str) and name.strip() else site_id
-        sites.append(Site(site_id, shown[:100], api.timestamp(entry.get("created_at"))))
-    return sites
+def read_sites(response: api.Response, slug: str, now: datetime) -> list[Site | None]:
+    """A page of the team's sites; None for an entry that cannot be read or addressed, whose
+    deploys can then not be asked for: the count is short by them, and says so."""
+    return [_site(entry) for entry in _list(response, slug, now, "site list")]
+
+
+def _site(entry: object) -> Site | None:
+    if not isinstance(entry, dict):
+        return None
+    site_id, name = entry.get("id"), entry.get("name")
+    if not isinstance(site_id, str) or not _SITE_ID.match(site_id):
+        return None
+    shown = name.strip() if isinstance(name, str) and name.strip() else site_id
+    return Site(site_id, shown[:100], api.timestamp(entry.get("created_at")))
 
 
 @dataclass(frozen=True)
@@ -79,29 +82,35 @@ class Deploy:
 
 
 def read_deploys(response: api.Response, slug: str, now: datetime) -> list[Deploy]:
-    return [
-        Deploy(
-            id=_id(entry.get("id")),
-            production=entry.get("context") == "production",
-            ready=entry.get("state") == "ready",
-            created_at=api.timestamp(entry.get("created_at")),
-        )
-        for entry in _list(response, slug, now, "deploy list")
-    ]
+    return [_deploy(entry) for entry in _list(response, slug, now, "deploy list")]
+
+
+def _deploy(entry: object) -> Deploy:
+    """One entry of a deploy list. One that is not an object may have been a billed deploy:
+    it is read as one whose date cannot be read, which makes the count incomplete."""
+    if not isinstance(entry, dict):
+        return Deploy(id=None, production=True, ready=True, created_at=None)
+    return Deploy(
+        id=_id(entry.get("id")),
+        production=entry.get("context") == "production",
+        ready=entry.get("state") == "ready",
+        created_at=api.timestamp(entry.get("created_at")),
+    )
 
 
 def _id(value: object) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= 100 else None
 
 
-def _list(response: api.Response, slug: str, now: datetime, what: str) -> list[dict[str, Any]]:
+def _list(response: api.Response, slug: str, now: datetime, what: str) -> list[object]:
+    """Every entry of a page of a list, whatever it is: a page's length decides its paging."""
     document = api.read_json(response, now, slug=slug)
     if not isinstance(document, list) or len(document) > PER_PAGE:
         raise api.BadResponse(f"Netlify's {what} was not of the expected form.")
-    return [entry for entry in document if isinstance(entry, dict)]
+    return document
 
 
-def _more(listed: list[Any], link: bool | None) -> bool:
+def _more(listed: Sequence[object], link: bool | None) -> bool:
     """Whether a list goes on past this page: as its Link header says, or, without one, when the
     page is full. A short page that Link says is not the last does not end the list."""
     return len(listed) == PER_PAGE if link is None else link
@@ -134,6 +143,7 @@ class Tally:
     _listed: bool = False
     _unknown: str | None = None
     _left_out: int = 0
+    _unaddressed: int = 0  # sites listed without an id the checker can ask about
     _asking: int = 0  # requests out or queued
 
     def period(self, start: datetime | None, end: datetime | None) -> list[tuple[int, int]]:
@@ -150,14 +160,16 @@ class Tally:
     def site_id(self, index: int) -> str:
         return self._sites[index].site.id
 
-    def sites(self, listed: list[Site], link: bool | None = None) -> tuple[list[int], bool]:
+    def sites(self, listed: list[Site | None], link: bool | None = None) -> tuple[list[int], bool]:
         """A page of the site list: the indexes of the sites to ask about now, and whether to ask
         for the next page (`link`: what its Link header says of one, if it has a Link). Before the
         period is known no site is skipped."""
         self._asking -= 1
         fresh = []
         known = {entry.site.id for entry in self._sites}
-        new = [site for site in listed if site.id not in known]
+        # An entry that cannot be read or addressed, once for each such entry of each page.
+        self._unaddressed += sum(1 for site in listed if site is None)
+        new = [site for site in listed if site is not None and site.id not in known]
         for site in dict((site.id, site) for site in new).values():
             end = self._end
             if site.created_at is not None and end is not None and site.created_at >= end:
@@ -236,7 +248,7 @@ class Tally:
             by_site=tuple(by_site),
             sites=len(self._sites) if self._listed and self._unknown is None else None,
             counted=sum(1 for e in self._sites if e.done and not e.failed) - self._left_out,
-            failed=sum(1 for entry in self._sites if entry.failed),
+            failed=sum(1 for entry in self._sites if entry.failed) + self._unaddressed,
             left_out=self._left_out,
             unreadable=sum(entry.unreadable for entry in self._sites),
             unknown=self._unknown,
