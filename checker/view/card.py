@@ -167,7 +167,8 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         return shown_text(value)
     if isinstance(value, dict):
-        return {key: _shown(item) for key, item in value.items()}
+        # Netlify's answer as JSON, escaped to ASCII: its line breaks are the page's own.
+        return {key: item if key == "raw" else _shown(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_shown(item) for item in value]
     return value
