@@ -46,10 +46,25 @@ def until(driver: Driver, body: str, *args: Any, timeout_s: float = CHECK_S) -> 
             state = driver.js(
                 "return [document.querySelector('#status')?.textContent,"
                 " document.querySelector('#alert')?.textContent,"
-                " document.querySelector('#failure code')?.textContent]"
+                " document.querySelector('#failure code')?.textContent,"
+                " ...(window.seenEvents ? [window.seenEvents.join(' ')] : [])]"
             )
             raise AssertionError(f"{driver.name}: after {timeout_s} s, still not {body!r}: {state}")
         time.sleep(0.1)
+
+
+def watch_press(driver: Driver, css: str) -> None:
+    """Records what reaches the element `css` (pointer, mouse, focus and click events, and where
+    the element stood), for `until` to say if a press is ever lost: a WebKit journey has
+    sometimes found its press gone under load, and the next failure should tell where."""
+    driver.js(
+        "const element = document.querySelector(arguments[0]); window.seenEvents = [];"
+        "for (const type of ['pointerdown', 'mousedown', 'focusin', 'mouseup', 'click'])"
+        "  element.addEventListener(type, (event) => window.seenEvents.push("
+        "    `${type}@${Math.round(event.clientY ?? -1)}/${Math.round("
+        "element.getBoundingClientRect().top)}`), true);",
+        css,
+    )
 
 
 def marks(driver: Driver, name: str) -> int:

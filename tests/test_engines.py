@@ -48,6 +48,7 @@ from tests.journeys import (  # noqa: F401 - fixtures
     type_token,
     until,
     wait_ready,
+    watch_press,
     widget_shows,
 )
 
@@ -97,6 +98,7 @@ def test_a_credit_team_on_the_page_and_in_the_widgets_example(
     driver.goto(blog + "post.html")
     with driver.frame(WIDGET):
         until(driver, "return document.querySelector('#status')?.textContent.includes('as soon')")
+        watch_press(driver, "#example")
         driver.click("#example")
         shown = "return document.querySelector('#results').innerText.includes(arguments[0])"
         until(driver, shown, "275 of 300 credits spent", timeout_s=READY_S)
