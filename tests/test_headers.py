@@ -318,3 +318,22 @@ def test_every_header_value_is_one_line_as_node_will_send_it(dist: Path, tmp_pat
     broken.write_text('[[headers]]\n  for = "/x"\n  [headers.values]\n    A = """\n  b;\n  c"""\n')
     with pytest.raises(BuildError, match="spans lines"):
         publish.headers.check_site(dist, publish.headers.from_toml(broken), [])
+
+
+def test_netlify_dev_serves_the_built_site_with_its_headers(
+    netlifys_parser: None, dist: Path, tmp_path: Path
+) -> None:
+    # It crashed on the first request while a policy spanned lines (ERR_INVALID_CHAR).
+    with netlify_build.netlify_dev(tmp_path, dist) as served:
+        for address, page in [
+            ("/", "/"),
+            ("/token.html", "/token.html"),
+            ("/token", "/token.html"),
+            ("/widget", "/widget.html"),
+            ("/static/main.js", "/static/main.js"),
+        ]:
+            with urllib.request.urlopen(served + address, timeout=30) as answer:
+                assert answer.status == 200, address
+                policies = answer.headers.get_all("Content-Security-Policy")
+            intended = dict(publish.headers.sent_for(page, publish.headers.site_rules(dist)))
+            assert policies == [intended["Content-Security-Policy"]], address

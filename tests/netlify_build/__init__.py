@@ -14,8 +14,12 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +60,10 @@ def runner() -> Path:
         if not home.exists():  # another run may have installed it meanwhile
             os.rename(staging, home)
             Path(staging).mkdir()  # for TemporaryDirectory to remove
+    # An install for a lock no longer here is hundreds of megabytes that nothing will use.
+    for old in home.parent.glob("netlify-build-*"):
+        if old != home and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
     return command
 
 
@@ -78,6 +86,48 @@ def headers(config: Path, headers_file: Path, paths: list[str]) -> dict[str, obj
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+@contextmanager
+def netlify_dev(site: Path, dist: Path) -> Iterator[str]:
+    """Netlify's own local server, `netlify dev` (netlify-cli, pinned with the runner), serving
+    a copy of `dist` with this repository's netlify.toml, offline; its address. Its edge
+    functions proxy is left off: it downloads Deno when it starts, which no machine here can."""
+    cli = runner().parent / "netlify"
+    shutil.copy(ROOT / "netlify.toml", site / "netlify.toml")
+    shutil.copytree(dist, site / "dist")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [str(cli), "dev", "--offline", "--dir", "dist", "--port", str(port)]
+    args += ["--internal-disable-edge-functions", "--skip-gitignore"]
+    environment = {
+        "HOME": str(site / ".home"),
+        "PATH": os.environ["PATH"],
+        "NETLIFY_TELEMETRY_DISABLED": "1",
+        "BROWSER": "none",
+    }
+    log = (site / "netlify-dev.log").open("w")
+    server = subprocess.Popen(args, cwd=site, env=environment, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server.poll() is None:
+            with socket.socket() as attempt:
+                if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(
+                f"netlify dev did not start:\n{(site / 'netlify-dev.log').read_text()}"
+            )
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
 
 
 def pack(into: Path) -> Path:
