@@ -77,13 +77,7 @@ def package(name: str) -> Path:
 def headers(config: Path, headers_file: Path, paths: list[str]) -> dict[str, object]:
     """What Netlify's own headers parser reads of `config` and `headers_file` (headers.mjs)."""
     args = [str(package("@netlify/headers-parser")), str(config), str(headers_file)]
-    done = subprocess.run(
-        ["node", str(HERE / "headers.mjs"), *args, json.dumps(paths)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _run(["node", str(HERE / "headers.mjs"), *args, json.dumps(paths)], HERE, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -190,25 +184,22 @@ def build(
     if site_id is not None:
         args += ["--siteId", site_id]
     environment = {"HOME": str(folder / ".home"), "PATH": os.environ["PATH"], **env}
-    done = subprocess.run(
-        args,
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = _run(args, folder, environment)
     return Built(done.returncode, done.stdout + done.stderr)
 
 
 def _npm(args: list[str], cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "npm_config_update_notifier": "false"}
+    return _run(args, cwd, {**os.environ, "npm_config_update_notifier": "false"}, timeout)
+
+
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """A command's outcome and its output, never waiting for input or for ever."""
     return subprocess.run(
         args,
         cwd=cwd,
-        env=environment,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
