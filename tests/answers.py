@@ -71,7 +71,8 @@ def report(team: dict[str, Any], figures: dict[str, Any], *, known: bool = True)
     False: its account object could not be had, so its plan is unknown."""
     slug = team["slug"]
     account = api.read_account(api.Response(200, json.dumps(team).encode()), slug, NOW)
-    bandwidth = api.read_bandwidth(api.Response(200, json.dumps(figures).encode()), slug, NOW)
+    answer = api.Response(200, json.dumps(figures).encode())
+    bandwidth = api.bandwidth_of(api.read_json(answer, NOW, slug=slug))
     return TeamReport(account, bandwidth, account_known=known)
 
 

@@ -15,6 +15,13 @@ from checker.netlify import api, ratelimit, samples
 from tests.conftest import ROOT
 
 NOW = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
+
+
+def read_bandwidth(response: api.Response, slug: str, now: datetime) -> api.Bandwidth:
+    """A bandwidth answer read as the check reads it: decoded once, then its figures."""
+    return api.bandwidth_of(api.read_json(response, now, slug=slug))
+
+
 # Netlify's answer as recorded (the seed article's too), kept once, in checker/netlify/samples.py.
 SEED_ANSWER = json.loads(samples.RECORDED_BANDWIDTH.body)
 
@@ -62,7 +69,7 @@ def test_the_accounts_request() -> None:
 
 
 def test_the_seed_articles_answer_reads_to_the_byte() -> None:
-    bandwidth = api.read_bandwidth(answer(), "acme", NOW)
+    bandwidth = read_bandwidth(answer(), "acme", NOW)
     assert bandwidth == api.Bandwidth(
         used=27167800363,
         included=107374182400,
@@ -75,14 +82,14 @@ def test_the_seed_articles_answer_reads_to_the_byte() -> None:
 
 def test_additional_bandwidth_counts_towards_what_is_available() -> None:
     body = {**SEED_ANSWER, "additional": 50 * 1024**3}
-    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    bandwidth = read_bandwidth(answer(body), "acme", NOW)
     assert isinstance(bandwidth, api.Bandwidth)
     assert bandwidth.available == 150 * 1024**3
 
 
 def test_z_timestamps_numbers_as_strings_and_missing_optional_fields_are_accepted() -> None:
     body = {"used": "1000", "included": 2000.0, "last_updated_at": "2024-03-10T15:15:03Z"}
-    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    bandwidth = read_bandwidth(answer(body), "acme", NOW)
     assert isinstance(bandwidth, api.Bandwidth)
     assert (bandwidth.used, bandwidth.included, bandwidth.additional) == (1000, 2000, 0)
     assert bandwidth.updated_at == datetime(2024, 3, 10, 15, 15, 3, tzinfo=UTC)
@@ -91,7 +98,7 @@ def test_z_timestamps_numbers_as_strings_and_missing_optional_fields_are_accepte
 
 def test_unreadable_dates_are_dropped_not_fatal() -> None:
     body = {**SEED_ANSWER, "period_start_date": "soon", "period_end_date": 17}
-    bandwidth = api.read_bandwidth(answer(body), "acme", NOW)
+    bandwidth = read_bandwidth(answer(body), "acme", NOW)
     assert isinstance(bandwidth, api.Bandwidth)
     assert bandwidth.period_start is None and bandwidth.period_end is None
 
@@ -114,7 +121,7 @@ def test_unreadable_dates_are_dropped_not_fatal() -> None:
 )
 def test_answers_of_the_wrong_shape_say_what_is_wrong(body: object, said: str) -> None:
     with pytest.raises(api.BadResponse) as caught:
-        api.read_bandwidth(answer(body), "acme", NOW)
+        read_bandwidth(answer(body), "acme", NOW)
     assert said in caught.value.message
 
 
@@ -133,13 +140,13 @@ def test_answers_of_the_wrong_shape_say_what_is_wrong(body: object, said: str) -
 )
 def test_unreadable_bodies_are_explained(raw: bytes, said: str) -> None:
     with pytest.raises(api.BadResponse, match=said):
-        api.read_bandwidth(answer(raw), "acme", NOW)
+        read_bandwidth(answer(raw), "acme", NOW)
 
 
 def test_401_says_the_token_was_rejected_and_how_to_make_a_new_one() -> None:
     body = {"code": 401, "message": "Access Denied"}
     with pytest.raises(api.TokenRejected) as caught:
-        api.read_bandwidth(answer(body, 401), "acme", NOW)
+        read_bandwidth(answer(body, 401), "acme", NOW)
     assert "rejected this token" in caught.value.message
     assert "app.netlify.com/user/applications" in caught.value.message
     assert caught.value.field == "token"
@@ -147,38 +154,38 @@ def test_401_says_the_token_was_rejected_and_how_to_make_a_new_one() -> None:
 
 def test_404_names_the_team() -> None:
     with pytest.raises(api.TeamNotFound, match="“acme-typo”"):
-        api.read_bandwidth(answer(b"Not Found", 404), "acme-typo", NOW)
+        read_bandwidth(answer(b"Not Found", 404), "acme-typo", NOW)
 
 
 def test_403_names_the_team() -> None:
     with pytest.raises(api.Forbidden, match="“acme”"):
-        api.read_bandwidth(answer({"code": 403, "message": "Forbidden"}, 403), "acme", NOW)
+        read_bandwidth(answer({"code": 403, "message": "Forbidden"}, 403), "acme", NOW)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_errors_blame_netlify_not_the_user(status: int) -> None:
     page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
     with pytest.raises(api.ServerError, match=f"HTTP {status}"):
-        api.read_bandwidth(answer(page, status), "acme", NOW)
+        read_bandwidth(answer(page, status), "acme", NOW)
 
 
 @pytest.mark.parametrize("status", [400, 418])
 def test_unexpected_statuses_are_reported(status: int) -> None:
     with pytest.raises(api.BadResponse, match=f"unexpected HTTP {status}"):
-        api.read_bandwidth(answer(b"", status), "acme", NOW)
+        read_bandwidth(answer(b"", status), "acme", NOW)
 
 
 @pytest.mark.parametrize("status", [301, 302, 307])
 def test_a_redirect_is_not_followed_and_says_so(status: int) -> None:
     # The browser reports one without its status: the same sentence either way.
     with pytest.raises(api.BadResponse, match="answered with a redirect, which the checker does"):
-        api.read_bandwidth(answer(b"", status), "acme", NOW)
+        read_bandwidth(answer(b"", status), "acme", NOW)
 
 
 def test_an_unexpected_status_says_what_netlify_said() -> None:
     body = {"code": 422, "message": "Account is suspended"}
     with pytest.raises(api.BadResponse, match="HTTP 422: “Account is suspended”"):
-        api.read_bandwidth(answer(body, 422), "acme", NOW)
+        read_bandwidth(answer(body, 422), "acme", NOW)
 
 
 def test_capabilities_that_are_switches_are_not_quotas() -> None:
@@ -204,7 +211,7 @@ def test_429_with_x_ratelimit_reset_says_when_to_retry() -> None:
     reset = str(int((NOW + timedelta(seconds=45)).timestamp()))
     response = answer({"code": 429}, 429, **{"x-ratelimit-reset": reset})
     with pytest.raises(api.RateLimited) as caught:
-        api.read_bandwidth(response, "acme", NOW)
+        read_bandwidth(response, "acme", NOW)
     assert caught.value.retry_at == NOW + timedelta(seconds=45)
     assert "Try again in 45 seconds" in caught.value.message
 
@@ -247,7 +254,7 @@ def test_retry_after_in_netlifys_format_and_the_standard_ones(
 
 def test_429_without_readable_headers_still_says_what_to_do() -> None:
     with pytest.raises(api.RateLimited, match="Wait a minute"):
-        api.read_bandwidth(answer({"code": 429}, 429), "acme", NOW)
+        read_bandwidth(answer({"code": 429}, 429), "acme", NOW)
 
 
 @given(
@@ -266,7 +273,7 @@ def test_any_rate_limit_headers_give_a_time_within_a_day_or_none(headers: dict[s
     retry_at = ratelimit.retry_time(headers, NOW)
     assert retry_at is None or abs(retry_at - NOW) <= ratelimit.MAX_CREDIBLE_WAIT
     with pytest.raises(api.RateLimited):
-        api.read_bandwidth(answer({"code": 429}, 429, **headers), "acme", NOW)
+        read_bandwidth(answer({"code": 429}, 429, **headers), "acme", NOW)
 
 
 def test_a_long_wait_is_said_in_minutes() -> None:
@@ -311,7 +318,7 @@ def test_any_bytes_with_any_status_give_a_result_or_a_typed_error(
 ) -> None:
     response = api.Response(status, body, {"x-ratelimit-reset": reset, "retry-after": reset})
     for read in (
-        lambda: api.read_bandwidth(response, "acme", NOW),
+        lambda: read_bandwidth(response, "acme", NOW),
         lambda: api.read_accounts(response, NOW),
     ):
         try:
@@ -338,7 +345,7 @@ bandwidth_like = st.fixed_dictionaries(
 def test_any_json_document_gives_a_result_or_a_typed_error(document: object) -> None:
     response = api.Response(200, json.dumps(document).encode())
     for read in (
-        lambda: api.read_bandwidth(response, "acme", NOW),
+        lambda: read_bandwidth(response, "acme", NOW),
         lambda: api.read_accounts(response, NOW),
     ):
         try:

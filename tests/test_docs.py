@@ -12,26 +12,41 @@ from tests.conftest import ROOT
 DOCS = ROOT / "docs"
 
 
-def posted_message_types() -> set[str]:
-    """Every `type` a script of static/ posts, to a worker, a window or a frame."""
-    types: set[str] = set()
-    for script in (ROOT / "static").glob("*.js"):
+# The scripts on each side of the page's worker; every other script posts between windows.
+WORKER_SIDE = {"worker.js", "python.js", "runtime.js", "sw.js"}
+
+
+def posted_message_types() -> dict[str, set[str]]:
+    """Every `type` each script of static/ posts, to a worker, a window or a frame."""
+    posted = {}
+    for script in sorted((ROOT / "static").glob("*.js")):
         text = script.read_text()
-        types |= set(re.findall(r'(?:postMessage|post)\(\{ type: "([\w:-]+)"', text))
+        types = set(re.findall(r'(?:postMessage|post)\(\{ type: "([\w:-]+)"', text))
         # A type named by a constant of the script's own.
         for name in re.findall(r"postMessage\(\{ type: ([A-Z_]+)", text):
             [value] = re.findall(rf'const {name} = "([\w:-]+)"', text)
             types.add(value)
-    return types
+        posted[script.name] = types
+    return posted
 
 
-def test_every_message_type_the_page_posts_is_documented() -> None:
-    documented = " ".join(path.read_text() for path in DOCS.glob("*.md"))
-    types = posted_message_types()
+def test_every_message_type_the_page_posts_is_in_its_protocols_table() -> None:
+    """Each in a row of its own of the protocol it belongs to: the page and its worker
+    (worker-protocol.md), or the widget, its token window and the blog (window-protocol.md)."""
+    posted = posted_message_types()
+    every = set().union(*posted.values())
     # The worker's answers, the page's check, and the messages between windows.
-    assert {"check", "result", "partial", "netlify-bandwidth-checker:token"} <= types
-    missing = sorted(name for name in types if f"`{name}`" not in documented)
-    assert not missing, f"posted by static/ but not described in docs/: {missing}"
+    assert {"check", "result", "partial", "netlify-bandwidth-checker:token"} <= every
+    missing = []
+    for script, types in posted.items():
+        doc = "worker-protocol.md" if script in WORKER_SIDE else "window-protocol.md"
+        rows = (DOCS / doc).read_text()
+        missing += [
+            f"{name} ({script}) in {doc}"
+            for name in sorted(types)
+            if not re.search(rf"^\| `{re.escape(name)}` \|", rows, re.MULTILINE)
+        ]
+    assert not missing, f"posted by static/ but not a row of its protocol's table: {missing}"
 
 
 def test_the_readme_is_a_front_door() -> None:

@@ -2,8 +2,12 @@
 
 `python3 app.py --history FILE` appends a reading for each team it checked, so that a daily cron
 job builds the day-by-day record, and says how usage moved since the team's previous reading in
-the same billing period. A reading holds the team's slug, when Netlify made the figure, the bytes
-used and the period: never the token, nor anything else of the account.
+the same billing period. A reading holds the team's slug, when it was checked and when Netlify
+made the figure, the bytes used and the period; on a credit plan, each counted meter's count
+when it was all counted (under its key in the cost table) and Netlify's own count of the
+credits when it gave one; and the share that counts, and whether Netlify reports the team over,
+so that a team already over at its previous reading is not announced again. Never the token,
+nor anything else of the account.
 """
 
 from __future__ import annotations

@@ -51,9 +51,8 @@ Send = Callable[[Request], Response]
 
 
 class CheckError(Exception):
-    """A failure the user is told about in plain words; `kind` lets callers react to it."""
+    """A failure the user is told about in plain words; its class says what failed."""
 
-    kind = "error"
     # Which input the user should look at again, if any.
     field: str | None = None
 
@@ -63,52 +62,45 @@ class CheckError(Exception):
 
 
 class TokenInvalid(CheckError):
-    kind = "token-invalid"
     field = "token"
 
 
 class SlugInvalid(CheckError):
-    kind = "team-invalid"
     field = "team"
 
 
 class TokenRejected(CheckError):
-    kind = "token-rejected"
     field = "token"
 
 
 class Forbidden(CheckError):
-    kind = "forbidden"
     field = "team"
 
 
 class TeamNotFound(CheckError):
-    kind = "team-not-found"
     field = "team"
 
 
 class RateLimited(CheckError):
-    kind = "rate-limited"
-
     def __init__(self, message: str, retry_at: datetime | None) -> None:
         super().__init__(message)
         self.retry_at = retry_at
 
 
 class ServerError(CheckError):
-    kind = "server-error"
+    """Netlify's side failed (HTTP 5xx)."""
 
 
 class BadResponse(CheckError):
-    kind = "bad-response"
+    """An answer that is not what Netlify sends: a redirect, an HTML page, broken JSON."""
 
 
 class NetworkError(CheckError):
-    kind = "network"
+    """No answer reached the checker."""
 
 
 class TimedOut(NetworkError):
-    kind = "timeout"
+    """No answer within TIMEOUT_SECONDS."""
 
 
 # How long a request may go unanswered, on the command line and in the browser alike.
@@ -263,10 +255,6 @@ def site_request(token: str, site_id: str, *, base: str = API_BASE) -> Request:
 
 
 # --- responses ----------------------------------------------------------------------------------
-
-
-def read_bandwidth(response: Response, slug: str, now: datetime) -> Bandwidth:
-    return bandwidth_of(read_json(response, now, slug=slug))
 
 
 def bandwidth_of(document: object) -> Bandwidth:

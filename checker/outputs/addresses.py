@@ -1,5 +1,6 @@
-"""The addresses the command line may send a token to in place of Netlify's API (`--api-base`,
-and the GitHub API of the action's alert issue): https://, or http:// on this machine alone.
+"""The addresses the command line may send a token to in place of Netlify's API (the
+environment's NETLIFY_API_URL, and GITHUB_API_URL for the action's alert issue): https://, or
+http:// on this machine alone.
 
 The page never asks: it sends only to Netlify's API, and its Python is shipped without this
 module and the two standard modules it imports.
