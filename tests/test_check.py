@@ -9,7 +9,16 @@ from datetime import timedelta
 import pytest
 
 from checker.netlify import api, samples
-from checker.netlify.check import CAP, Arrival, Check, ImpossibleMove, Phase, TeamRefused, move
+from checker.netlify.check import (
+    CAP,
+    Arrival,
+    Asked,
+    Check,
+    ImpossibleMove,
+    Phase,
+    TeamRefused,
+    move,
+)
 from checker.netlify.drive import InTurn, drive
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS
 from tests.answers import NOW, TEAMS, listed, many_teams, netlify, refused, side_refuses
@@ -279,16 +288,16 @@ def test_the_same_answer_again_is_unchanged() -> None:
 def test_a_phase_moves_only_as_its_table_allows() -> None:
     """The check's table of moves (h11's way): a named team settles once both its answers are
     in, in either order; a second answer of the same kind is a bug, and raises."""
-    assert move(Phase.ASKING, Arrival.FIGURES, named=True) is Phase.FIGURES_IN
-    assert move(Phase.FIGURES_IN, Arrival.DETAILS, named=True) is Phase.SETTLED
-    assert move(Phase.ASKING, Arrival.DETAILS, named=True) is Phase.DETAILS_IN
-    assert move(Phase.DETAILS_IN, Arrival.FIGURES, named=True) is Phase.SETTLED
-    assert move(Phase.ASKING, Arrival.FIGURES, named=False) is Phase.SETTLED
-    for phase, arrival, named in [
-        (Phase.FIGURES_IN, Arrival.FIGURES, True),
-        (Phase.SETTLED, Arrival.FIGURES, True),
-        (Phase.SETTLED, Arrival.FIGURES, False),
-        (Phase.ASKING, Arrival.DETAILS, False),
+    assert move(Phase.ASKING, Arrival.FIGURES, Asked.NAMED) is Phase.FIGURES_IN
+    assert move(Phase.FIGURES_IN, Arrival.DETAILS, Asked.NAMED) is Phase.SETTLED
+    assert move(Phase.ASKING, Arrival.DETAILS, Asked.NAMED) is Phase.DETAILS_IN
+    assert move(Phase.DETAILS_IN, Arrival.FIGURES, Asked.NAMED) is Phase.SETTLED
+    assert move(Phase.ASKING, Arrival.FIGURES, Asked.LISTED) is Phase.SETTLED
+    for phase, arrival, asked in [
+        (Phase.FIGURES_IN, Arrival.FIGURES, Asked.NAMED),
+        (Phase.SETTLED, Arrival.FIGURES, Asked.NAMED),
+        (Phase.SETTLED, Arrival.FIGURES, Asked.LISTED),
+        (Phase.ASKING, Arrival.DETAILS, Asked.LISTED),
     ]:
         with pytest.raises(ImpossibleMove):
-            move(phase, arrival, named=named)
+            move(phase, arrival, asked)

@@ -16,7 +16,7 @@ from checker.figures import credits, history
 from checker.figures.credits import Meter
 from checker.netlify import api, check, counters, samples
 from checker.netlify.check import Check
-from checker.netlify.counters import Ask, Budget, Count, Team
+from checker.netlify.counters import Address, Ask, Budget, Count
 from checker.netlify.drive import InTurn, Stalled, drive
 from checker.netlify.report import Counted, Plan, TeamReport, utc_now
 from checker.outputs import schema
@@ -31,7 +31,7 @@ from tests.fake_netlify import TOKEN
 class FormCounter:
     """A team's forms, one request: what it was handed is kept for the test to read."""
 
-    team: Team
+    team: Address
     budget: Budget
     read_keys: list[Hashable] = field(default_factory=list)
     settled_with: list[TeamReport] = field(default_factory=list)
@@ -60,7 +60,7 @@ class FormCounter:
 
 
 def forms_count(made: list[FormCounter], budget: int = 10, plan: Plan = "legacy") -> Count:
-    def counter(team: Team, left: Budget) -> FormCounter:
+    def counter(team: Address, left: Budget) -> FormCounter:
         made.append(FormCounter(team, left))
         return made[-1]
 

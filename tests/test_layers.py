@@ -79,3 +79,23 @@ def test_the_top_holds_at_most_five_modules_and_each_layer_names_every_module_it
         modules = {path.stem for path in (CHECKER / name).glob("*.py")} - {"__init__"}
         named = set(re.findall(r"`(\w+)`", docstring))
         assert modules - named == set(), f"checker/{name}'s docstring leaves out {modules - named}"
+
+
+def test_each_class_and_type_of_checker_has_a_name_of_its_own() -> None:
+    """One name, one thing: the model of a team is not the address a count sends with, nor a
+    card's gauge the cost table's meter. Classes and type aliases (a capitalised name bound at
+    a module's top, not a CONSTANT); a private one (a leading underscore) is its module's own."""
+    defined: dict[str, list[str]] = {}
+    for path in CHECKER.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            names = []
+            if isinstance(node, ast.ClassDef):
+                names = [node.name]
+            elif isinstance(node, ast.Assign):
+                names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+            aliases = [name for name in names if name[:1].isupper() and not name.isupper()]
+            for name in aliases if not isinstance(node, ast.ClassDef) else names:
+                if not name.startswith("_"):
+                    defined.setdefault(name, []).append(module_name(path))
+    twice = {name: where for name, where in defined.items() if len(where) > 1}
+    assert not twice, twice

@@ -19,7 +19,7 @@ from checker.netlify import api, samples
 from checker.netlify.check import Check
 from checker.netlify.drive import InTurn, drive
 from checker.netlify.report import Counted, TeamReport
-from checker.outputs.schema import summary
+from checker.outputs.schema import team_document
 from checker.outputs.summary import markdown
 from checker.view.card import team_view
 from tests.answers import NOW, counted, fake_report
@@ -142,7 +142,7 @@ def test_a_team_netlify_reports_over_is_never_on_track_and_reaches_any_threshold
     assert "On track" not in shown["pace"]["text"] and shown["pace"]["tone"] == "warning"
     assert shown["over"] and shown["link"]["href"].endswith("/teams/credits-co/billing/general")
     assert verdict(team_model(report, NOW), 1000) == "reached"
-    assert summary(report, NOW, 80)["standing"]["verdict"] == "reached"
+    assert team_document(report, NOW, 80)["standing"]["verdict"] == "reached"
 
 
 def test_the_sites_netlify_lists_over_are_named() -> None:
@@ -210,7 +210,7 @@ def test_deploys_are_at_least_and_the_deploys_left_are_worked_from_the_credits_l
     assert rows(report)["Deploys left"].startswith(
         "about 9 more production deploys (15 credits each)"
     )
-    assert summary(report, NOW)["credits"]["deploys_left"] == 9
+    assert team_document(report, NOW)["credits"]["deploys_left"] == 9
 
 
 # --- unknown is never fine ------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_a_short_count_stays_unknown_behind_netlifys_higher_count() -> None:
     assert verdict(model, 80) == "unknown"
     assert model.unknown == "the production deploys of 1 of its sites could not be read"
     assert verdict(model, 60) == "reached"
-    assert summary(report, NOW, 80)["standing"]["verdict"] == "unknown"
+    assert team_document(report, NOW, 80)["standing"]["verdict"] == "unknown"
     assert card(report)["pace"]["text"].startswith("Not known to be on track: the production")
     complete = credit_report(capabilities=capabilities)
     assert verdict(team_model(complete, NOW), 80) == "not reached"
@@ -319,7 +319,7 @@ def test_deploys_and_the_pace_follow_the_credit_cycle_when_netlify_gives_one() -
     said = {row["label"]: row for row in team_view(report, NOW, "binary")["rows"]}
     assert said["Bandwidth's own period"]["value"].startswith(f"{PERIOD_START.day} ")
     assert "follow the credit billing cycle" in said["Bandwidth's own period"]["value"]
-    assert summary(report, NOW)["credits"]["period"]["source"] == "cycle"
+    assert team_document(report, NOW)["credits"]["period"]["source"] == "cycle"
 
 
 def test_without_a_cycle_the_bandwidths_period_is_used_and_no_row_says_otherwise() -> None:
@@ -359,7 +359,7 @@ def test_the_card_json_markdown_text_and_exit_code_agree_with_the_model() -> Non
     rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
     for report, row in zip(reports, rows, strict=True):
         model = team_model(report, NOW)
-        document = summary(report, NOW, 80)
+        document = team_document(report, NOW, 80)
         share = model.share
         shown = None if share is None or share == float("inf") else round(share * 100, 2)
         assert document["standing"]["share_percent"] == shown

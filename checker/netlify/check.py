@@ -80,6 +80,13 @@ class Arrival(Enum):
     DETAILS = "details"
 
 
+class Asked(Enum):
+    """How a team came into the check, which decides the answers it waits for."""
+
+    NAMED = "named"  # by its slug: its figures and its account object (getAccount)
+    LISTED = "listed"  # by the token's team list, which gives its account: its figures alone
+
+
 class ImpossibleMove(RuntimeError):
     """An answer came that the team's phase does not allow: a bug in the check, never Netlify's."""
 
@@ -88,8 +95,7 @@ class ImpossibleMove(RuntimeError):
 # move not here raises ImpossibleMove. A named team's figures wait for its details; one whose
 # figures failed needs none, and its details, when they come, are dropped.
 MOVES = {
-    # A team named by slug.
-    True: {
+    Asked.NAMED: {
         (Phase.ASKING, Arrival.FIGURES): Phase.FIGURES_IN,
         (Phase.ASKING, Arrival.FAILED): Phase.SETTLED,
         (Phase.ASKING, Arrival.DETAILS): Phase.DETAILS_IN,
@@ -98,28 +104,27 @@ MOVES = {
         (Phase.DETAILS_IN, Arrival.FAILED): Phase.SETTLED,
         (Phase.SETTLED, Arrival.DETAILS): Phase.SETTLED,
     },
-    # A team listed by the token: its figures alone.
-    False: {
+    Asked.LISTED: {
         (Phase.ASKING, Arrival.FIGURES): Phase.SETTLED,
         (Phase.ASKING, Arrival.FAILED): Phase.SETTLED,
     },
 }
 
 
-def move(phase: Phase, arrival: Arrival, *, named: bool) -> Phase:
-    moved = MOVES[named].get((phase, arrival))
+def move(phase: Phase, arrival: Arrival, asked: Asked) -> Phase:
+    moved = MOVES[asked].get((phase, arrival))
     if moved is None:
-        kind = "named" if named else "listed"
-        raise ImpossibleMove(f"a {kind} team's {arrival.value} came while {phase.value}")
+        raise ImpossibleMove(f"a {asked.value} team's {arrival.value} came while {phase.value}")
     return moved
 
 
 @dataclass
-class _Team:
+class _Answers:
+    """Where one team of the check stands: what has come for it, and its report once decided."""
+
     index: int  # its place in the check's list
     account: api.Account
-    # Named by slug: its account object (getAccount) comes with its figures.
-    named: bool
+    asked: Asked
     phase: Phase = Phase.ASKING
     # Its figures as read, until its details (if named) have come too.
     figures: TeamReport | None = None
@@ -161,14 +166,14 @@ class Check:
         # Requests refused by the rate limit, to go again first, in the order they went.
         self._again: list[tuple[Key, api.Request]] = []
         # One entry a team, in the list's order.
-        self._teams: list[_Team] = []
+        self._teams: list[_Answers] = []
         # Requests left for each count, across every team of this check.
         self._counts = counts
         self._budgets = [counters.Budget(count.budget) for count in counts]
         # A check of one named team is strict: any failure of that team ends the check.
         self._alone = len(slugs) == 1
         if slugs:
-            self._add_teams([api.Account(slug, slug, None, {}) for slug in slugs], named=True)
+            self._add_teams([api.Account(slug, slug, None, {}) for slug in slugs], Asked.NAMED)
         else:
             self._queue.append((TeamList(), api.accounts_request(self._token, base=base)))
 
@@ -282,16 +287,16 @@ class Check:
             raise api.TeamNotFound(
                 "This token can see no Netlify team, so there is nothing to check."
             )
-        self._add_teams(accounts, named=False)
+        self._add_teams(accounts, Asked.LISTED)
 
-    def _add_teams(self, accounts: list[api.Account], *, named: bool) -> None:
+    def _add_teams(self, accounts: list[api.Account], asked: Asked) -> None:
         for account in accounts:
             index = len(self._teams)
-            self._teams.append(_Team(index, account, named=named))
+            self._teams.append(_Answers(index, account, asked))
             slug = account.slug
             request = api.bandwidth_request(self._token, slug, base=self._base)
             self._queue.append((Figures(index), request))
-            if named:
+            if asked is Asked.NAMED:
                 request = api.account_request(self._token, slug, base=self._base)
                 self._queue.append((Details(index), request))
             else:
@@ -301,14 +306,14 @@ class Check:
                 for count in self._new_counters(team, plan_of(account)):
                     self._ask(team, count, team.counters[count].begin())
 
-    def _advance(self, team: _Team, arrival: Arrival) -> bool:
+    def _advance(self, team: _Answers, arrival: Arrival) -> bool:
         """Moves the team's phase on by the table (MOVES); True if that settled its report."""
-        was, team.phase = team.phase, move(team.phase, arrival, named=team.named)
+        was, team.phase = team.phase, move(team.phase, arrival, team.asked)
         if was is Phase.SETTLED or team.phase is not Phase.SETTLED:
             return False
         figures = team.figures
         assert figures is not None
-        if arrival is Arrival.FAILED or not team.named:
+        if arrival is Arrival.FAILED or team.asked is Asked.LISTED:
             team.report = figures  # nothing more is needed
         else:
             assert team.details is not None
@@ -324,18 +329,18 @@ class Check:
 
     # --- the counts (checker/netlify/counters.py) -----------------------------------------------
 
-    def _new_counters(self, team: _Team, plan: Plan) -> list[int]:
+    def _new_counters(self, team: _Answers, plan: Plan) -> list[int]:
         """Makes the counters that the team's plan calls for and it has not yet got."""
         new = [i for i, c in enumerate(self._counts) if plan in c.plans and i not in team.counters]
-        address = counters.Team(team.account.slug, self._token, self._base)
+        address = counters.Address(team.account.slug, self._token, self._base)
         for index in new:
             team.counters[index] = self._counts[index].counter(address, self._budgets[index])
         return new
 
-    def _ask(self, team: _Team, count: int, asks: list[counters.Ask]) -> None:
+    def _ask(self, team: _Answers, count: int, asks: list[counters.Ask]) -> None:
         self._queue += [(ForCount(team.index, count, ask.key), ask.request) for ask in asks]
 
-    def _show_counts(self, team: _Team) -> None:
+    def _show_counts(self, team: _Answers) -> None:
         if team.report is not None and team.report.bandwidth is not None:
             shown = {self._counts[i].meter: c.shown() for i, c in team.counters.items()}
             team.report = replace(team.report, counts={**team.report.counts, **shown})
@@ -349,7 +354,7 @@ class Check:
             return figures
         return self._judged(replace(figures, account=account, account_known=True))
 
-    def _figures(self, team: _Team, outcome: api.Outcome) -> TeamReport:
+    def _figures(self, team: _Answers, outcome: api.Outcome) -> TeamReport:
         account = team.account
         try:
             response = api.answer(outcome)
@@ -358,7 +363,7 @@ class Check:
             result = api.guarded(api.bandwidth_of, document)
         except api.TeamNotFound as error:
             # A team the token has just listed exists: its 404 is not "no such team".
-            shown = error if team.named else listed_not_found(account.slug)
+            shown = error if team.asked is Asked.NAMED else listed_not_found(account.slug)
             return self._failed(error, TeamReport(account, None), shown=shown)
         except (api.Forbidden, api.BadResponse, api.ServerError) as error:
             # A role without billing access, say; a token, rate or network failure ends it all.
@@ -371,7 +376,7 @@ class Check:
         unchanged = self._memory.get(account.slug) == response.body
         self._memory[account.slug] = response.body
         # A named team's plan is known once its details come; a listed team's from the list.
-        known = not team.named
+        known = team.asked is Asked.LISTED
         report = TeamReport(account, result, raw=raw, unchanged=unchanged, account_known=known)
         return self._judged(report) if known else report
 

@@ -42,7 +42,7 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class Team:
+class Address:
     """What a counter needs to address its requests for one team."""
 
     slug: str
@@ -79,4 +79,4 @@ class Count:
     meter: str
     plans: frozenset[Plan]
     budget: int
-    counter: Callable[[Team, Budget], Counter]
+    counter: Callable[[Address, Budget], Counter]

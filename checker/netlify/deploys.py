@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from checker.netlify import api
-from checker.netlify.counters import Ask, Budget, Count, Team
+from checker.netlify.counters import Address, Ask, Budget, Count
 from checker.netlify.report import Counted, TeamReport
 
 PER_PAGE = 100
@@ -277,7 +277,7 @@ class DeployCounter:
     its sites are listed, then their deploys, in its credit billing cycle (or, when Netlify gives
     none, the period of its bandwidth)."""
 
-    def __init__(self, team: Team, budget: Budget) -> None:
+    def __init__(self, team: Address, budget: Budget) -> None:
         self._team, self._budget = team, budget
         self._tally = Tally()
         # Its report, once decided; None before. A report without figures ends the count.

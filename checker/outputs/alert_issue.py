@@ -62,7 +62,7 @@ class Answer:
     headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
 
 
-Send = Callable[[Call], Answer]
+GitHubSend = Callable[[Call], Answer]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ class Done:
 State = Literal["reached", "unknown", "clear"]
 
 
-def sync(state: State, body: str, environment: Mapping[str, str], send: Send | None = None) -> Done:
+def sync(
+    state: State, body: str, environment: Mapping[str, str], send: GitHubSend | None = None
+) -> Done:
     """Opens, updates or closes the alert issue; says what it did, without naming any team. A
     team that could not be judged never closes it nor lets it say "back under": an open issue
     is updated with the table, which lists such teams, and kept open."""
@@ -122,12 +124,12 @@ def sync(state: State, body: str, environment: Mapping[str, str], send: Send | N
     return Done("nothing", "no alert issue to open or close")
 
 
-def _comment_and_close(send: Send, issues: str, number: int, note: str) -> None:
+def _comment_and_close(send: GitHubSend, issues: str, number: int, note: str) -> None:
     _expect(send(Call("POST", f"{issues}/{number}/comments", {"body": note})))
     _expect(send(Call("PATCH", f"{issues}/{number}", {"state": "closed"})))
 
 
-def _identity(send: Send, api: str) -> str:
+def _identity(send: GitHubSend, api: str) -> str:
     """Who the token writes as: its user, or, for the Actions token (which GET /user refuses),
     the Actions bot."""
     answer = send(Call("GET", f"{api}/user"))
@@ -137,7 +139,7 @@ def _identity(send: Send, api: str) -> str:
     return ACTIONS_BOT
 
 
-def _our_issues(send: Send, api: str, issues: str, marker: str, author: str) -> list[int]:
+def _our_issues(send: GitHubSend, api: str, issues: str, marker: str, author: str) -> list[int]:
     """The numbers of the open alert issues that are ours, oldest first: the marker in the body,
     and written by `author`. Every page of open issues is looked through, never by title alone
     (the labels of a new issue are dropped, silently, when the token may not set them)."""
@@ -239,7 +241,7 @@ class _Refuse(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _sender(token: str) -> Send:
+def _sender(token: str) -> GitHubSend:
     opener = urllib.request.build_opener(_Refuse)
 
     def send(call: Call) -> Answer:

@@ -34,11 +34,13 @@ def document(
         "units": "bytes",
         **({"example": True} if example else {}),
         **({} if threshold is None else {"threshold_percent": threshold}),
-        "teams": [summary(report, now, threshold) for report in reports],
+        "teams": [team_document(report, now, threshold) for report in reports],
     }
 
 
-def summary(report: TeamReport, now: datetime, threshold: float | None = None) -> dict[str, Any]:
+def team_document(
+    report: TeamReport, now: datetime, threshold: float | None = None
+) -> dict[str, Any]:
     """A team's figures: bytes as integers, dates as ISO 8601 with Netlify's offsets."""
     account = report.account
     where = team_model(report, now)

@@ -19,7 +19,7 @@ from checker.figures.amounts import date_text, format_percent
 from checker.figures.team import Team, team_model, verdict
 from checker.netlify.report import TeamReport
 from checker.outputs.terminal import terminal_text
-from checker.view.words import pace, used
+from checker.view.words import pace_line, used
 
 TITLE = "Netlify bandwidth and credits"
 # What a reader is told happens when a team reaches 100 %.
@@ -95,7 +95,7 @@ def _row(report: TeamReport, model: Team, units: str) -> str:
     else:
         text = model.usage.worded(units)
         share = model.share
-        said = pace(model, text)
+        said = pace_line(model, text)
         cells = [
             _capped(account.name),
             plan,

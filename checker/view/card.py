@@ -34,10 +34,10 @@ from checker.view.rows import as_netlify_reports, period_rows, period_text, usag
 from checker.view.shape import (
     Chart,
     Failure,
+    Gauge,
     Headline,
     Link,
-    Meter,
-    Pace,
+    PaceLine,
     Plan,
     Row,
     TeamView,
@@ -46,7 +46,7 @@ from checker.view.shape import (
     row,
 )
 from checker.view.text import shown_text
-from checker.view.words import deploys_left, headline, pace
+from checker.view.words import deploys_left, headline, pace_line
 
 UNCHANGED = "Unchanged since the last check: Netlify has no newer figure yet."
 UNSEEN_SPENDING = (
@@ -64,8 +64,8 @@ class Fields(TypedDict):
     """What a plan's card decides from the team's figures."""
 
     headline: Headline
-    meter: Meter | None
-    pace: Pace | None
+    meter: Gauge | None
+    pace: PaceLine | None
     rows: list[Row]
     caveat: str | None
     link: Link | None
@@ -206,7 +206,7 @@ def legacy_card(given: Given) -> Fields:
     return {
         "headline": headline(given.model, text),
         "meter": _bytes_meter(figures),
-        "pace": pace(given.model, text),
+        "pace": pace_line(given.model, text),
         "rows": usage_rows(given.bandwidth, figures, text, given.now),
         "caveat": None,
         "link": None,
@@ -224,7 +224,7 @@ def unknown_card(given: Given) -> Fields:
     return {
         "headline": headline(given.model, text),
         "meter": _bytes_meter(figures),
-        "pace": pace(given.model, text),
+        "pace": pace_line(given.model, text),
         "rows": [
             row("Used", text["used"]),
             *as_netlify_reports(given.bandwidth, text),
@@ -267,7 +267,7 @@ def credit_card(given: Given, use: CreditUse, account: api.Account) -> Fields:
             if use.included > 0
             else None
         ),
-        "pace": pace(given.model, text),
+        "pace": pace_line(given.model, text),
         "rows": rows,
         "caveat": NETLIFY_COUNTS if use.counted_by == "netlify" else UNSEEN_SPENDING,
         "link": {
@@ -386,7 +386,7 @@ def _counting(use: MeterUse) -> str | None:
     return f"Counting {units}: {counted.counted} of {counted.sites} sites…"
 
 
-def _bytes_meter(figures: Usage) -> Meter | None:
+def _bytes_meter(figures: Usage) -> Gauge | None:
     """A meter of the allowance, if there is one to fill."""
     if figures.available == 0:
         return None

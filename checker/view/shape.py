@@ -23,7 +23,7 @@ class Headline(TypedDict):
     rest: str
 
 
-class Meter(TypedDict):
+class Gauge(TypedDict):
     value: int
     max: int
     low: int
@@ -31,7 +31,7 @@ class Meter(TypedDict):
     label: str
 
 
-class Pace(TypedDict):
+class PaceLine(TypedDict):
     text: str
     tone: Tone
 
@@ -50,22 +50,24 @@ class Link(TypedDict):
 Point = list[float]  # [x, y]
 # What each part is, for chart.js to style: the axis, the level (allowance or credits), usage so
 # far, the projection at this pace, today's line, earlier readings, the crossing, and the labels.
-Kind = Literal["axis", "level", "used", "projection", "today", "reading", "now", "crossing", "date"]
+ChartPart = Literal[
+    "axis", "level", "used", "projection", "today", "reading", "now", "crossing", "date"
+]
 
 
 class Line(TypedDict):
-    kind: Kind
+    kind: ChartPart
     points: list[Point]
 
 
 class Dot(TypedDict):
-    kind: Kind
+    kind: ChartPart
     x: float
     y: float
 
 
 class Label(TypedDict):
-    kind: Kind
+    kind: ChartPart
     x: float
     y: float
     text: str
@@ -92,8 +94,8 @@ class TeamView(TypedDict):
     pending: bool  # still waiting for Netlify's answer: heading, subtitle and note only
     error: Failure | None
     headline: Headline | None
-    meter: Meter | None
-    pace: Pace | None
+    meter: Gauge | None
+    pace: PaceLine | None
     rows: list[Row]
     quotas: list[Row]
     note: str | None
@@ -111,7 +113,7 @@ def row(label: str, value: str, tone: Tone = "") -> Row:
     return {"label": label, "value": value, "tone": tone}
 
 
-def meter(value: int, maximum: int, label: str) -> Meter:
+def meter(value: int, maximum: int, label: str) -> Gauge:
     """A meter of `maximum`, which turns amber and then red at METER_LOW and METER_HIGH."""
     return {
         "value": min(value, maximum),

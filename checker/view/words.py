@@ -12,7 +12,7 @@ from checker.figures.credits import CreditUse, credits_text, when_spent
 from checker.figures.team import Team
 from checker.netlify import api
 from checker.view.names import listed
-from checker.view.shape import Headline, Pace
+from checker.view.shape import Headline, PaceLine
 
 UNKNOWN_PLAN = (
     "Netlify did not say which plan this team is on, so its bandwidth is shown alone, "
@@ -39,7 +39,7 @@ def headline(model: Team, text: dict[str, str]) -> Headline:
     return {"strong": parts["strong"], "rest": f"{parts['rest']} ({share}{whose})"}
 
 
-def pace(model: Team, text: dict[str, str]) -> Pace | None:
+def pace_line(model: Team, text: dict[str, str]) -> PaceLine | None:
     """The sentence under the headline: where the figure is heading, and what happens then."""
     report, figures, use = model.report, model.usage, model.credits
     if model.netlify_over:
