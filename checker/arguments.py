@@ -36,6 +36,21 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
             "3 a team is at or over --fail-over."
         ),
     )
+    _what_is_shown(parser)
+    _alerts(parser)
+    _deploy_guard(parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+    args.prog = prog
+    args.outputs_written = False  # --github-output: written once, by the run or for its failure
+    if args.json:
+        args.format = "json"
+    _refuse_combinations(parser, args)
+    return args
+
+
+def _what_is_shown(parser: argparse.ArgumentParser) -> None:
+    """Which teams, and how they are shown."""
     parser.add_argument(
         "--team",
         action="append",
@@ -75,6 +90,10 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         action="store_true",
         help="show made-up figures for two teams, to see what the checker shows; needs no token",
     )
+
+
+def _alerts(parser: argparse.ArgumentParser) -> None:
+    """What is reached, and who hears of it."""
     parser.add_argument(
         "--fail-over",
         type=float,
@@ -119,6 +138,9 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         help="append the outputs a later workflow step can read (reached, highest-share, "
         "deploys-left, unknown) to FILE, such as GitHub's $GITHUB_OUTPUT",
     )
+
+
+def _deploy_guard(parser: argparse.ArgumentParser) -> None:
     gate = parser.add_argument_group(
         "deploy guard",
         "what the Netlify Build plugin runs before a production deploy: one line of JSON saying "
@@ -141,12 +163,10 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         action="store_true",
         help="with --deploy-gate: stop the deploy too when the team's standing cannot be told",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    args = parser.parse_args(argv)
-    args.prog = prog
-    args.outputs_written = False  # --github-output: written once, by the run or for its failure
-    if args.json:
-        args.format = "json"
+
+
+def _refuse_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What cannot go together is refused before anything is asked of Netlify."""
     if args.github_issue and args.fail_over is None:
         parser.error("--github-issue needs --fail-over: the threshold the issue is about")
     if args.github_issue and args.example:
@@ -163,7 +183,6 @@ def arguments(argv: Sequence[str] | None, prog: str) -> argparse.Namespace:
         _gate_arguments(parser, args)
     elif args.site or args.stop_on_unknown:
         parser.error("--site and --stop-on-unknown go with --deploy-gate")
-    return args
 
 
 # A site's id as Netlify gives it (a UUID), or its name.

@@ -111,34 +111,11 @@ def _run(
         said = f"Example figures for {len(reports)} made-up teams; nothing was sent to Netlify."
         print(said, file=stderr)
         return _output(args, reports, stdout, stderr, now(), example=True)
-    base = os.environ.get("NETLIFY_API_URL") or api.API_BASE
-    if not addresses.usable_base(base):
-        print(
-            f"{args.prog}: NETLIFY_API_URL must be an https:// address with a host, "
-            f"such as {api.API_BASE} (or http:// on this machine)",
-            file=stderr,
-        )
+    refused = _unusable_setting(args)
+    if refused is not None:
+        print(f"{args.prog}: {refused}", file=stderr)
         return EXIT_USAGE
-    github_api = os.environ.get("GITHUB_API_URL") or alert_issue.API_BASE
-    if args.github_issue and not addresses.usable_base(github_api):
-        print(
-            f"{args.prog}: GITHUB_API_URL must be an https:// address with a host and nothing "
-            f"else, such as {alert_issue.API_BASE}",
-            file=stderr,
-        )
-        return EXIT_USAGE
-    try:
-        targets = _targets(args)
-    except local_file.LocalFileError as error:
-        print(f"{args.prog}: --notify-file {log_text(error.reason)}", file=stderr)
-        return EXIT_USAGE
-    if targets and args.fail_over is None:
-        said = f"{notify.ENVIRONMENT} needs --fail-over: the threshold to be told about"
-        print(f"{args.prog}: {said}", file=stderr)
-        return EXIT_USAGE
-    if targets and not notify.available():
-        print(f"{args.prog}: {notify.INSTALL}", file=stderr)
-        return EXIT_USAGE
+    base = _api_base()
     token = _token(stdin)
     if token is None:
         print(
@@ -157,20 +134,50 @@ def _run(
         return _deploy_gate(args, token, send, base, stdout, now, sleep, say_pause)
     try:
         reports = check(token, args.team, send, base=base, now=now, sleep=sleep, on_pause=say_pause)
-    except api.NetworkError as error:
-        # The transport's words are about api.netlify.com; a stand-in set by the reader is not.
-        message = error.message
-        if base != api.API_BASE and not isinstance(error, api.TimedOut):
-            message = (
+    except api.CheckError as error:
+        print(f"{args.prog}: {log_text(_failure(error, base))}", file=stderr)
+        return EXIT_FAILED
+    return _output(args, reports, stdout, stderr, now())
+
+
+def _api_base() -> str:
+    return os.environ.get("NETLIFY_API_URL") or api.API_BASE
+
+
+def _unusable_setting(args: argparse.Namespace) -> str | None:
+    """What of the environment or the notification addresses cannot be used, in a sentence."""
+    if not addresses.usable_base(_api_base()):
+        return (
+            "NETLIFY_API_URL must be an https:// address with a host, "
+            f"such as {api.API_BASE} (or http:// on this machine)"
+        )
+    github_api = os.environ.get("GITHUB_API_URL") or alert_issue.API_BASE
+    if args.github_issue and not addresses.usable_base(github_api):
+        return (
+            "GITHUB_API_URL must be an https:// address with a host and nothing "
+            f"else, such as {alert_issue.API_BASE}"
+        )
+    try:
+        targets = _targets(args)
+    except local_file.LocalFileError as error:
+        return f"--notify-file {log_text(error.reason)}"
+    if targets and args.fail_over is None:
+        return f"{notify.ENVIRONMENT} needs --fail-over: the threshold to be told about"
+    if targets and not notify.available():
+        return notify.INSTALL
+    return None
+
+
+def _failure(error: api.CheckError, base: str) -> str:
+    """Why the check failed as a whole. The transport's words are about api.netlify.com; a
+    stand-in set by the reader is not."""
+    if isinstance(error, api.NetworkError) and not isinstance(error, api.TimedOut):
+        if base != api.API_BASE:
+            return (
                 f"Could not reach {urlsplit(base).netloc}, the API that NETLIFY_API_URL names. "
                 "Check the address, and that something answers there."
             )
-        print(f"{args.prog}: {log_text(message)}", file=stderr)
-        return EXIT_FAILED
-    except api.CheckError as error:
-        print(f"{args.prog}: {log_text(error.message)}", file=stderr)
-        return EXIT_FAILED
-    return _output(args, reports, stdout, stderr, now())
+    return error.message
 
 
 def _deploy_gate(
@@ -228,41 +235,12 @@ def _output(
     # The table only where it is shown: a plain run prints cards, and builds no table.
     wanted = args.format == "markdown" or args.summary is not None
     table = markdown(reports, now, args.units, args.fail_over) if wanted else ""
-    if args.quiet:
-        pass  # a log others can read gets no team, figure or name
-    elif args.format == "json":
-        document = schema.document(reports, now, example=example, threshold=args.fail_over)
-        print(json.dumps(document, indent=2), file=stdout)
-    elif args.format == "markdown":
-        print(table, file=stdout)
-    else:
-        teams = [team_view(report, now, args.units, kept) for report in reports]
-        print("\n\n".join(map(printed, teams)), file=stdout)
+    if not args.quiet:  # a log others can read gets no team, figure or name
+        print(_shown(args, reports, now, kept, table, example=example), file=stdout)
     failed = [report for report in reports if report.error]
-    if failed and args.quiet:
-        # The reasons name the team: none of them here.
-        print(
-            f"{args.prog}: {len(failed)} team(s) could not be checked; run without --quiet to see "
-            "which and why",
-            file=stderr,
-        )
-    for report in [] if args.quiet else failed:
-        message = log_text(report.error.message)  # type: ignore[union-attr]
-        print(f"{args.prog}: {report.account.slug}: {message}", file=stderr)
-    if args.history:
-        readings = (history.reading(report, now) for report in reports)
-        try:
-            local_file.append(args.history, (reading for reading in readings if reading))
-        except local_file.LocalFileError as error:
-            print(f"{args.prog}: could not add to {log_text(error.reason)}", file=stderr)
-            return EXIT_FAILED
-    if args.summary:
-        try:
-            local_file.append_text(args.summary, table + "\n")
-        except local_file.LocalFileError as error:
-            said = log_text(error.reason)
-            print(f"{args.prog}: could not write the summary: {said}", file=stderr)
-            return EXIT_FAILED
+    _say_failed(args, failed, stderr)
+    if not _kept_files(args, reports, now, table, stderr):
+        return EXIT_FAILED
     threshold = args.fail_over
     verdicts = (
         [] if threshold is None else [verdict(team_model(r, now), threshold) for r in reports]
@@ -300,6 +278,61 @@ def _output(
     if failed or state == "unknown" or not delivered:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _shown(
+    args: argparse.Namespace,
+    reports: list[TeamReport],
+    now: datetime,
+    kept: list[history.Reading],
+    table: str,
+    *,
+    example: bool,
+) -> str:
+    """The teams in the format asked for: cards as text, the --json document, or the table."""
+    if args.format == "json":
+        document = schema.document(reports, now, example=example, threshold=args.fail_over)
+        return json.dumps(document, indent=2)
+    if args.format == "markdown":
+        return table
+    teams = [team_view(report, now, args.units, kept) for report in reports]
+    return "\n\n".join(map(printed, teams))
+
+
+def _say_failed(args: argparse.Namespace, failed: list[TeamReport], stderr: TextIO) -> None:
+    """Each team that could not be checked, and why; with --quiet only how many, since the
+    reasons name the team."""
+    if failed and args.quiet:
+        print(
+            f"{args.prog}: {len(failed)} team(s) could not be checked; run without --quiet to see "
+            "which and why",
+            file=stderr,
+        )
+    for report in [] if args.quiet else failed:
+        message = log_text(report.error.message)  # type: ignore[union-attr]
+        print(f"{args.prog}: {report.account.slug}: {message}", file=stderr)
+
+
+def _kept_files(
+    args: argparse.Namespace, reports: list[TeamReport], now: datetime, table: str, stderr: TextIO
+) -> bool:
+    """This run's readings added to --history and its table to --summary; False, said, if one
+    could not be written."""
+    if args.history:
+        readings = (history.reading(report, now) for report in reports)
+        try:
+            local_file.append(args.history, (reading for reading in readings if reading))
+        except local_file.LocalFileError as error:
+            print(f"{args.prog}: could not add to {log_text(error.reason)}", file=stderr)
+            return False
+    if args.summary:
+        try:
+            local_file.append_text(args.summary, table + "\n")
+        except local_file.LocalFileError as error:
+            said = log_text(error.reason)
+            print(f"{args.prog}: could not write the summary: {said}", file=stderr)
+            return False
+    return True
 
 
 def _notify(

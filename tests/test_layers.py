@@ -99,3 +99,15 @@ def test_each_class_and_type_of_checker_has_a_name_of_its_own() -> None:
                     defined.setdefault(name, []).append(module_name(path))
     twice = {name: where for name, where in defined.items() if len(where) > 1}
     assert not twice, twice
+
+
+def test_no_function_of_checker_runs_past_60_lines() -> None:
+    long = [
+        f"{module_name(path)}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for path in CHECKER.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert not long, long

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from checker.figures import credits
+from checker.figures.amounts import Usage
+from checker.figures.credits import CreditUse
 from checker.figures.team import team_model, verdict
 from checker.netlify import api
 from checker.netlify.report import Period, TeamReport
@@ -72,7 +74,21 @@ def team_document(
     figures = where.usage
     if report.bandwidth is None or figures is None:
         return team
-    team["bandwidth"] = {
+    team["bandwidth"] = _bandwidth(report, figures)
+    if where.credits is not None:
+        team["credits"] = _credits(where.credits)
+    team["period"] = {
+        "start": _iso(report.bandwidth.period_start),
+        "end": _iso(report.bandwidth.period_end),
+        "days_left": figures.days_left,
+        "elapsed_percent": None if figures.elapsed is None else _percent(figures.elapsed),
+    }
+    team["updated_at"] = _iso(report.bandwidth.updated_at)
+    return team
+
+
+def _bandwidth(report: TeamReport, figures: Usage) -> dict[str, Any]:
+    bandwidth = {
         **figures.amounts(),
         "used_percent": None if figures.share is None else _percent(figures.share),
         # Unknown, not "no", while there is no pace to tell it by (no period, or too early).
@@ -83,37 +99,32 @@ def team_document(
     if report.plan != "legacy":
         # No allowance to measure against: Netlify's "included" as given, nothing derived from it.
         unclaimed = ("available", "remaining", "over", "used_percent", "on_course_to_run_over")
-        team["bandwidth"].update(dict.fromkeys(unclaimed), included=report.bandwidth.included)
-    use = where.credits
-    if use is not None:
-        team["credits"] = {
-            "included": use.included,
-            "spent": round(use.spent, 2),
-            "at_least": use.at_least,
-            "counted_by": use.counted_by,
-            "estimate": round(use.estimate, 2),
-            "netlify_count": use.netlify,
-            "bandwidth_credits": round(use.bandwidth, 2),
-            # Each counted meter under its key, as the cost table names it: "deploys".
-            **{counted.meter.key: _counted(counted) for counted in use.counts},
-            "deploys_left": use.deploys_left,
-            "period": _period(use.period),
-            "used_percent": None if use.share is None else _percent(use.share),
-            "projected": None if use.projected is None else round(use.projected, 2),
-            "on_course_to_run_out": use.on_course_to_run_out
-            if use.projected is not None or use.used_up
-            else None,
-            "runs_out_at": _iso(use.runs_out),
-            "rate": _rate(),
-        }
-    team["period"] = {
-        "start": _iso(report.bandwidth.period_start),
-        "end": _iso(report.bandwidth.period_end),
-        "days_left": figures.days_left,
-        "elapsed_percent": None if figures.elapsed is None else _percent(figures.elapsed),
+        assert report.bandwidth is not None
+        bandwidth.update(dict.fromkeys(unclaimed), included=report.bandwidth.included)
+    return bandwidth
+
+
+def _credits(use: CreditUse) -> dict[str, Any]:
+    return {
+        "included": use.included,
+        "spent": round(use.spent, 2),
+        "at_least": use.at_least,
+        "counted_by": use.counted_by,
+        "estimate": round(use.estimate, 2),
+        "netlify_count": use.netlify,
+        "bandwidth_credits": round(use.bandwidth, 2),
+        # Each counted meter under its key, as the cost table names it: "deploys".
+        **{counted.meter.key: _counted(counted) for counted in use.counts},
+        "deploys_left": use.deploys_left,
+        "period": _period(use.period),
+        "used_percent": None if use.share is None else _percent(use.share),
+        "projected": None if use.projected is None else round(use.projected, 2),
+        "on_course_to_run_out": use.on_course_to_run_out
+        if use.projected is not None or use.used_up
+        else None,
+        "runs_out_at": _iso(use.runs_out),
+        "rate": _rate(),
     }
-    team["updated_at"] = _iso(report.bandwidth.updated_at)
-    return team
 
 
 def _rate() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from checker.figures.amounts import format_percent, pace, short_date
@@ -41,28 +42,15 @@ def period_chart(
     start, end = period.start, period.end
     if start is None or end is None or end <= start or now < start:
         return None
-    span = (end - start).total_seconds()
-
-    def share(when: datetime) -> float:
-        return min(1.0, max(0.0, (when - start).total_seconds() / span))
-
     ended = now >= end
     level = level if level else None
     course = pace(used, level, start, end, now)
     elapsed = course.elapsed or 0.0
-    kept = sorted(
-        (share(when), amount) for when, amount in earlier if start <= when < min(now, end)
-    )
+    kept = _kept(earlier, start, min(now, end), end)
     # Once the period has ended there is nothing left to project.
     projected = None if ended else course.projected
     top = max([used, projected or 0, level or 0, *(value for _, value in kept)]) * HEADROOM
-    top = top or 1.0
-
-    def point(at: float, value: float) -> Point:
-        x = LEFT + at * (RIGHT - LEFT)
-        y = BOTTOM - value / top * (BOTTOM - TOP)
-        return [round(x, 1), round(y, 1)]
-
+    point = partial(_point, top=top or 1.0)
     lines: list[Line] = [{"kind": "axis", "points": [[LEFT, BOTTOM], [RIGHT, BOTTOM]]}]
     dots: list[Dot] = []
     labels: list[Label] = [
@@ -71,20 +59,10 @@ def period_chart(
     ]
     now_x, now_y = point(elapsed, used)
     if level is not None:
-        level_y = point(0, level)[1]
-        lines.append({"kind": "level", "points": [[LEFT, level_y], [RIGHT, level_y]]})
         said = f"{text(level)} {level_label}"
-        labels.append(
-            {"kind": "level", "x": LEFT + 2, "y": level_y - 4, "text": said, "anchor": "start"}
-        )
+        _add_level(lines, labels, point(0, level)[1], said)
     if not ended:
-        lines.append({"kind": "today", "points": [[now_x, TOP], [now_x, BOTTOM]]})
-        # Named only where it cannot cover the period's dates at either end, at the labels'
-        # size on the narrowest chart (about 16 of the box's units: chart.js keeps them 12px).
-        if LEFT + 80 < now_x < RIGHT - 80:
-            labels.append(
-                {"kind": "today", "x": now_x, "y": HEIGHT - 6, "text": "Today", "anchor": "middle"}
-            )
+        _add_today(lines, labels, now_x)
     if projected is not None:
         lines.append({"kind": "projection", "points": [[now_x, now_y], point(1, projected)]})
     used_line = [point(0, 0), *(point(at, value) for at, value in kept), [now_x, now_y]]
@@ -93,12 +71,8 @@ def period_chart(
     dots.append({"kind": "now", "x": now_x, "y": now_y})
     crossing = None
     if level is not None and course.crosses_at is not None and course.crossing is not None:
-        x, y = point(course.crosses_at, level)
         crossing = f"{text(level)} on {short_date(course.crossing)}"
-        dots.append({"kind": "crossing", "x": x, "y": y})
-        anchor: Literal["start", "end"] = "end" if x > (LEFT + RIGHT) / 2 else "start"
-        # Below the level line, clear of it at the labels' largest size in the box's units.
-        labels.append({"kind": "crossing", "x": x, "y": y + 17, "text": crossing, "anchor": anchor})
+        _add_crossing(dots, labels, point(course.crosses_at, level), crossing)
     return {
         "label": _sentence(used, level, projected, elapsed, ended, crossing, end, text),
         "width": WIDTH,
@@ -108,6 +82,52 @@ def period_chart(
         "labels": labels,
         "over": level is not None and used >= level,
     }
+
+
+def _kept(
+    earlier: Sequence[tuple[datetime, float]], start: datetime, until: datetime, end: datetime
+) -> list[tuple[float, float]]:
+    """The readings from `start` to `until`, each at its share of the period, oldest first."""
+    span = (end - start).total_seconds()
+    return sorted(
+        (min(1.0, max(0.0, (when - start).total_seconds() / span)), amount)
+        for when, amount in earlier
+        if start <= when < until
+    )
+
+
+def _point(at: float, value: float, *, top: float) -> Point:
+    """Where `value`, at share `at` of the period, stands in the box, `top` at its top."""
+    x = LEFT + at * (RIGHT - LEFT)
+    y = BOTTOM - value / top * (BOTTOM - TOP)
+    return [round(x, 1), round(y, 1)]
+
+
+def _add_level(lines: list[Line], labels: list[Label], level_y: float, said: str) -> None:
+    """The allowance or the month's credits, across the chart, named above it."""
+    lines.append({"kind": "level", "points": [[LEFT, level_y], [RIGHT, level_y]]})
+    labels.append(
+        {"kind": "level", "x": LEFT + 2, "y": level_y - 4, "text": said, "anchor": "start"}
+    )
+
+
+def _add_today(lines: list[Line], labels: list[Label], now_x: float) -> None:
+    lines.append({"kind": "today", "points": [[now_x, TOP], [now_x, BOTTOM]]})
+    # Named only where it cannot cover the period's dates at either end, at the labels'
+    # size on the narrowest chart (about 16 of the box's units: chart.js keeps them 12px).
+    if LEFT + 80 < now_x < RIGHT - 80:
+        labels.append(
+            {"kind": "today", "x": now_x, "y": HEIGHT - 6, "text": "Today", "anchor": "middle"}
+        )
+
+
+def _add_crossing(dots: list[Dot], labels: list[Label], at: Point, said: str) -> None:
+    """Where, at this pace, the amount reaches the level."""
+    x, y = at
+    dots.append({"kind": "crossing", "x": x, "y": y})
+    anchor: Literal["start", "end"] = "end" if x > (LEFT + RIGHT) / 2 else "start"
+    # Below the level line, clear of it at the labels' largest size in the box's units.
+    labels.append({"kind": "crossing", "x": x, "y": y + 17, "text": said, "anchor": anchor})
 
 
 def _sentence(
