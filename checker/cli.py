@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from checker import transport
 from checker.arguments import arguments
 from checker.figures import history
-from checker.figures.team import Verdict, team_model, verdict
+from checker.figures.team import Verdict, standing, team_model, verdict
 from checker.netlify import api, inputs
 from checker.netlify.api import Send
 from checker.netlify.ratelimit import RATE_LIMIT_WAITS, Pause, waiting
@@ -251,7 +251,7 @@ def _output(
         if said == "unknown" and not report.error
     ]
     _say_unknown(args, unknown, now, stderr)
-    state = "reached" if "reached" in verdicts else "unknown" if "unknown" in verdicts else "clear"
+    state = standing(verdicts)
     done = None
     if args.github_issue:
         try:

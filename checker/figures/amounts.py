@@ -166,6 +166,11 @@ def pace(
     return Pace(share, elapsed, projected, at, start + (end - start) * at)
 
 
+def iso(when: datetime | None) -> str | None:
+    """A moment as the JSON outputs and the readings kept write it: ISO 8601, its offset kept."""
+    return None if when is None else when.isoformat()
+
+
 def date_text(when: datetime | date) -> str:
     # The date as Netlify gave it, in its own offset: a period ends on the same day for everyone.
     return f"{short_date(when)} {when.year}"

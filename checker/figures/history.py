@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TypeGuard
 
 from checker.figures import credits
+from checker.figures.amounts import iso
 from checker.figures.team import team_model
 from checker.netlify.api import MAX_BYTES, SLUG
 from checker.netlify.report import TeamReport
@@ -51,10 +52,10 @@ class Reading:
             {
                 "slug": self.slug,
                 "checked_at": self.checked_at.isoformat(),
-                "updated_at": _iso(self.updated_at),
+                "updated_at": iso(self.updated_at),
                 "used": self.used,
-                "period_start": _iso(self.period_start),
-                "period_end": _iso(self.period_end),
+                "period_start": iso(self.period_start),
+                "period_end": iso(self.period_end),
                 **self.counts,
                 **({} if self.credits is None else {"credits": self.credits}),
                 **({} if self.share is None else {"share": self.share}),
@@ -161,10 +162,6 @@ def earlier(readings: Sequence[Reading], current: Reading) -> list[Reading]:
 def previous(readings: Sequence[Reading], current: Reading) -> Reading | None:
     """The team's latest earlier reading in the same billing period, if there is one."""
     return (earlier(readings, current) or [None])[-1]
-
-
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.isoformat()
 
 
 def _when(text: object) -> datetime | None:

@@ -13,6 +13,7 @@ and a team Netlify itself reports over has reached any threshold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,6 +24,7 @@ from checker.netlify.report import TeamReport, bandwidth_period
 
 Kind = Literal["legacy", "credit", "unknown", "failed"]
 Verdict = Literal["reached", "not reached", "unknown"]
+Standing = Literal["reached", "unknown", "clear"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,13 @@ def verdict(model: Team, threshold: float) -> Verdict:
     if model.netlify_over or (model.share is not None and model.share >= threshold / 100):
         return "reached"
     return "unknown" if model.unknown is not None else "not reached"
+
+
+def standing(verdicts: Iterable[Verdict]) -> Standing:
+    """Where a run's teams stand together: "reached" if any reached, else "unknown" if any
+    cannot be judged, else "clear". The exit code, the alert issue and the outputs read it."""
+    said = set(verdicts)
+    return "reached" if "reached" in said else "unknown" if "unknown" in said else "clear"
 
 
 def _share(share: float | None, used: float) -> float:

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from checker.figures.team import team_model, verdict
+from checker.figures.team import standing, team_model, verdict
 from checker.netlify.report import TeamReport
 
 
@@ -21,7 +21,7 @@ def outputs(reports: Sequence[TeamReport], now: datetime, threshold: float) -> d
     shares = [w.share for w in judged if w.share is not None and math.isfinite(w.share)]
     uses = [model.credits for model in judged if model.credits is not None]
     return {
-        "reached": "true" if "reached" in verdicts else "false",
+        "reached": "true" if standing(verdicts) == "reached" else "false",
         "highest-share": f"{round(max(shares) * 100, 2):g}" if shares else "",
         "deploys-left": str(min(use.deploys_left for use in uses)) if uses else "",
         "unknown": str(verdicts.count("unknown")),

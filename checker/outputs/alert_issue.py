@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
+from checker.figures.team import Standing
 from checker.outputs import addresses
 from checker.outputs.terminal import log_text
 
@@ -78,11 +79,10 @@ class Done:
 
 # Where the teams stand against the threshold: a team reached it; none did, but a team could not
 # be judged (then the issue is kept as it is, never closed); or every team is under it.
-State = Literal["reached", "unknown", "clear"]
 
 
 def sync(
-    state: State, body: str, environment: Mapping[str, str], send: GitHubSend | None = None
+    state: Standing, body: str, environment: Mapping[str, str], send: GitHubSend | None = None
 ) -> Done:
     """Opens, updates or closes the alert issue; says what it did, without naming any team. A
     team that could not be judged never closes it nor lets it say "back under": an open issue

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from checker.figures import credits
-from checker.figures.amounts import Usage
+from checker.figures.amounts import Usage, iso
 from checker.figures.credits import CreditUse
 from checker.figures.team import team_model, verdict
 from checker.netlify import api
@@ -78,12 +78,12 @@ def team_document(
     if where.credits is not None:
         team["credits"] = _credits(where.credits)
     team["period"] = {
-        "start": _iso(report.bandwidth.period_start),
-        "end": _iso(report.bandwidth.period_end),
+        "start": iso(report.bandwidth.period_start),
+        "end": iso(report.bandwidth.period_end),
         "days_left": figures.days_left,
         "elapsed_percent": None if figures.elapsed is None else _percent(figures.elapsed),
     }
-    team["updated_at"] = _iso(report.bandwidth.updated_at)
+    team["updated_at"] = iso(report.bandwidth.updated_at)
     return team
 
 
@@ -122,7 +122,7 @@ def _credits(use: CreditUse) -> dict[str, Any]:
         "on_course_to_run_out": use.on_course_to_run_out
         if use.projected is not None or use.used_up
         else None,
-        "runs_out_at": _iso(use.runs_out),
+        "runs_out_at": iso(use.runs_out),
         "rate": _rate(),
     }
 
@@ -154,7 +154,7 @@ def _percent(share: float) -> float:
 
 
 def _period(period: Period) -> dict[str, Any]:
-    return {"start": _iso(period.start), "end": _iso(period.end), "source": period.source}
+    return {"start": iso(period.start), "end": iso(period.end), "source": period.source}
 
 
 def _account(account: api.Account) -> dict[str, Any]:
@@ -164,8 +164,8 @@ def _account(account: api.Account) -> dict[str, Any]:
         "lifecycle_state": billing.lifecycle_state,
         "usages_exceeded": _listed(billing.usages_exceeded),
         "sites_with_usage_exceeded": _listed(billing.sites_exceeded),
-        "current_billing_period_start": _iso(billing.cycle_start),
-        "next_billing_period_start": _iso(billing.cycle_end),
+        "current_billing_period_start": iso(billing.cycle_start),
+        "next_billing_period_start": iso(billing.cycle_end),
         "plan_credits": billing.plan_credits,
         "auto_topup_enabled": billing.auto_recharge,
         "plan_auto_topup_amount": billing.recharge_credits,
@@ -175,10 +175,6 @@ def _account(account: api.Account) -> dict[str, Any]:
 
 def _listed(names: tuple[str, ...] | None) -> list[str] | None:
     return None if names is None else list(names)
-
-
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.isoformat()
 
 
 def _counted(use: credits.MeterUse) -> dict[str, Any] | None:
