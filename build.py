@@ -216,20 +216,32 @@ def _fill_in(path: Path, values: dict[str, object]) -> None:
     path.write_text(text)
 
 
-_RUNTIME_IMPORT = re.compile(r'^import \{[^}]*\} from "\./runtime\.js";\n', re.MULTILINE)
+# A module of static/ imported by another: `import { … } from "./name.js";`, a line of its own.
+_LOCAL_IMPORT = re.compile(r'^import \{[^}]*\} from "\./([\w-]+\.js)";\n', re.MULTILINE)
 
 
 def _worker_in_one_file(static: Path) -> None:
-    """runtime.js folded into worker.js where worker.js imports it. A worker cannot preload what
-    it imports, so the import would cost Python's start a request before its first download
-    (measured with benchmarks/startup.py); the sources stay two files, each with one job."""
-    runtime, worker = static / "runtime.js", static / "worker.js"
+    """The modules worker.js imports (runtime.js, and messages.js, which runtime.js imports too)
+    folded into it, each once, before its first use. A worker cannot preload what it imports,
+    so each import would cost Python's start a request before its first download (measured
+    with benchmarks/startup.py); the sources stay files each with one job. runtime.js goes, as
+    only the worker has it; messages.js stays for the page, whose python.js imports it."""
+    worker = static / "worker.js"
     text = worker.read_text()
-    if len(_RUNTIME_IMPORT.findall(text)) != 1:
+    if [name for name in _LOCAL_IMPORT.findall(text) if name == "runtime.js"] != ["runtime.js"]:
         raise BuildError("worker.js does not import runtime.js in the one line build.py expects")
-    body = re.sub(r"^export ", "", runtime.read_text(), flags=re.MULTILINE)
-    worker.write_text(_RUNTIME_IMPORT.sub(lambda _: body + "\n", text))
-    runtime.unlink()
+    folded: list[str] = []
+
+    def fold(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in folded:
+            return ""
+        folded.append(name)
+        body = _LOCAL_IMPORT.sub(fold, (static / name).read_text())
+        return re.sub(r"^export ", "", body, flags=re.MULTILINE) + "\n"
+
+    worker.write_text(_LOCAL_IMPORT.sub(fold, text))
+    (static / "runtime.js").unlink()
 
 
 def app_bundle() -> bytes:

@@ -11,6 +11,8 @@
 // worker, was silent longer than Python's own bound on a request), "crashed", "load-failed"
 // (also announced by a "loadfailed" event), or "superseded" (a newer check, or forget()).
 
+import { MESSAGE } from "./messages.js";
+
 // Loading fails when this long passes with no byte arriving and Python not ready: a slow
 // connection keeps making progress, a broken one does not.
 const LOAD_STALL_MS = 12_000;
@@ -148,7 +150,7 @@ export class Python extends EventTarget {
     const { form, settle } = this.#queued;
     this.#queued = null;
     this.#current = { id: ++this.#lastId, settle, timer: null };
-    this.#worker.postMessage({ type: "check", id: this.#current.id, form });
+    this.#worker.postMessage({ type: MESSAGE.CHECK, id: this.#current.id, form });
     this.#arm(this.#limits.request_ms + FIRST_REQUEST_MARGIN_MS);
   }
 
@@ -167,11 +169,11 @@ export class Python extends EventTarget {
     // What the worker still says of a superseded check only keeps the watchdog informed.
     const caller = current?.superseded ? null : current?.settle;
     switch (message.type) {
-      case "progress":
+      case MESSAGE.PROGRESS:
         this.#watchLoading(message.loaded / message.total);
         this.dispatchEvent(new CustomEvent("progress", { detail: message }));
         break;
-      case "ready":
+      case MESSAGE.READY:
         this.state = "ready";
         this.#limits = message.limits;
         clearTimeout(this.#loadWatch);
@@ -181,28 +183,28 @@ export class Python extends EventTarget {
         this.#keepRuntime();
         if (this.#queued) this.#runQueued();
         break;
-      case "failed":
+      case MESSAGE.FAILED:
         this.#loadFailed(message.reason);
         break;
-      case "warmed-up":
+      case MESSAGE.WARMED_UP:
         markStages(message.stages);
         this.dispatchEvent(new CustomEvent("warmedup", { detail: { view: message.view } }));
         break;
-      case "kept":
+      case MESSAGE.KEPT:
         compileKept(message.url);
         break;
-      case "request":
+      case MESSAGE.REQUEST:
         if (current) this.#arm(this.#limits.request_ms + WATCHDOG_MARGIN_MS);
         break;
-      case "waiting":
+      case MESSAGE.WAITING:
         if (!current) return; // quiet on purpose for a while: so is the watchdog
         this.#arm(message.seconds * 1000 + this.#limits.request_ms + WATCHDOG_MARGIN_MS);
         caller?.onWaiting?.({ seconds: message.seconds, text: message.text });
         break;
-      case "partial":
+      case MESSAGE.PARTIAL:
         caller?.onPartial?.(message.view);
         break;
-      case "result":
+      case MESSAGE.RESULT:
         if (!current) return;
         clearTimeout(current.timer);
         this.#current = null;

@@ -2,6 +2,8 @@
 // Python, fetched all at once, checked, and kept between visits. worker.js calls loadRuntime()
 // and nothing else of this module; what it does with Python is its own.
 
+import { MESSAGE } from "./messages.js";
+
 // Every file the start needs, filled in by build.py: `path` to fetch, `serves` the address
 // Pyodide asks for it by, `size` once inflated, `gzip` if build.py compressed it.
 const FILES = "%FILES%";
@@ -163,7 +165,7 @@ function progress(post) {
     const now = performance.now();
     if (now - reported > 100 || loaded === total) {
       reported = now;
-      post({ type: "progress", loaded, total });
+      post({ type: MESSAGE.PROGRESS, loaded, total });
     }
   };
 }

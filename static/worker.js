@@ -2,6 +2,7 @@
 // the requests Python asks for with fetch. Runs in a module worker so the page stays responsive
 // while Python starts or waits on Netlify.
 
+import { MESSAGE } from "./messages.js";
 import { forgetSnapshots, LOCK_FILE, loadRuntime, reason } from "./runtime.js";
 
 const runtime = loadRuntime(postMessage);
@@ -32,7 +33,7 @@ async function warmUp(session) {
     const view = JSON.parse(session.warm_up());
     // The page warms up its drawing with the first round's view; with it come the start's
     // stages after `ready` (the checker imported).
-    if (round === 0) postMessage({ type: "warmed-up", view, stages: runtime.stages });
+    if (round === 0) postMessage({ type: MESSAGE.WARMED_UP, view, stages: runtime.stages });
   }
 }
 
@@ -48,7 +49,7 @@ runtime.interpreter.then(
     const { stages } = runtime;
     const restored = runtime.restored();
     const kept = runtime.kept() ? "kept" : "downloaded";
-    postMessage({ type: "ready", runtime: kept, restored, limits, stages });
+    postMessage({ type: MESSAGE.READY, runtime: kept, restored, limits, stages });
   },
   () => {}, // reported below, with the session's failure
 );
@@ -57,13 +58,13 @@ python.then(
   async (session) => {
     const warming = warmUp(session);
     for (const url of await runtime.keep()) {
-      if (url) postMessage({ type: "kept", url });
+      if (url) postMessage({ type: MESSAGE.KEPT, url });
     }
     // Once warmed up and idle, and only if no check has come: the snapshot holds no token.
     await warming;
     if (!checked) runtime.makeSnapshot();
   },
-  (error) => postMessage({ type: "failed", reason: reason(error) }),
+  (error) => postMessage({ type: MESSAGE.FAILED, reason: reason(error) }),
 );
 
 // One request as Python built it, sent with fetch; its outcome as Python reads it. Only the
@@ -166,7 +167,7 @@ async function runCheck(session, id, form) {
   const draw = () => {
     drawing = null;
     drawn = performance.now();
-    if (!done) postMessage({ type: "partial", id, view: JSON.parse(session.view()) });
+    if (!done) postMessage({ type: MESSAGE.PARTIAL, id, view: JSON.parse(session.view()) });
   };
   const follow = (step) => {
     done = step.done;
@@ -176,7 +177,7 @@ async function runCheck(session, id, form) {
     }
     if (step.pause && !resumed && !done) {
       const { seconds, text } = step.pause;
-      postMessage({ type: "waiting", id, seconds, text });
+      postMessage({ type: MESSAGE.WAITING, id, seconds, text });
       resumed = new Promise((resume) => setTimeout(resume, seconds * 1000)).then(() => {
         resumed = null;
         if (!done) follow(JSON.parse(session.resume()));
@@ -190,7 +191,7 @@ async function runCheck(session, id, form) {
       return;
     }
     const abort = new AbortController();
-    postMessage({ type: "request", id });
+    postMessage({ type: MESSAGE.REQUEST, id });
     const outgoing = { ...request, url: address };
     const sending = send(outgoing, abort, limits.request_ms).then(({ body, ...outcome }) => {
       inFlight.delete(sending);
@@ -217,7 +218,7 @@ async function runCheck(session, id, form) {
 // breaks here: the page then shows Python's sentence for the unexpected, at once, rather than
 // its watchdog's after twenty silent seconds.
 self.onmessage = async ({ data }) => {
-  if (data.type !== "check") return;
+  if (data.type !== MESSAGE.CHECK) return;
   checked = true;
   let view;
   try {
@@ -225,5 +226,5 @@ self.onmessage = async ({ data }) => {
   } catch {
     view = { ok: false, error: { message: limits.unexpected, field: null } };
   }
-  postMessage({ type: "result", id: data.id, view });
+  postMessage({ type: MESSAGE.RESULT, id: data.id, view });
 };

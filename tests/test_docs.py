@@ -14,6 +14,8 @@ DOCS = ROOT / "docs"
 
 # The scripts on each side of the page's worker; every other script posts between windows.
 WORKER_SIDE = {"worker.js", "python.js", "runtime.js", "sw.js"}
+# The one table of the worker's message types, by name.
+MESSAGES = dict(re.findall(r'([A-Z_]+): "([\w:-]+)"', (ROOT / "static/messages.js").read_text()))
 
 
 def posted_message_types() -> dict[str, set[str]]:
@@ -23,9 +25,11 @@ def posted_message_types() -> dict[str, set[str]]:
         text = script.read_text()
         types = set(re.findall(r'(?:postMessage|post)\(\{ type: "([\w:-]+)"', text))
         # A type named by a constant of the script's own.
-        for name in re.findall(r"postMessage\(\{ type: ([A-Z_]+)", text):
+        for name in re.findall(r"postMessage\(\{ type: ([A-Z_]+)[,\s}]", text):
             [value] = re.findall(rf'const {name} = "([\w:-]+)"', text)
             types.add(value)
+        # A type of the table the page and its worker share (static/messages.js).
+        types |= {MESSAGES[name] for name in re.findall(r"type: MESSAGE\.([A-Z_]+)", text)}
         posted[script.name] = types
     return posted
 
@@ -72,3 +76,17 @@ def test_the_documents_state_the_rate_the_code_uses() -> None:
     assert sentence in (DOCS / "figures.md").read_text()
     schema = (DOCS / "json-schema.md").read_text()
     assert f'"credits_per_gb": {CREDITS_PER_GB}, "bytes_per_gb": {GB}' in schema
+
+
+def test_the_page_and_its_worker_name_message_types_from_one_table() -> None:
+    """No type is written as a bare string on either side: each comes from static/messages.js,
+    and every entry of it is posted by one side or the other."""
+    sides = [ROOT / "static" / name for name in ("worker.js", "python.js", "runtime.js")]
+    for script in sides:
+        text = script.read_text()
+        bare = re.findall(
+            r'postMessage\(\{ type: "([\w:-]+)"|case "([\w:-]+)":|data\.type !== "([\w:-]+)"', text
+        )
+        assert not [found for found in bare if any(found)], (script.name, bare)
+    posted = posted_message_types()
+    assert set(MESSAGES.values()) == set().union(*(posted[s.name] for s in sides))
