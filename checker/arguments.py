@@ -195,7 +195,6 @@ def _gate_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--deploy-gate decides for one team: give --team SLUG or --site SITE_ID")
     if args.site and not _SITE.match(args.site):
         parser.error("--site takes a site's id, such as the build's SITE_ID")
-    others = [args.example, args.github_issue, args.notify, args.notify_file, args.history]
-    others.append(args.summary)
-    if any(others) or args.github_output or args.format != "text":
+    outputs = [args.example, args.github_issue, args.notify, args.notify_file, args.history]
+    if any(outputs) or args.summary or args.github_output or args.format != "text":
         parser.error("--deploy-gate prints its decision alone: it takes no other output")
